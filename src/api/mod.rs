@@ -1,0 +1,120 @@
+//! The Mollie API itself: [`route`] maps method and path to a handler; each
+//! handler validates its input, reads or changes the account's state, and
+//! renders a view. Handlers return [`Result`]: an error is a value that
+//! [`crate::error::ApiError::into_response`] renders.
+
+pub mod customers;
+pub mod list;
+pub mod payments;
+
+use hyper::header::{HeaderValue, ALLOW};
+use hyper::Method;
+
+use crate::app::App;
+use crate::auth::Kind;
+use crate::config::DeletedCustomers;
+use crate::error::{ApiError, Result};
+use crate::http::request::{Body, Query};
+use crate::http::response::Resp;
+use crate::store::{Account, Customer, Data, Found};
+use crate::views::Render;
+
+/// Everything a handler may look at; no raw hyper types.
+pub struct Ctx<'a> {
+    pub app: &'a App,
+    pub account: &'a Account,
+    pub method: &'a Method,
+    pub path: &'a str,
+    pub query: Query,
+    pub body: Body,
+    pub kind: Kind,
+    /// Absolute base for hrefs, without a trailing slash.
+    pub base: &'a str,
+}
+
+impl Ctx<'_> {
+    pub fn render(&self) -> Render<'_> {
+        Render {
+            base: self.base,
+            mode: self.account.mode,
+            profile_id: &self.account.profile_id,
+        }
+    }
+
+    pub fn now(&self) -> i64 {
+        self.account.clock.now()
+    }
+
+    /// Access tokens may (and sometimes must) send `testmode` and `profileId`;
+    /// API keys may not: for them those are unknown parameters like any other.
+    fn with_token_params<'f>(&self, allowed: &[&'f str]) -> Vec<&'f str> {
+        let mut all = allowed.to_vec();
+        if self.kind == Kind::AccessToken {
+            all.extend(["testmode", "profileId"]);
+        }
+        all
+    }
+
+    pub fn body_only(&self, allowed: &[&str]) -> Result<()> {
+        self.body.only(&self.with_token_params(allowed))
+    }
+
+    pub fn query_only(&self, allowed: &[&str]) -> Result<()> {
+        self.query.only(&self.with_token_params(allowed))
+    }
+
+    /// A customer that exists and is not deleted, or Mollie's 404/410.
+    pub fn customer<'d>(&self, data: &'d Data, id: &str) -> Result<&'d Customer> {
+        match data.customer(id) {
+            Found::Live(c) => Ok(c),
+            Found::Deleted if self.app.config.deleted_customers == DeletedCustomers::Gone => {
+                Err(ApiError::gone("The customer has been deleted."))
+            }
+            Found::Deleted | Found::Missing => Err(ApiError::not_found("customer", id)),
+        }
+    }
+}
+
+/// Methods a path answers to, and the handler for the one asked.
+pub fn route(ctx: &Ctx<'_>) -> Result<Resp> {
+    let trimmed = ctx.path.trim_end_matches('/');
+    let segments: Vec<&str> = trimmed.split('/').skip(1).collect();
+    let m = ctx.method;
+    match segments.as_slice() {
+        ["v2", "customers"] => match *m {
+            Method::GET => customers::list(ctx),
+            Method::POST => customers::create(ctx),
+            _ => Err(not_allowed("GET, POST")),
+        },
+        ["v2", "customers", id] => match *m {
+            Method::GET => customers::get(ctx, id),
+            Method::PATCH => customers::update(ctx, id),
+            Method::DELETE => customers::delete(ctx, id),
+            _ => Err(not_allowed("GET, PATCH, DELETE")),
+        },
+        ["v2", "customers", id, "payments"] => match *m {
+            Method::GET => payments::list_for_customer(ctx, id),
+            Method::POST => payments::create(ctx, Some(id)),
+            _ => Err(not_allowed("GET, POST")),
+        },
+        ["v2", "payments"] => match *m {
+            Method::GET => payments::list(ctx),
+            Method::POST => payments::create(ctx, None),
+            _ => Err(not_allowed("GET, POST")),
+        },
+        ["v2", "payments", id] => match *m {
+            Method::GET => payments::get(ctx, id),
+            _ => Err(not_allowed("GET")),
+        },
+        _ => Err(unknown_endpoint()),
+    }
+}
+
+pub fn not_allowed(allow: &'static str) -> ApiError {
+    ApiError::new(405, "The requested method is not allowed for this endpoint.")
+        .with_header(ALLOW, HeaderValue::from_static(allow))
+}
+
+pub fn unknown_endpoint() -> ApiError {
+    ApiError::new(404, "The resource or endpoint could not be found.")
+}

@@ -1,0 +1,260 @@
+//! `/v2/payments` and `/v2/customers/{id}/payments`: one implementation of
+//! create, get and list for both.
+
+use bytes::Bytes;
+use hyper::StatusCode;
+use serde_json::Value;
+
+use crate::error::{ApiError, Result};
+use crate::http::response::{hal_response, Resp};
+use crate::ids::{self, Id};
+use crate::store::{Data, Payment, PaymentStatus, SequenceType};
+use crate::validate::{self, FIRST_METHODS, RECURRING_METHODS};
+use crate::views::{ListView, PaymentLinks, PaymentView, Render};
+
+use super::list::ListParams;
+use super::Ctx;
+
+const CREATE_FIELDS: &[&str] = &[
+    "amount", "description", "redirectUrl", "cancelUrl", "webhookUrl", "locale", "method",
+    "restrictPaymentMethodsToCountry", "metadata", "sequenceType", "mandateId", "captureMode",
+    "captureDelay", "issuer", "billingEmail", "dueDate", "cardToken", "billingAddress",
+    "shippingAddress", "consumerName", "consumerAccount", "customerReference", "applePayPaymentToken",
+];
+
+pub fn render_one(status: StatusCode, payment: &Payment, render: Render<'_>, doc: &'static str) -> Resp {
+    let view = PaymentView {
+        payment,
+        render,
+        links: Some(PaymentLinks {
+            documentation: Some(doc),
+        }),
+    };
+    hal_response(status, Bytes::from(serde_json::to_vec(&view).unwrap_or_default()))
+}
+
+/// Seconds an open payment lives before it expires, by method.
+pub fn expiry_secs(method: Option<&str>) -> i64 {
+    const MIN: i64 = 60;
+    const HOUR: i64 = 60 * MIN;
+    match method {
+        Some("creditcard" | "giropay") => 30 * MIN,
+        Some("mybank") => 45 * MIN,
+        Some("bancontact" | "belfius" | "eps" | "kbc" | "przelewy24") => HOUR,
+        Some("sofort" | "voucher") => 2 * HOUR,
+        Some("klarna" | "in3" | "riverty" | "billie") => 48 * HOUR,
+        Some("paypal") => 72 * HOUR,
+        Some("banktransfer") => 12 * 24 * HOUR,
+        _ => 15 * MIN,
+    }
+}
+
+/// `method` as a single id or a list of ids.
+fn methods(value: Option<&Value>) -> Result<Vec<&'static str>> {
+    let invalid = || ApiError::unprocessable("The payment method is invalid").with_field("method");
+    let one = |v: &Value| -> Result<&'static str> {
+        v.as_str().and_then(validate::method_name).ok_or_else(invalid)
+    };
+    match value {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items.iter().map(one).collect(),
+        Some(v) => Ok(vec![one(v)?]),
+    }
+}
+
+fn opt_id(value: Option<&Value>, prefix: &str, field: &'static str, detail: &'static str) -> Result<Option<Id>> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if ids::is_valid(prefix, s) => Ok(Some(Id::new(s))),
+        Some(_) => Err(ApiError::unprocessable(detail).with_field(field)),
+    }
+}
+
+pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
+    ctx.query_only(&["include"])?;
+    if let Some(id) = path_customer {
+        ctx.customer(&ctx.account.data.read(), id)?;
+        ctx.body_only(CREATE_FIELDS)?;
+    } else {
+        let mut fields = CREATE_FIELDS.to_vec();
+        fields.push("customerId");
+        ctx.body_only(&fields)?;
+    }
+    let b = &ctx.body;
+    let amount = validate::amount(b.get("amount"), "The amount is required for payments")?;
+    let description = validate::description(b.get("description"))?;
+    let sequence_type = match b.get("sequenceType") {
+        None | Some(Value::Null) => SequenceType::Oneoff,
+        Some(v) => v
+            .as_str()
+            .and_then(SequenceType::parse)
+            .ok_or_else(|| ApiError::unprocessable("The sequence type is invalid").with_field("sequenceType"))?,
+    };
+    let recurring = sequence_type == SequenceType::Recurring;
+    let null = Value::Null;
+    let redirect_url = validate::url(b.get("redirectUrl").unwrap_or(&null), "redirectUrl", "The redirect URL is invalid")?;
+    if redirect_url.is_none() && !recurring {
+        return Err(ApiError::unprocessable("The redirect URL is invalid").with_field("redirectUrl"));
+    }
+    let cancel_url = validate::url(b.get("cancelUrl").unwrap_or(&null), "cancelUrl", "The cancel URL is invalid")?;
+    let webhook_url = validate::url(b.get("webhookUrl").unwrap_or(&null), "webhookUrl", "The webhook URL is invalid")?;
+    let locale = validate::locale(b.get("locale").unwrap_or(&null))?;
+    let methods = methods(b.get("method"))?;
+    let allowed = match sequence_type {
+        SequenceType::First => Some(FIRST_METHODS),
+        SequenceType::Recurring => Some(RECURRING_METHODS),
+        SequenceType::Oneoff => None,
+    };
+    if let Some(allowed) = allowed {
+        if methods.iter().any(|m| !allowed.contains(m)) {
+            return Err(ApiError::unprocessable("No suitable payment methods found"));
+        }
+    }
+    let minor = validate::minor_units(&amount);
+    let zero_allowed = sequence_type == SequenceType::First
+        && !methods.is_empty()
+        && methods.iter().all(|m| matches!(*m, "creditcard" | "paypal"));
+    if minor == 0 && !zero_allowed {
+        return Err(ApiError::unprocessable("The amount is lower than the minimum").with_field("amount"));
+    }
+    if methods == ["ideal"] && (amount.currency != "EUR" || minor > 5_000_000) {
+        return Err(ApiError::unprocessable("The amount is higher than the maximum").with_field("amount"));
+    }
+    let restrict_to_country = match b.get("restrictPaymentMethodsToCountry") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.len() == 2 && s.bytes().all(|c| c.is_ascii_uppercase()) => Some(s.as_str().into()),
+        Some(_) => {
+            return Err(ApiError::unprocessable("The country code is invalid").with_field("restrictPaymentMethodsToCountry"))
+        }
+    };
+    let metadata = validate::metadata(b.get("metadata").unwrap_or(&null))?;
+    let body_customer = opt_id(b.get("customerId"), "cst_", "customerId", "The customer id is invalid")?;
+    let mandate_id = opt_id(b.get("mandateId"), "mdt_", "mandateId", "The mandate id is invalid")?;
+
+    let now = ctx.now();
+    let mut data = ctx.account.data.write();
+    let customer_id: Option<Id> = match (path_customer, body_customer) {
+        (Some(id), _) => Some(Id::new(ctx.customer(&data, id)?.id.as_str())),
+        (None, Some(id)) => match data.customers.get(&id) {
+            Some(_) => Some(id),
+            None => return Err(ApiError::unprocessable("The customer id is invalid").with_field("customerId")),
+        },
+        (None, None) => None,
+    };
+    let mut payment = Payment {
+        id: data.new_payment_id(),
+        created_at: now,
+        amount,
+        description,
+        method: (methods.len() == 1).then(|| methods[0]),
+        method_choices: methods.clone().into_boxed_slice(),
+        metadata,
+        status: PaymentStatus::Open,
+        expires_at: None,
+        authorized_at: None,
+        paid_at: None,
+        canceled_at: None,
+        expired_at: None,
+        failed_at: None,
+        locale,
+        country_code: None,
+        restrict_to_country,
+        customer_id,
+        mandate_id: None,
+        subscription_id: None,
+        sequence_type,
+        redirect_url,
+        cancel_url,
+        webhook_url,
+        details: None,
+    };
+    if recurring {
+        let Some(customer_id) = payment.customer_id.clone() else {
+            return Err(ApiError::unprocessable("A customer is required for this recurring type").with_field("customerId"));
+        };
+        let mandate = recurring_mandate(&data, &customer_id, mandate_id.as_deref(), payment.method)
+            .ok_or_else(|| ApiError::unprocessable("No suitable mandates found for customer"))?;
+        payment.mandate_id = Some(mandate.id);
+        payment.method = Some(mandate.method);
+        if mandate.method == "directdebit" {
+            payment.status = PaymentStatus::Pending;
+        }
+    } else {
+        payment.expires_at = Some(now + expiry_secs(payment.method));
+    }
+    let id = payment.id.clone();
+    data.insert_payment(payment);
+    let data = parking_lot::RwLockWriteGuard::downgrade(data);
+    let payment = data
+        .payments
+        .get(&id)
+        .ok_or_else(|| ApiError::new(500, "The payment was lost."))?;
+    let doc = if path_customer.is_some() {
+        "customers-api/create-customer-payment"
+    } else {
+        "payments-api/create-payment"
+    };
+    Ok(render_one(StatusCode::CREATED, payment, ctx.render(), doc))
+}
+
+pub struct MandateChoice {
+    pub id: Id,
+    pub method: &'static str,
+}
+
+/// The mandate a recurring payment charges: the one named, or the
+/// customer's most recent valid one for the method. Mandates arrive with the
+/// payment lifecycle; until then there is never a suitable one.
+fn recurring_mandate(_data: &Data, _customer: &str, _mandate: Option<&str>, _method: Option<&str>) -> Option<MandateChoice> {
+    None
+}
+
+pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
+    ctx.query_only(&["include", "embed"])?;
+    let data = ctx.account.data.read();
+    let payment = data
+        .payments
+        .get(id)
+        .ok_or_else(|| ApiError::not_found("payment", id))?;
+    Ok(render_one(StatusCode::OK, payment, ctx.render(), "payments-api/get-payment"))
+}
+
+fn render_list(ctx: &Ctx<'_>, params: &ListParams, page: crate::store::Page<'_, Payment>, doc: &'static str) -> Resp {
+    let render = ctx.render();
+    let items = page
+        .items
+        .iter()
+        .map(|p| PaymentView {
+            payment: p,
+            render,
+            links: Some(PaymentLinks { documentation: None }),
+        })
+        .collect();
+    let view = ListView {
+        embedded_key: "payments",
+        items,
+        links: params.links(ctx, page.next.map(|p| p.id.as_str()), page.previous.map(|p| p.id.as_str()), doc),
+    };
+    hal_response(StatusCode::OK, Bytes::from(serde_json::to_vec(&view).unwrap_or_default()))
+}
+
+pub fn list(ctx: &Ctx<'_>) -> Result<Resp> {
+    ctx.query_only(&["from", "limit", "sort", "include", "embed"])?;
+    let params = ListParams::parse(ctx)?;
+    let data = ctx.account.data.read();
+    let cursor = params.cursor(&data.payments, |_| true)?;
+    let page = data.payments.page(cursor, params.limit, params.desc);
+    Ok(render_list(ctx, &params, page, "payments-api/list-payments"))
+}
+
+pub fn list_for_customer(ctx: &Ctx<'_>, customer: &str) -> Result<Resp> {
+    let data = ctx.account.data.read();
+    ctx.customer(&data, customer)?;
+    ctx.query_only(&["from", "limit", "sort"])?;
+    let params = ListParams::parse(ctx)?;
+    let empty = Default::default();
+    let index = data.customer_payments.get(customer).unwrap_or(&empty);
+    let cursor = params.cursor(&data.payments, |k| index.contains(k))?;
+    let page = data.payments.page_of(index, cursor, params.limit, params.desc);
+    Ok(render_list(ctx, &params, page, "customers-api/list-customer-payments"))
+}

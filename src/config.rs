@@ -1,0 +1,104 @@
+//! Every setting of the server. The CLI (`main.rs`) fills this from flags and
+//! `MOLLIE_SANDBOX_*` variables; tests build it directly.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// What a deleted customer answers on get, update, delete and sub-resources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum DeletedCustomers {
+    /// 410 Gone, as Mollie's docs describe deleted objects.
+    #[default]
+    Gone,
+    /// 404 Not Found, as Mollie's OpenAPI document lists.
+    NotFound,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "MOLLIE_SANDBOX_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// HTTP port; 0 picks a free one.
+    #[arg(long, env = "MOLLIE_SANDBOX_PORT", default_value_t = 8080)]
+    pub port: u16,
+
+    /// Base of every href (e.g. http://mollie:8080). Default: the request's scheme and Host header.
+    #[arg(long, env = "MOLLIE_SANDBOX_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Fixture file, or folder of *.json fixture files. Default: the embedded demo data.
+    #[arg(long, env = "MOLLIE_SANDBOX_FIXTURES")]
+    pub fixtures: Option<PathBuf>,
+
+    /// Start with no fixtures at all, not even the demo data.
+    #[arg(long, env = "MOLLIE_SANDBOX_NO_FIXTURES")]
+    pub no_fixtures: bool,
+
+    /// Log lines as text or JSON. RUST_LOG filters them.
+    #[arg(long, env = "MOLLIE_SANDBOX_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Also serve HTTPS on this port (0 picks a free one).
+    #[arg(long, env = "MOLLIE_SANDBOX_TLS_PORT")]
+    pub tls_port: Option<u16>,
+
+    /// PEM certificate chain for HTTPS. Default: a self-signed certificate made at start.
+    #[arg(long, env = "MOLLIE_SANDBOX_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key for --tls-cert.
+    #[arg(long, env = "MOLLIE_SANDBOX_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Extra names for the generated certificate, comma-separated (e.g. api.mollie.com).
+    #[arg(long, env = "MOLLIE_SANDBOX_TLS_HOSTNAMES", value_delimiter = ',')]
+    pub tls_hostnames: Vec<String>,
+
+    /// What a deleted customer answers: gone (410) or not-found (404).
+    #[arg(long, env = "MOLLIE_SANDBOX_DELETED_CUSTOMERS", value_enum, default_value_t = DeletedCustomers::Gone)]
+    pub deleted_customers: DeletedCustomers,
+
+    /// Seed for generated ids and random scenario choices. Default: random, logged at start.
+    #[arg(long, env = "MOLLIE_SANDBOX_SEED")]
+    pub seed: Option<u64>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            host: "127.0.0.1".into(),
+            port: 8080,
+            public_url: None,
+            fixtures: None,
+            no_fixtures: false,
+            log_format: LogFormat::Text,
+            tls_port: None,
+            tls_cert: None,
+            tls_key: None,
+            tls_hostnames: Vec::new(),
+            deleted_customers: DeletedCustomers::Gone,
+            seed: None,
+        }
+    }
+}
+
+impl Config {
+    /// Port 0 on loopback, no fixtures: what an in-process test wants.
+    pub fn ephemeral() -> Config {
+        Config {
+            port: 0,
+            no_fixtures: true,
+            ..Config::default()
+        }
+    }
+}

@@ -1,0 +1,345 @@
+//! Fixtures and snapshots share one JSON format:
+//!
+//! ```json
+//! {"accounts": {"test_...": {"customers": [...], "payments": [...]}, "*": {...}}}
+//! ```
+//!
+//! Objects look like the API's own (ids, `createdAt`, statuses kept; `_links`,
+//! `resource`, `mode` and derived fields ignored), so a response copied from a
+//! real account can be pasted in. The account `"*"` seeds every new account.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::clock::{format_datetime, parse_datetime};
+use crate::ids;
+use crate::store::{Customer, Data, Mode, Payment, PaymentStatus, SequenceType};
+use crate::validate;
+use crate::views::{CustomerView, PaymentView, Render};
+
+pub const DEMO: &str = include_str!("../fixtures/demo.json");
+pub const TEMPLATE_KEY: &str = "*";
+
+#[derive(Debug, Clone)]
+pub enum Source {
+    Embedded(&'static str),
+    File(PathBuf),
+}
+
+impl Source {
+    /// A file, or every `*.json` in a folder, in name order.
+    pub fn from_path(path: &Path) -> Result<Vec<Source>, String> {
+        if path.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|e| format!("{}: {e}", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect();
+            files.sort();
+            Ok(files.into_iter().map(Source::File).collect())
+        } else if path.exists() {
+            Ok(vec![Source::File(path.to_owned())])
+        } else {
+            Err(format!("{}: no such file or folder", path.display()))
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Source::Embedded(_) => "fixtures/demo.json (embedded)".to_owned(),
+            Source::File(p) => p.display().to_string(),
+        }
+    }
+
+    fn text(&self) -> Result<String, String> {
+        match self {
+            Source::Embedded(t) => Ok((*t).to_owned()),
+            Source::File(p) => std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display())),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AccountSeed {
+    pub customers: Vec<Customer>,
+    pub deleted_customers: Vec<(ids::Id, i64)>,
+    pub payments: Vec<Payment>,
+}
+
+impl AccountSeed {
+    pub fn into_data(mut self, rng_seed: u64) -> Data {
+        let mut data = Data::new(rng_seed);
+        // Stable sorts keep file order for objects created in the same second.
+        self.customers.sort_by_key(|c| c.created_at);
+        self.payments.sort_by_key(|p| p.created_at);
+        for c in self.customers {
+            data.insert_customer(c);
+        }
+        for (id, at) in self.deleted_customers {
+            data.deleted_customers.insert(id, at);
+        }
+        for p in self.payments {
+            data.insert_payment(p);
+        }
+        data
+    }
+
+    fn merge(&mut self, other: AccountSeed) {
+        self.customers.extend(other.customers);
+        self.deleted_customers.extend(other.deleted_customers);
+        self.payments.extend(other.payments);
+    }
+}
+
+/// Every account in every source, merged by key in source order.
+pub fn load(sources: &[Source], now: i64) -> Result<Vec<(String, AccountSeed)>, String> {
+    let mut out: Vec<(String, AccountSeed)> = Vec::new();
+    for source in sources {
+        let text = source.text()?;
+        for (key, seed) in parse(&source.name(), &text, now)? {
+            match out.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, existing)) => existing.merge(seed),
+                None => out.push((key, seed)),
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSeed)>, String> {
+    let root: Value = serde_json::from_str(text).map_err(|e| format!("{file}: not valid JSON: {e}"))?;
+    let accounts = root
+        .get("accounts")
+        .and_then(Value::as_object)
+        .ok_or_else(|| format!("{file}: expected an object with an \"accounts\" object"))?;
+    let mut out = Vec::new();
+    for (key, account) in accounts {
+        if key != TEMPLATE_KEY && crate::auth::Credential::parse_key(key).is_none() {
+            return Err(format!("{file}: accounts.{key}: not an API key (test_… or live_… with 30+ characters) nor \"*\""));
+        }
+        let at = format!("{file}: accounts.{key}");
+        let obj = account
+            .as_object()
+            .ok_or_else(|| format!("{at}: expected an object"))?;
+        let mut seed = AccountSeed::default();
+        for (name, value) in obj {
+            let list = value
+                .as_array()
+                .ok_or_else(|| format!("{at}.{name}: expected an array"))?;
+            match name.as_str() {
+                "customers" => {
+                    for (i, item) in list.iter().enumerate() {
+                        seed.customers.push(customer(item, now).map_err(|e| describe(&at, name, i, item, e))?);
+                    }
+                }
+                "deletedCustomers" => {
+                    for (i, item) in list.iter().enumerate() {
+                        seed.deleted_customers.push(deleted(item).map_err(|e| describe(&at, name, i, item, e))?);
+                    }
+                }
+                "payments" => {
+                    for (i, item) in list.iter().enumerate() {
+                        seed.payments.push(payment(item, now).map_err(|e| describe(&at, name, i, item, e))?);
+                    }
+                }
+                other => return Err(format!("{at}: unknown list \"{other}\" (expected customers, deletedCustomers, payments)")),
+            }
+        }
+        out.push((key.clone(), seed));
+    }
+    Ok(out)
+}
+
+fn describe(at: &str, list: &str, index: usize, item: &Value, err: String) -> String {
+    let id = item.get("id").and_then(Value::as_str).unwrap_or("no id");
+    format!("{at}.{list}[{index}] ({id}): {err}")
+}
+
+type FieldResult<T> = Result<T, String>;
+
+fn object(item: &Value) -> FieldResult<&Map<String, Value>> {
+    item.as_object().ok_or_else(|| "expected an object".to_owned())
+}
+
+fn field_err(name: &str, msg: impl std::fmt::Display) -> String {
+    format!("field \"{name}\": {msg}")
+}
+
+fn id_field(obj: &Map<String, Value>, prefix: &str) -> FieldResult<ids::Id> {
+    match obj.get("id").and_then(Value::as_str) {
+        Some(id) if ids::is_valid(prefix, id) => Ok(ids::Id::new(id)),
+        _ => Err(field_err("id", format!("expected \"{prefix}\" followed by letters and digits"))),
+    }
+}
+
+fn time_field(obj: &Map<String, Value>, name: &str) -> FieldResult<Option<i64>> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => parse_datetime(s)
+            .map(Some)
+            .ok_or_else(|| field_err(name, "expected a datetime such as 2024-03-20T09:13:37+00:00")),
+        Some(_) => Err(field_err(name, "expected a datetime string")),
+    }
+}
+
+fn api_err(name: &str, e: crate::error::ApiError) -> String {
+    field_err(name, e.detail)
+}
+
+fn check_keys(obj: &Map<String, Value>, known: &[&str]) -> FieldResult<()> {
+    match obj.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(k) => Err(field_err(k, "unknown field")),
+        None => Ok(()),
+    }
+}
+
+fn customer(item: &Value, now: i64) -> FieldResult<Customer> {
+    let obj = object(item)?;
+    check_keys(obj, &["resource", "id", "mode", "name", "email", "locale", "metadata", "createdAt", "recentlyUsedMethods", "_links"])?;
+    let null = Value::Null;
+    Ok(Customer {
+        id: id_field(obj, "cst_")?,
+        created_at: time_field(obj, "createdAt")?.unwrap_or(now),
+        name: validate::opt_string(obj.get("name").unwrap_or(&null), "name").map_err(|e| api_err("name", e))?,
+        email: validate::opt_string(obj.get("email").unwrap_or(&null), "email").map_err(|e| api_err("email", e))?,
+        locale: validate::locale(obj.get("locale").unwrap_or(&null)).map_err(|e| api_err("locale", e))?,
+        metadata: validate::metadata(obj.get("metadata").unwrap_or(&null)).map_err(|e| api_err("metadata", e))?,
+    })
+}
+
+fn deleted(item: &Value) -> FieldResult<(ids::Id, i64)> {
+    let obj = object(item)?;
+    check_keys(obj, &["id", "deletedAt"])?;
+    Ok((id_field(obj, "cst_")?, time_field(obj, "deletedAt")?.unwrap_or(0)))
+}
+
+fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
+    let obj = object(item)?;
+    check_keys(
+        obj,
+        &[
+            "resource", "id", "mode", "createdAt", "amount", "description", "method", "metadata", "status",
+            "isCancelable", "authorizedAt", "paidAt", "canceledAt", "expiresAt", "expiredAt", "failedAt",
+            "amountRefunded", "amountRemaining", "amountCaptured", "amountChargedBack", "settlementAmount",
+            "locale", "countryCode", "restrictPaymentMethodsToCountry", "profileId", "customerId", "mandateId",
+            "subscriptionId", "sequenceType", "redirectUrl", "cancelUrl", "webhookUrl", "details", "_links",
+        ],
+    )?;
+    let null = Value::Null;
+    let get = |name: &str| obj.get(name).unwrap_or(&null);
+    let str_field = |name: &'static str| -> FieldResult<Option<Box<str>>> {
+        validate::opt_string(get(name), name).map_err(|e| api_err(name, e))
+    };
+    let id_ref = |name: &'static str, prefix: &str| -> FieldResult<Option<ids::Id>> {
+        match get(name) {
+            Value::Null => Ok(None),
+            Value::String(s) if ids::is_valid(prefix, s) => Ok(Some(ids::Id::new(s))),
+            _ => Err(field_err(name, format!("expected \"{prefix}…\""))),
+        }
+    };
+    let created_at = time_field(obj, "createdAt")?.unwrap_or(now);
+    let status = match get("status") {
+        Value::Null => PaymentStatus::Open,
+        Value::String(s) => PaymentStatus::parse(s).ok_or_else(|| field_err("status", "unknown payment status"))?,
+        _ => return Err(field_err("status", "expected a string")),
+    };
+    let method = match get("method") {
+        Value::Null => None,
+        Value::String(s) => Some(validate::method_name(s).ok_or_else(|| field_err("method", "unknown payment method"))?),
+        _ => return Err(field_err("method", "expected a string or null")),
+    };
+    let sequence_type = match get("sequenceType") {
+        Value::Null => SequenceType::Oneoff,
+        Value::String(s) => SequenceType::parse(s).ok_or_else(|| field_err("sequenceType", "expected oneoff, first or recurring"))?,
+        _ => return Err(field_err("sequenceType", "expected a string")),
+    };
+    let details = match get("details") {
+        Value::Null => None,
+        v @ Value::Object(_) => serde_json::value::RawValue::from_string(v.to_string()).ok(),
+        _ => return Err(field_err("details", "expected an object or null")),
+    };
+    let locale = validate::locale(get("locale")).map_err(|e| api_err("locale", e))?;
+    let country = |name: &'static str| -> FieldResult<Option<smol_str::SmolStr>> {
+        Ok(str_field(name)?.map(|s| smol_str::SmolStr::new(&*s)))
+    };
+    Ok(Payment {
+        id: id_field(obj, "tr_")?,
+        created_at,
+        amount: validate::amount(obj.get("amount"), "The amount is required for payments").map_err(|e| api_err("amount", e))?,
+        description: str_field("description")?.unwrap_or_default(),
+        method,
+        method_choices: Box::new([]),
+        metadata: validate::metadata(get("metadata")).map_err(|e| api_err("metadata", e))?,
+        status,
+        expires_at: time_field(obj, "expiresAt")?.or(if status.is_final() { None } else { Some(created_at + 15 * 60) }),
+        authorized_at: time_field(obj, "authorizedAt")?,
+        paid_at: time_field(obj, "paidAt")?,
+        canceled_at: time_field(obj, "canceledAt")?,
+        expired_at: time_field(obj, "expiredAt")?,
+        failed_at: time_field(obj, "failedAt")?,
+        locale,
+        country_code: country("countryCode")?,
+        restrict_to_country: country("restrictPaymentMethodsToCountry")?,
+        customer_id: id_ref("customerId", "cst_")?,
+        mandate_id: id_ref("mandateId", "mdt_")?,
+        subscription_id: id_ref("subscriptionId", "sub_")?,
+        sequence_type,
+        redirect_url: str_field("redirectUrl")?,
+        cancel_url: str_field("cancelUrl")?,
+        webhook_url: str_field("webhookUrl")?,
+        details,
+    })
+}
+
+/// One account's objects in the fixture format, oldest first.
+pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
+    let render = Render {
+        base: "",
+        mode,
+        profile_id,
+    };
+    let customers: Vec<Value> = data
+        .customers
+        .iter()
+        .filter_map(|c| serde_json::to_value(CustomerView { customer: c, render, links: None }).ok())
+        .collect();
+    let mut deleted: Vec<_> = data.deleted_customers.iter().collect();
+    deleted.sort();
+    let deleted: Vec<Value> = deleted
+        .into_iter()
+        .map(|(id, at)| serde_json::json!({"id": id, "deletedAt": format_datetime(*at)}))
+        .collect();
+    let payments: Vec<Value> = data
+        .payments
+        .iter()
+        .filter_map(|p| serde_json::to_value(PaymentView { payment: p, render, links: None }).ok())
+        .collect();
+    let mut obj = Map::new();
+    obj.insert("customers".into(), Value::Array(customers));
+    if !deleted.is_empty() {
+        obj.insert("deletedCustomers".into(), Value::Array(deleted));
+    }
+    obj.insert("payments".into(), Value::Array(payments));
+    Value::Object(obj)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_fixture_parses() {
+        let seeds = parse("demo", DEMO, 0).unwrap();
+        assert!(seeds.iter().any(|(k, s)| k == "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM" && !s.customers.is_empty()));
+    }
+
+    #[test]
+    fn errors_name_file_object_and_field() {
+        let text = r#"{"accounts":{"test_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa":{"customers":[{"id":"cst_abc","locale":"xx_XX"}]}}}"#;
+        let err = parse("f.json", text, 0).unwrap_err();
+        assert!(err.contains("f.json"), "{err}");
+        assert!(err.contains("customers[0] (cst_abc)"), "{err}");
+        assert!(err.contains("\"locale\""), "{err}");
+    }
+}

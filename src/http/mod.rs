@@ -1,0 +1,5 @@
+//! The HTTP edge: turning hyper requests into decoded inputs and handler
+//! results back into hyper responses.
+
+pub mod request;
+pub mod response;

@@ -1,0 +1,215 @@
+//! Decoding what a client sends: the query string and the body, in either of
+//! the encodings Mollie accepts (JSON, or a form with bracketed keys).
+
+use serde_json::{Map, Value};
+
+use crate::error::{ApiError, Result};
+
+/// Query parameters in the order they were sent, decoded.
+#[derive(Debug, Default, Clone)]
+pub struct Query {
+    pub pairs: Vec<(String, String)>,
+}
+
+impl Query {
+    pub fn parse(raw: Option<&str>) -> Query {
+        let pairs = raw
+            .map(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Query { pairs }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// 422 for the first parameter the endpoint does not know.
+    pub fn only(&self, allowed: &[&str]) -> Result<()> {
+        match self.pairs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+            Some((k, _)) => Err(ApiError::unknown_query_field(k)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A decoded request body: always an object, whatever the wire encoding.
+#[derive(Debug, Default, Clone)]
+pub struct Body {
+    pub fields: Map<String, Value>,
+    /// The body came as a form: scalar values are strings and must be read
+    /// leniently ("3" for an integer, "true" for a boolean).
+    pub form: bool,
+}
+
+impl Body {
+    pub fn decode(content_type: Option<&str>, raw: &[u8]) -> Result<Body> {
+        let mime = content_type
+            .map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let text = raw.trim_ascii();
+        if mime == "application/json" || mime.ends_with("+json") {
+            if text.is_empty() {
+                return Ok(Body::default());
+            }
+            return match serde_json::from_slice::<Value>(text) {
+                Ok(Value::Object(fields)) => Ok(Body {
+                    fields,
+                    form: false,
+                }),
+                Ok(_) => Err(ApiError::bad_request(
+                    "The request body must be a JSON object.",
+                )),
+                Err(e) => Err(ApiError::bad_request(format!(
+                    "The JSON in the request body is invalid: {e}."
+                ))),
+            };
+        }
+        if !(mime.is_empty() || mime == "application/x-www-form-urlencoded") {
+            if text.is_empty() {
+                // Clients put a content type on bodiless requests; nothing to decode.
+                return Ok(Body::default());
+            }
+            return Err(ApiError::new(
+                415,
+                format!("The content type \"{mime}\" is not supported. Send JSON with \"Content-Type: application/json\" or URL encoded form data."),
+            ));
+        }
+        if text.is_empty() {
+            return Ok(Body::default());
+        }
+        if text.first().is_some_and(|c| *c == b'{' || *c == b'[') {
+            return Err(ApiError::bad_request(
+                "Expected URL encoded form data, got JSON. Set the \"Content-Type\" header to \"application/json\" when sending JSON encoded data.",
+            ));
+        }
+        Ok(Body {
+            fields: decode_form(text)?,
+            form: true,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// 422 for the first field the endpoint does not know.
+    pub fn only(&self, allowed: &[&str]) -> Result<()> {
+        match self.fields.keys().find(|k| !allowed.contains(&k.as_str())) {
+            Some(k) => Err(ApiError::unknown_body_field(k)),
+            None => Ok(()),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.fields.get(name)
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.fields.contains_key(name)
+    }
+}
+
+/// `amount[value]=10.00&method[]=ideal` into `{"amount":{"value":"10.00"},"method":["ideal"]}`.
+fn decode_form(raw: &[u8]) -> Result<Map<String, Value>> {
+    let mut root = Map::new();
+    for (key, value) in form_urlencoded::parse(raw) {
+        let (head, path) = split_brackets(&key);
+        if head.is_empty() {
+            return Err(ApiError::bad_request(format!(
+                "The form field \"{key}\" is malformed."
+            )));
+        }
+        let value = if head == "metadata" && path.is_empty() {
+            // Mollie documents metadata sent in forms as a JSON string.
+            serde_json::from_str::<Value>(&value).unwrap_or(Value::String(value.into_owned()))
+        } else {
+            Value::String(value.into_owned())
+        };
+        insert_path(&mut root, head, &path, value)
+            .map_err(|()| ApiError::bad_request(format!("The form field \"{key}\" conflicts with another field.")))?;
+    }
+    Ok(root)
+}
+
+fn split_brackets(key: &str) -> (&str, Vec<&str>) {
+    let Some(open) = key.find('[') else {
+        return (key, Vec::new());
+    };
+    let head = &key[..open];
+    let mut path = Vec::new();
+    let mut rest = &key[open..];
+    while let Some(stripped) = rest.strip_prefix('[') {
+        match stripped.find(']') {
+            Some(close) => {
+                path.push(&stripped[..close]);
+                rest = &stripped[close + 1..];
+            }
+            None => break,
+        }
+    }
+    (head, path)
+}
+
+fn insert_path(map: &mut Map<String, Value>, head: &str, path: &[&str], value: Value) -> Result<(), ()> {
+    let Some((first, rest)) = path.split_first() else {
+        map.insert(head.to_owned(), value);
+        return Ok(());
+    };
+    if first.is_empty() {
+        let slot = map
+            .entry(head.to_owned())
+            .or_insert_with(|| Value::Array(Vec::new()));
+        return match slot {
+            Value::Array(items) if rest.is_empty() => {
+                items.push(value);
+                Ok(())
+            }
+            _ => Err(()),
+        };
+    }
+    let slot = map
+        .entry(head.to_owned())
+        .or_insert_with(|| Value::Object(Map::new()));
+    match slot {
+        Value::Object(inner) => insert_path(inner, first, rest, value),
+        _ => Err(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_brackets_nest() {
+        let body = Body::decode(
+            None,
+            b"amount[value]=10.00&amount[currency]=EUR&method[]=ideal&method[]=creditcard&metadata=%7B%22a%22%3A1%7D",
+        )
+        .unwrap();
+        assert_eq!(
+            Value::Object(body.fields),
+            serde_json::json!({"amount":{"value":"10.00","currency":"EUR"},"method":["ideal","creditcard"],"metadata":{"a":1}})
+        );
+    }
+
+    #[test]
+    fn json_without_content_type_is_refused() {
+        let err = Body::decode(None, b"{\"a\":1}").unwrap_err();
+        assert_eq!(err.status, 400);
+        assert!(err.detail.starts_with("Expected URL encoded form data, got JSON."));
+    }
+
+    #[test]
+    fn empty_json_body_is_empty() {
+        assert!(Body::decode(Some("application/json"), b"").unwrap().is_empty());
+        assert!(Body::decode(Some("application/json; charset=utf-8"), b"{}").unwrap().is_empty());
+    }
+}

@@ -1,0 +1,102 @@
+//! # mollie-sandbox
+//!
+//! A local, stateful sandbox of Mollie's payments API v2. Point a Mollie
+//! client's base URL at it and it answers as the real API does in test mode,
+//! with state kept in memory per API key.
+//!
+//! ## Major parts
+//!
+//! - [`server`]: listening (HTTP, and HTTPS through [`tls`]), connections,
+//!   graceful stop. [`start`] runs it in-process, on port 0 if asked.
+//! - [`app`]: the path of one request, from hyper to a response.
+//! - [`auth`]: the Bearer key into a credential; every key is its own account.
+//! - [`store`]: accounts ([`store::Registry`], [`store::Account`]) and their
+//!   objects, in ordered collections that page in O(log n + limit).
+//! - [`api`]: the router and the Mollie endpoints, one file per resource.
+//! - [`validate`]: the field rules endpoints share (amounts, locales, URLs).
+//! - [`views`]: how each resource renders as HAL JSON.
+//! - [`error`]: Mollie's error body, the one way failures are rendered.
+//! - [`idempotency`]: `Idempotency-Key` replay and conflicts.
+//! - [`fixtures`]: the JSON format that seeds accounts and exports them.
+//! - [`sandbox`] and [`checkout`]: the sandbox's own routes (`/_sandbox/…`,
+//!   `/checkout/…`).
+//! - [`clock`], [`ids`]: per-account time and Mollie-shaped ids.
+//!
+//! ## The path of a request
+//!
+//! ```text
+//! TCP accept (server, hyper http1, keep-alive)
+//!   -> app::handle
+//!        /_sandbox/..., /checkout/...  -> sandbox / checkout
+//!   -> body read (1 MiB limit, 413)
+//!   -> auth: Bearer key -> Credential               401 on failure
+//!   -> body decode: JSON or bracketed form          400/415
+//!   -> registry: key (+ mode) -> Account
+//!   -> idempotency (POST with Idempotency-Key)      replay, 400, 409
+//!   -> api::route: method + path -> handler         404/405
+//!   -> handler: validate -> lock the account's Data -> read/mutate
+//!   -> views: HAL JSON, hrefs from the public base URL
+//! ```
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod checkout;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod fixtures;
+pub mod health;
+pub mod http;
+pub mod idempotency;
+pub mod ids;
+pub mod sandbox;
+pub mod server;
+pub mod store;
+pub mod tls;
+pub mod validate;
+pub mod views;
+
+use std::sync::Arc;
+
+pub use config::Config;
+pub use server::Server;
+
+/// Builds the state from the configuration and starts serving. Returns once
+/// the listeners are bound; [`Server::addr`] has the real port.
+pub async fn start(config: Config) -> Result<Server, String> {
+    let seed = config.seed.unwrap_or_else(rand::random);
+    tracing::info!(seed, "random seed (pass --seed {seed} to replay this run)");
+    let sources = if config.no_fixtures {
+        Vec::new()
+    } else {
+        match &config.fixtures {
+            Some(path) => fixtures::Source::from_path(path)?,
+            None => vec![fixtures::Source::Embedded(fixtures::DEMO)],
+        }
+    };
+    let now = jiff::Timestamp::now().as_second();
+    let registry = store::Registry::new(sources, seed, now)?;
+    let (acceptor, ca_pem) = if config.tls_port.is_some() {
+        let tls = tls::setup(&config)?;
+        (Some(tokio_rustls::TlsAcceptor::from(tls.server)), tls.ca_pem)
+    } else {
+        (None, None)
+    };
+    let public_url = config
+        .public_url
+        .as_ref()
+        .map(|u| u.trim_end_matches('/').to_owned());
+    let app = Arc::new(app::App {
+        config,
+        registry,
+        public_url,
+        ca_pem,
+    });
+    let server = server::bind(app, acceptor).await?;
+    tracing::info!("listening on http://{}", server.addr);
+    if let Some(addr) = server.tls_addr {
+        tracing::info!("listening on https://{addr}");
+    }
+    Ok(server)
+}

@@ -1,0 +1,109 @@
+//! The command line: flags (each also a `MOLLIE_SANDBOX_*` variable) into a
+//! [`Config`], logging, signals, and the `healthcheck` subcommand.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use mollie_sandbox::config::LogFormat;
+use mollie_sandbox::Config;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "mollie-sandbox", version, about = "A local, stateful sandbox of Mollie's payments API v2")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    config: Config,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Exit 0 when the sandbox answers healthy, 1 otherwise (for Docker HEALTHCHECK).
+    Healthcheck {
+        /// Health URL. Default: http://127.0.0.1:$PORT/_sandbox/health
+        #[arg(long, env = "MOLLIE_SANDBOX_HEALTHCHECK_URL")]
+        url: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("mollie-sandbox: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match cli.command {
+        Some(Command::Healthcheck { url }) => {
+            let url = url.unwrap_or_else(|| format!("http://127.0.0.1:{}/_sandbox/health", cli.config.port));
+            runtime.block_on(healthcheck(&url))
+        }
+        None => {
+            init_logging(cli.config.log_format);
+            runtime.block_on(run(cli.config))
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn run(config: Config) -> ExitCode {
+    let server = match mollie_sandbox::start(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("mollie-sandbox: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    wait_for_signal().await;
+    tracing::info!("stopping");
+    server.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+async fn healthcheck(url: &str) -> ExitCode {
+    match tokio::time::timeout(Duration::from_secs(3), mollie_sandbox::health::probe(url)).await {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
+            eprintln!("unhealthy: {e}");
+            ExitCode::FAILURE
+        }
+        Err(_) => {
+            eprintln!("unhealthy: no answer within 3 s");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! The sandbox's own API under `/_sandbox/`: health and the CA certificate
+//! here; each further concern (payment status, webhooks, scenarios, journal,
+//! state, clock) in a module of its own, dispatched from [`handle`].
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use hyper::http::request::Parts;
+use hyper::{Method, StatusCode};
+use serde_json::json;
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::http::response::{json_value, with_type, Resp};
+
+pub async fn handle(app: &Arc<App>, parts: &Parts, _body: Bytes, _tls: bool) -> Resp {
+    let path = parts.uri.path().trim_end_matches('/');
+    let segments: Vec<&str> = path.split('/').skip(2).collect();
+    match (&parts.method, segments.as_slice()) {
+        (&Method::GET, ["health"]) => json_value(StatusCode::OK, &json!({"status": "ok"})),
+        (&Method::GET, ["ca.pem"]) => match &app.ca_pem {
+            Some(pem) => with_type(StatusCode::OK, "application/x-pem-file", pem.clone()),
+            None => ApiError::new(
+                404,
+                "No certificate authority: HTTPS is off or uses a mounted certificate.",
+            )
+            .into_response(),
+        },
+        (_, ["health" | "ca.pem"]) => crate::api::not_allowed("GET").into_response(),
+        _ => crate::api::unknown_endpoint().into_response(),
+    }
+}

@@ -1,0 +1,153 @@
+//! Listening and connections: HTTP/1.1 with keep-alive on plain TCP and,
+//! when asked, on TLS; a graceful stop that lets requests in flight finish.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+
+use crate::app::{self, App};
+
+/// How long a stop waits for requests in flight.
+pub const GRACE: Duration = Duration::from_millis(900);
+
+pub struct Server {
+    pub addr: SocketAddr,
+    pub tls_addr: Option<SocketAddr>,
+    pub app: Arc<App>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Server {
+    /// `http://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// `https://localhost:PORT`, when HTTPS is on.
+    pub fn tls_url(&self) -> Option<String> {
+        self.tls_addr.map(|a| format!("https://localhost:{}", a.port()))
+    }
+
+    /// A handle that stops the server from elsewhere (a signal handler, a test).
+    pub fn stopper(&self) -> Stopper {
+        Stopper(self.stop.clone())
+    }
+
+    /// Stops accepting, lets requests in flight finish (up to [`GRACE`]),
+    /// closes idle keep-alive connections, and returns.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Stopper(watch::Sender<bool>);
+
+impl Stopper {
+    pub fn stop(&self) {
+        let _ = self.0.send(true);
+    }
+}
+
+pub async fn bind(app: Arc<App>, tls: Option<TlsAcceptor>) -> Result<Server, String> {
+    let config = &app.config;
+    let addr = format!("{}:{}", config.host, config.port);
+    let listener = TcpListener::bind(&addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let (stop, stop_rx) = watch::channel(false);
+    let mut tasks = vec![tokio::spawn(accept_loop(listener, app.clone(), None, stop_rx.clone()))];
+    let mut tls_addr = None;
+    if let (Some(port), Some(acceptor)) = (config.tls_port, tls) {
+        let addr = format!("{}:{}", config.host, port);
+        let listener = TcpListener::bind(&addr)
+            .await
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        tls_addr = Some(listener.local_addr().map_err(|e| e.to_string())?);
+        tasks.push(tokio::spawn(accept_loop(listener, app.clone(), Some(acceptor), stop_rx)));
+    }
+    Ok(Server {
+        addr: local,
+        tls_addr,
+        app,
+        stop,
+        tasks,
+    })
+}
+
+async fn accept_loop(listener: TcpListener, app: Arc<App>, tls: Option<TlsAcceptor>, mut stop: watch::Receiver<bool>) {
+    // Each connection holds a sender; when all are dropped, all are done.
+    let (alive, mut all_done) = mpsc::channel::<()>(1);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else {
+                    // Out of file descriptors and the like: back off, keep serving.
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    continue;
+                };
+                let _ = stream.set_nodelay(true);
+                let app = app.clone();
+                let stop = stop.clone();
+                let alive = alive.clone();
+                match &tls {
+                    None => {
+                        tokio::spawn(serve_conn(stream, app, false, stop, alive));
+                    }
+                    Some(acceptor) => {
+                        let acceptor = acceptor.clone();
+                        tokio::spawn(async move {
+                            if let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await {
+                                serve_conn(stream, app, true, stop, alive).await;
+                            }
+                        });
+                    }
+                }
+            }
+            _ = stop.changed() => break,
+        }
+    }
+    drop(listener);
+    drop(alive);
+    let _ = tokio::time::timeout(GRACE, all_done.recv()).await;
+}
+
+async fn serve_conn<IO>(io: IO, app: Arc<App>, tls: bool, mut stop: watch::Receiver<bool>, _alive: mpsc::Sender<()>)
+where
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |req| {
+        let app = app.clone();
+        async move { Ok::<_, Infallible>(app::handle(app, req, tls).await.into_hyper()) }
+    });
+    let conn = http1::Builder::new()
+        .keep_alive(true)
+        .timer(TokioTimer::new())
+        .serve_connection(TokioIo::new(io), service);
+    tokio::pin!(conn);
+    if *stop.borrow() {
+        conn.as_mut().graceful_shutdown();
+    }
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = stop.changed() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! An ordered collection: objects kept in creation order, found by id in O(1)
+//! and paged from any cursor in O(log n + limit). Mollie lists are
+//! newest-first with an inclusive `from` cursor; [`page`] implements exactly
+//! that, for the whole collection or for a sub-index (a customer's payments).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
+
+use crate::ids::Id;
+
+/// Creation time first, then the order objects were made in: lists stay
+/// stable for objects created within the same second.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SortKey {
+    pub created_at: i64,
+    pub seq: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Collection<T> {
+    items: BTreeMap<SortKey, T>,
+    keys: HashMap<Id, SortKey>,
+}
+
+impl<T> Default for Collection<T> {
+    fn default() -> Self {
+        Collection {
+            items: BTreeMap::new(),
+            keys: HashMap::new(),
+        }
+    }
+}
+
+impl<T> Collection<T> {
+    pub fn insert(&mut self, id: Id, key: SortKey, item: T) {
+        if let Some(old) = self.keys.insert(id, key) {
+            self.items.remove(&old);
+        }
+        self.items.insert(key, item);
+    }
+
+    pub fn key_of(&self, id: &str) -> Option<SortKey> {
+        self.keys.get(id).copied()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&T> {
+        self.keys.get(id).and_then(|k| self.items.get(k))
+    }
+
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut T> {
+        let key = self.keys.get(id)?;
+        self.items.get_mut(key)
+    }
+
+    pub fn by_key(&self, key: &SortKey) -> Option<&T> {
+        self.items.get(key)
+    }
+
+    pub fn remove(&mut self, id: &str) -> Option<T> {
+        let key = self.keys.remove(id)?;
+        self.items.remove(&key)
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Oldest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> {
+        self.items.values()
+    }
+
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.items.values_mut()
+    }
+
+    pub fn page(&self, from: Option<SortKey>, limit: usize, desc: bool) -> Page<'_, T> {
+        page(
+            |lo, hi| Box::new(self.items.range((lo, hi)).map(|(_, v)| v)),
+            from,
+            limit,
+            desc,
+        )
+    }
+
+    /// A page over a sub-index of this collection's keys.
+    pub fn page_of<'a>(
+        &'a self,
+        index: &'a BTreeSet<SortKey>,
+        from: Option<SortKey>,
+        limit: usize,
+        desc: bool,
+    ) -> Page<'a, T> {
+        page(
+            |lo, hi| Box::new(index.range((lo, hi)).filter_map(|k| self.items.get(k))),
+            from,
+            limit,
+            desc,
+        )
+    }
+}
+
+pub struct Page<'a, T> {
+    pub items: Vec<&'a T>,
+    /// First item of the following page.
+    pub next: Option<&'a T>,
+    /// First item of the page before this one.
+    pub previous: Option<&'a T>,
+}
+
+type Range<'a, T> = Box<dyn DoubleEndedIterator<Item = &'a T> + 'a>;
+
+fn page<'a, T: 'a>(
+    range: impl Fn(Bound<SortKey>, Bound<SortKey>) -> Range<'a, T>,
+    from: Option<SortKey>,
+    limit: usize,
+    desc: bool,
+) -> Page<'a, T> {
+    use Bound::{Excluded, Included, Unbounded};
+    let (mut items, previous): (Vec<&T>, Option<&T>) = match (from, desc) {
+        (None, true) => (range(Unbounded, Unbounded).rev().take(limit + 1).collect(), None),
+        (None, false) => (range(Unbounded, Unbounded).take(limit + 1).collect(), None),
+        (Some(k), true) => (
+            range(Unbounded, Included(k)).rev().take(limit + 1).collect(),
+            range(Excluded(k), Unbounded).take(limit).last(),
+        ),
+        (Some(k), false) => (
+            range(Included(k), Unbounded).take(limit + 1).collect(),
+            range(Unbounded, Excluded(k)).rev().take(limit).last(),
+        ),
+    };
+    let next = if items.len() > limit { items.pop() } else { None };
+    Page {
+        items,
+        next,
+        previous,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn coll(n: u64) -> Collection<u64> {
+        let mut c = Collection::default();
+        for i in 0..n {
+            c.insert(Id::new(format!("x_{i}")), SortKey { created_at: 100, seq: i }, i);
+        }
+        c
+    }
+
+    #[test]
+    fn pages_walk_newest_first_with_inclusive_cursor() {
+        let c = coll(7);
+        let p = c.page(None, 3, true);
+        assert_eq!(p.items, vec![&6, &5, &4]);
+        assert_eq!(p.next, Some(&3));
+        assert!(p.previous.is_none());
+        let p = c.page(c.key_of("x_3"), 3, true);
+        assert_eq!(p.items, vec![&3, &2, &1]);
+        assert_eq!(p.next, Some(&0));
+        assert_eq!(p.previous, Some(&6));
+        let p = c.page(c.key_of("x_0"), 3, true);
+        assert_eq!(p.items, vec![&0]);
+        assert!(p.next.is_none());
+        assert_eq!(p.previous, Some(&3));
+    }
+
+    #[test]
+    fn ascending_pages() {
+        let c = coll(5);
+        let p = c.page(None, 2, false);
+        assert_eq!(p.items, vec![&0, &1]);
+        assert_eq!(p.next, Some(&2));
+        let p = c.page(c.key_of("x_2"), 2, false);
+        assert_eq!(p.items, vec![&2, &3]);
+        assert_eq!(p.previous, Some(&0));
+        assert_eq!(p.next, Some(&4));
+    }
+
+    #[test]
+    fn sub_index_pages() {
+        let c = coll(6);
+        let index: BTreeSet<SortKey> = [1u64, 3, 5].iter().map(|&seq| SortKey { created_at: 100, seq }).collect();
+        let p = c.page_of(&index, None, 2, true);
+        assert_eq!(p.items, vec![&5, &3]);
+        assert_eq!(p.next, Some(&1));
+    }
+}

@@ -1,0 +1,112 @@
+use std::sync::Arc;
+
+use dashmap::DashMap;
+
+use super::{Account, Data, Mode};
+use crate::fixtures::{self, AccountSeed, Source, TEMPLATE_KEY};
+use crate::ids;
+
+/// Every account, by the key that reaches it. Accounts seeded by a fixture
+/// exist from the start; any other key gets a fresh account (from the `"*"`
+/// template, when there is one) on its first request.
+pub struct Registry {
+    accounts: DashMap<Box<str>, Arc<Account>>,
+    sources: Vec<Source>,
+    template: Option<AccountSeed>,
+    rng_seed: u64,
+}
+
+/// Access tokens see test and live objects apart, so each mode of a token is
+/// an account of its own.
+fn account_name(key: &str, mode: Mode, access_token: bool) -> std::borrow::Cow<'_, str> {
+    if access_token && mode == Mode::Test {
+        format!("{key}#test").into()
+    } else {
+        key.into()
+    }
+}
+
+impl Registry {
+    pub fn new(sources: Vec<Source>, rng_seed: u64, now: i64) -> Result<Registry, String> {
+        let mut registry = Registry {
+            accounts: DashMap::new(),
+            sources,
+            template: None,
+            rng_seed,
+        };
+        for (key, seed) in fixtures::load(&registry.sources, now)? {
+            if key == TEMPLATE_KEY {
+                registry.template = Some(seed);
+                continue;
+            }
+            let mode = mode_of(&key);
+            let data = seed.into_data(registry.account_seed(&key));
+            registry
+                .accounts
+                .insert(key.as_str().into(), Arc::new(Account::new(&key, mode, data)));
+        }
+        Ok(registry)
+    }
+
+    fn account_seed(&self, key: &str) -> u64 {
+        self.rng_seed ^ ids::fnv(key)
+    }
+
+    pub fn get(&self, key: &str, mode: Mode, access_token: bool) -> Arc<Account> {
+        let name = account_name(key, mode, access_token);
+        if let Some(acc) = self.accounts.get(name.as_ref()) {
+            return acc.clone();
+        }
+        self.accounts
+            .entry(name.as_ref().into())
+            .or_insert_with(|| Arc::new(Account::new(&name, mode, self.fresh_data(&name))))
+            .clone()
+    }
+
+    /// Only accounts that exist already; never creates one.
+    pub fn existing(&self, name: &str) -> Option<Arc<Account>> {
+        self.accounts.get(name).map(|a| a.clone())
+    }
+
+    fn fresh_data(&self, name: &str) -> Data {
+        let seed = self.account_seed(name);
+        match &self.template {
+            Some(t) => t.clone().into_data(seed),
+            None => Data::new(seed),
+        }
+    }
+
+    /// The account's data as its fixtures made it (re-read from their files).
+    pub fn seeded_data(&self, name: &str, now: i64) -> Result<Data, String> {
+        let seeds = fixtures::load(&self.sources, now)?;
+        Ok(match seeds.into_iter().find(|(k, _)| k == name) {
+            Some((_, seed)) => seed.into_data(self.account_seed(name)),
+            None => self.fresh_data(name),
+        })
+    }
+
+    pub fn all(&self) -> Vec<Arc<Account>> {
+        self.accounts.iter().map(|e| e.value().clone()).collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.accounts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.accounts.is_empty()
+    }
+
+    pub fn insert(&self, account: Account) {
+        self.accounts
+            .insert(account.key.clone(), Arc::new(account));
+    }
+}
+
+pub fn mode_of(key: &str) -> Mode {
+    if key.starts_with("live_") || (key.starts_with("access_") && !key.ends_with("#test")) {
+        Mode::Live
+    } else {
+        Mode::Test
+    }
+}

@@ -1,0 +1,219 @@
+//! Field rules shared by every endpoint that takes them: amounts, locales,
+//! URLs, metadata, methods. Each returns Mollie's exact error on failure.
+
+use serde_json::value::RawValue;
+use serde_json::Value;
+use smol_str::SmolStr;
+
+use crate::error::{ApiError, Result};
+use crate::store::Amount;
+
+pub const LOCALES: &[&str] = &[
+    "en_US", "en_GB", "nl_NL", "nl_BE", "fr_FR", "fr_BE", "de_DE", "de_AT", "de_CH", "es_ES",
+    "ca_ES", "pt_PT", "it_IT", "nb_NO", "sv_SE", "fi_FI", "da_DK", "is_IS", "hu_HU", "pl_PL",
+    "lv_LV", "lt_LT", "cs_CZ", "de_LU", "en_BE", "en_NL", "fr_LU", "sk_SK",
+];
+
+/// Currencies Mollie accepts, with their number of decimals.
+pub const CURRENCIES: &[(&str, usize)] = &[
+    ("AED", 2), ("AUD", 2), ("BGN", 2), ("BRL", 2), ("CAD", 2), ("CHF", 2), ("CZK", 2),
+    ("DKK", 2), ("EUR", 2), ("GBP", 2), ("HKD", 2), ("HUF", 2), ("ILS", 2), ("ISK", 0),
+    ("JPY", 0), ("MXN", 2), ("MYR", 2), ("NOK", 2), ("NZD", 2), ("PHP", 2), ("PLN", 2),
+    ("RON", 2), ("RUB", 2), ("SEK", 2), ("SGD", 2), ("THB", 2), ("TWD", 2), ("USD", 2),
+    ("ZAR", 2),
+];
+
+pub const METHODS: &[&str] = &[
+    "alma", "applepay", "bacs", "bancomatpay", "bancontact", "banktransfer", "belfius",
+    "billie", "blik", "creditcard", "directdebit", "eps", "giftcard", "giropay", "ideal",
+    "in3", "kbc", "klarna", "mybank", "paypal", "paysafecard", "przelewy24", "riverty",
+    "satispay", "sofort", "trustly", "twint", "voucher",
+];
+
+pub const FIRST_METHODS: &[&str] = &[
+    "applepay", "bancontact", "belfius", "creditcard", "eps", "giropay", "ideal", "kbc",
+    "mybank", "paypal", "sofort",
+];
+
+pub const RECURRING_METHODS: &[&str] = &["creditcard", "directdebit", "paypal"];
+
+pub const METADATA_LIMIT: usize = 1024;
+
+pub fn locale(value: &Value) -> Result<Option<&'static str>> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) => match LOCALES.iter().find(|l| **l == s.as_str()) {
+            Some(l) => Ok(Some(*l)),
+            None => Err(ApiError::unprocessable("The locale is invalid").with_field("locale")),
+        },
+        _ => Err(ApiError::unprocessable("The locale is invalid").with_field("locale")),
+    }
+}
+
+pub fn method_name(value: &str) -> Option<&'static str> {
+    METHODS.iter().find(|m| **m == value).copied()
+}
+
+/// Metadata of any JSON type, stored as its text; `null` clears it.
+pub fn metadata(value: &Value) -> Result<Option<Box<RawValue>>> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    let text = serde_json::to_string(value).unwrap_or_default();
+    if text.len() > METADATA_LIMIT {
+        return Err(ApiError::unprocessable(
+            "The metadata is too large. It may contain up to 1024 characters.",
+        )
+        .with_field("metadata"));
+    }
+    Ok(RawValue::from_string(text).ok())
+}
+
+/// A nullable string field, or 422 naming it.
+pub fn opt_string(value: &Value, field: &'static str) -> Result<Option<Box<str>>> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s.as_str().into())),
+        _ => Err(ApiError::unprocessable(format!("The '{field}' field must be a string")).with_field(field)),
+    }
+}
+
+pub fn decimals_of(currency: &str) -> Option<usize> {
+    CURRENCIES
+        .iter()
+        .find(|(c, _)| *c == currency)
+        .map(|(_, d)| *d)
+}
+
+/// `{"value":"10.00","currency":"EUR"}`, with exactly the currency's decimals.
+/// `required` is the detail for a missing amount.
+pub fn amount(value: Option<&Value>, required: &'static str) -> Result<Amount> {
+    let obj = match value {
+        None | Some(Value::Null) => {
+            return Err(ApiError::unprocessable(required).with_field("amount"))
+        }
+        Some(Value::Object(o)) => o,
+        Some(_) => {
+            return Err(
+                ApiError::unprocessable("The amount contains an invalid value").with_field("amount.value"),
+            )
+        }
+    };
+    for key in obj.keys() {
+        if key != "value" && key != "currency" {
+            return Err(ApiError::unknown_body_field(&format!("amount.{key}")));
+        }
+    }
+    let currency = match obj.get("currency") {
+        Some(Value::String(c)) => c.as_str(),
+        None | Some(Value::Null) => {
+            return Err(ApiError::unprocessable("The amount does not contain a currency")
+                .with_field("amount.currency"))
+        }
+        Some(_) => "",
+    };
+    let Some(decimals) = decimals_of(currency) else {
+        return Err(ApiError::unprocessable("The amount contains an invalid currency")
+            .with_field("amount.currency"));
+    };
+    let invalid = || ApiError::unprocessable("The amount contains an invalid value").with_field("amount.value");
+    let value = match obj.get("value") {
+        Some(Value::String(v)) => v.as_str(),
+        _ => return Err(invalid()),
+    };
+    if !value_has_decimals(value, decimals) {
+        return Err(invalid());
+    }
+    Ok(Amount {
+        value: SmolStr::new(value),
+        currency: SmolStr::new(currency),
+    })
+}
+
+fn value_has_decimals(value: &str, decimals: usize) -> bool {
+    let (int, frac) = match value.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (value, None),
+    };
+    let int_ok = !int.is_empty() && int.len() <= 12 && int.bytes().all(|b| b.is_ascii_digit());
+    let frac_ok = match (frac, decimals) {
+        (None, 0) => true,
+        (Some(f), d) if d > 0 => f.len() == d && f.bytes().all(|b| b.is_ascii_digit()),
+        _ => false,
+    };
+    int_ok && frac_ok
+}
+
+/// The amount in minor units, for minimum and maximum checks.
+pub fn minor_units(amount: &Amount) -> u64 {
+    amount
+        .value
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .fold(0u64, |acc, b| acc.saturating_mul(10).saturating_add(u64::from(b - b'0')))
+}
+
+/// An absolute http(s) URL with a host. Local hosts are fine: this is a sandbox.
+pub fn url(value: &Value, field: &'static str, detail: &'static str) -> Result<Option<Box<str>>> {
+    let bad = || ApiError::unprocessable(detail).with_field(field);
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) if s.is_empty() => Ok(None),
+        Value::String(s) => {
+            let uri: hyper::Uri = s.parse().map_err(|_| bad())?;
+            let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+            if !scheme_ok || uri.host().is_none_or(str::is_empty) {
+                return Err(bad());
+            }
+            Ok(Some(s.as_str().into()))
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// `true`/`false`, also as the strings a form sends.
+pub fn boolean(value: &Value, field: &'static str) -> Result<bool> {
+    match value {
+        Value::Bool(b) => Ok(*b),
+        Value::String(s) if s == "true" => Ok(true),
+        Value::String(s) if s == "false" => Ok(false),
+        _ => Err(ApiError::unprocessable(format!("The '{field}' field must be a boolean")).with_field(field)),
+    }
+}
+
+/// Cuts at 255 characters, as Mollie does, rather than refusing.
+pub fn description(value: Option<&Value>) -> Result<Box<str>> {
+    let missing = || ApiError::unprocessable("The 'description' field is missing").with_field("description");
+    match value {
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.chars().take(255).collect::<String>().into()),
+        Some(Value::Number(n)) => Ok(n.to_string().into()),
+        _ => Err(missing()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn amounts_need_the_currency_decimals() {
+        assert!(amount(Some(&json!({"value":"10.00","currency":"EUR"})), "x").is_ok());
+        assert!(amount(Some(&json!({"value":"1000","currency":"JPY"})), "x").is_ok());
+        for bad in [json!({"value":"16.1","currency":"EUR"}), json!({"value":10,"currency":"EUR"}), json!({"value":"10.00","currency":"JPY"}), json!({"value":"-1.00","currency":"EUR"}), json!({"value":"1,000.00","currency":"EUR"})] {
+            let e = amount(Some(&bad), "x").unwrap_err();
+            assert_eq!(e.detail, "The amount contains an invalid value", "{bad}");
+            assert_eq!(e.field.as_deref(), Some("amount.value"));
+        }
+        let e = amount(Some(&json!({"value":"10.00","currency":"XXX"})), "x").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("amount.currency"));
+        assert_eq!(minor_units(&amount(Some(&json!({"value":"12.34","currency":"EUR"})), "x").unwrap()), 1234);
+    }
+
+    #[test]
+    fn urls_allow_localhost_but_need_a_scheme() {
+        assert!(url(&json!("http://localhost:3000/return"), "redirectUrl", "bad").unwrap().is_some());
+        assert!(url(&json!("example.org/return"), "redirectUrl", "bad").is_err());
+        assert!(url(&json!("ftp://example.org"), "redirectUrl", "bad").is_err());
+    }
+}
