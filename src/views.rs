@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
-use serde_json::value::RawValue;
 
 use crate::clock::format_datetime;
 use crate::store::{Amount, Customer, Mode, Payment, PaymentStatus, SequenceType};
@@ -117,7 +116,7 @@ impl Serialize for CustomerView<'_> {
         st.serialize_field("createdAt", &DateTime(c.created_at))?;
         if let Some(l) = &self.links {
             let r = &self.render;
-            let mut links: BTreeMapOrdered = Vec::with_capacity(6);
+            let mut links = Vec::with_capacity(6);
             links.push(("self", r.api(&format!("customers/{}", c.id))));
             links.push((
                 "dashboard",
@@ -143,8 +142,6 @@ impl Serialize for CustomerView<'_> {
         st.end()
     }
 }
-
-type BTreeMapOrdered = Vec<(&'static str, Link<'static>)>;
 
 /// Links in the order they were pushed.
 pub struct OrderedLinks(pub Vec<(&'static str, Link<'static>)>);
@@ -256,7 +253,11 @@ impl Serialize for PaymentView<'_> {
     }
 }
 
-fn payment_links(p: &Payment, r: &Render<'_>, l: &PaymentLinks) -> Vec<(&'static str, Link<'static>)> {
+fn payment_links(
+    p: &Payment,
+    r: &Render<'_>,
+    l: &PaymentLinks,
+) -> Vec<(&'static str, Link<'static>)> {
     let mut links = Vec::with_capacity(8);
     links.push(("self", r.api(&format!("payments/{}", p.id))));
     let recurring = p.sequence_type == SequenceType::Recurring;
@@ -346,9 +347,4 @@ impl<T: Serialize> Serialize for ListView<T> {
         )?;
         st.end()
     }
-}
-
-/// Metadata passes through as its original JSON text.
-pub fn raw(meta: &Option<Box<RawValue>>) -> Option<&RawValue> {
-    meta.as_deref()
 }
