@@ -16,7 +16,7 @@ use crate::config::DeletedCustomers;
 use crate::error::{ApiError, Result};
 use crate::http::request::{Body, Query};
 use crate::http::response::Resp;
-use crate::store::{Account, Customer, Data, Found};
+use crate::store::{Account, Customer, Data, Found, Mode};
 use crate::views::Render;
 
 /// Everything a handler may look at; no raw hyper types.
@@ -38,6 +38,7 @@ impl Ctx<'_> {
             base: self.base,
             mode: self.account.mode,
             profile_id: &self.account.profile_id,
+            testmode_links: self.kind == Kind::AccessToken && self.account.mode == Mode::Test,
         }
     }
 
