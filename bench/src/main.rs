@@ -1,0 +1,503 @@
+//! `mollie-bench`: the sandbox's benchmark (run through `scripts/bench`).
+//!
+//! In one run it starts the sandbox and a bare hyper server
+//! (`bare-hyper-baseline`) side by side on one core, drives both from the
+//! other core with the same requests, and reports every figure beside the
+//! baseline's. Baseline and sandbox alternate (B S S B) so that a machine
+//! getting busier or quieter during the run moves both alike.
+//!
+//! ```text
+//! mollie-bench run [--quick] [--pin] [--out FILE.md] [--readme README.md]
+//! mollie-bench load --addr 127.0.0.1:PORT --path /v2/customers --key test_… [--method POST --body JSON]
+//!                   [--connections 32] [--seconds 5] [--rate R]
+//! mollie-bench fixtures --out FILE --customers N [--key test_…]
+//! ```
+
+mod fixtures;
+mod load;
+mod report;
+mod servers;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use load::{Outcome, Plan, Req};
+use servers::Server;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("load") => load_cmd(&args[1..]),
+        Some("fixtures") => fixtures_cmd(&args[1..]),
+        _ => Err("usage: mollie-bench run|load|fixtures … (see bench/src/main.rs)".into()),
+    };
+    if let Err(e) = result {
+        eprintln!("mollie-bench: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// `--name value` pairs and bare `--flag`s.
+struct Args<'a>(&'a [String]);
+
+impl Args<'_> {
+    fn flag(&self, name: &str) -> bool {
+        self.0.iter().any(|a| a == name)
+    }
+
+    fn value(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .position(|a| a == name)
+            .and_then(|i| self.0.get(i + 1))
+            .map(String::as_str)
+    }
+
+    fn parse<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, String> {
+        match self.value(name) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|_| format!("{name}: cannot read {v:?}")),
+        }
+    }
+}
+
+fn load_cmd(args: &[String]) -> Result<(), String> {
+    let a = Args(args);
+    let addr = a
+        .value("--addr")
+        .ok_or("--addr is required")?
+        .parse()
+        .map_err(|e| format!("--addr: {e}"))?;
+    let method = a.value("--method").unwrap_or("GET");
+    let path = a.value("--path").unwrap_or("/v2/customers");
+    let key = a
+        .value("--key")
+        .map(str::to_owned)
+        .unwrap_or_else(|| fixtures::key("bench1k"));
+    let ok_status = a.parse("--status", if method == "POST" { 201 } else { 200 })?;
+    let req = Req {
+        bytes: load::format(method, path, &key, a.value("--body")).into(),
+        ok_status,
+    };
+    let rate: f64 = a.parse("--rate", 0.0)?;
+    let plan = Plan {
+        connections: a.parse("--connections", 32)?,
+        warmup: Duration::from_secs_f64(a.parse("--warmup", 1.0)?),
+        duration: Duration::from_secs_f64(a.parse("--seconds", 5.0)?),
+        rate: (rate > 0.0).then_some(rate),
+    };
+    let o = load::run(addr, &[req], plan);
+    println!(
+        "{:.0} req/s  p50 {:.3} ms  p99 {:.3} ms  max {:.3} ms  errors {}{}",
+        o.rps(),
+        o.p50_ms(),
+        o.p99_ms(),
+        o.max_ms(),
+        o.errors,
+        o.first_error
+            .map(|e| format!(" (first: {e})"))
+            .unwrap_or_default()
+    );
+    Ok(())
+}
+
+fn fixtures_cmd(args: &[String]) -> Result<(), String> {
+    let a = Args(args);
+    let out = a.value("--out").ok_or("--out is required")?;
+    let n: u64 = a.parse("--customers", 1000)?;
+    let key = a
+        .value("--key")
+        .map(str::to_owned)
+        .unwrap_or_else(|| fixtures::key("bench1k"));
+    fixtures::write(Path::new(out), &[(&key, n)]).map_err(|e| format!("{out}: {e}"))
+}
+
+/// How big and how long: the full run, or `--quick` to prove it works.
+pub struct Settings {
+    pub quick: bool,
+    pub pin: bool,
+    pub connections: usize,
+    pub warmup: Duration,
+    /// Measured time per half of an alternating pair (so each side is
+    /// measured for twice this).
+    pub slice: Duration,
+    pub big: u64,
+    pub ready_customers: u64,
+    pub ready_runs: usize,
+}
+
+impl Settings {
+    fn plan(&self, rate: Option<f64>) -> Plan {
+        Plan {
+            connections: self.connections,
+            warmup: self.warmup,
+            duration: self.slice,
+            rate,
+        }
+    }
+}
+
+/// One workload measured on the sandbox and, when it makes sense, on the baseline.
+pub struct Row {
+    pub name: &'static str,
+    pub sandbox: Outcome,
+    pub baseline: Option<Outcome>,
+    /// Minimum ratio to the baseline's req/s.
+    pub target: Option<f64>,
+}
+
+pub struct Results {
+    pub settings: Settings,
+    pub machine: report::Machine,
+    pub rows: Vec<Row>,
+    pub list_1k: Outcome,
+    pub list_big: Outcome,
+    pub half_peak: Vec<(&'static str, f64, Outcome, Outcome)>,
+    pub rss_before: u64,
+    pub rss_after: u64,
+    pub ready_big: Duration,
+    pub ready: Vec<(String, Vec<Duration>)>,
+    pub load_after: String,
+}
+
+pub const LIST_CURSORS: u64 = 16;
+
+fn run(args: &[String]) -> Result<(), String> {
+    let a = Args(args);
+    let quick = a.flag("--quick");
+    let settings = Settings {
+        quick,
+        pin: a.flag("--pin"),
+        connections: 32,
+        warmup: Duration::from_millis(if quick { 50 } else { 500 }),
+        slice: Duration::from_millis(if quick { 50 } else { 2500 }),
+        big: if quick { 20_000 } else { 1_000_000 },
+        ready_customers: if quick { 2_000 } else { 100_000 },
+        ready_runs: if quick { 1 } else { 5 },
+    };
+    let out = PathBuf::from(a.value("--out").unwrap_or(if quick {
+        "target/bench/quick/RESULTS.md"
+    } else {
+        "bench/RESULTS.md"
+    }));
+    let readme = a.value("--readme").map(PathBuf::from);
+    let bins = std::env::current_exe()
+        .map_err(|e| e.to_string())?
+        .parent()
+        .map(Path::to_path_buf)
+        .ok_or("no folder for the binaries")?;
+    let sandbox_bin = bins.join("mollie-sandbox");
+    let baseline_bin = bins.join("bare-hyper-baseline");
+    for bin in [&sandbox_bin, &baseline_bin] {
+        if !bin.exists() {
+            return Err(format!(
+                "{} is missing: build it first (scripts/bench does)",
+                bin.display()
+            ));
+        }
+    }
+    let work = PathBuf::from("target/bench");
+    let fx = work.join("fixtures");
+    std::fs::create_dir_all(work.join("logs")).map_err(|e| e.to_string())?;
+    let server_core = settings.pin.then_some(1);
+    let machine = report::Machine::read(settings.pin);
+    eprintln!(
+        "machine: {} ({} cores), load average {}",
+        machine.cpu, machine.cores, machine.load
+    );
+
+    let key_1k = fixtures::key("bench1k");
+    let key_big = fixtures::key("benchbig");
+    let key_post = fixtures::key("benchpost");
+    let key_ready = fixtures::key("benchready");
+    let io = |e: std::io::Error| e.to_string();
+    eprintln!("writing fixtures under {}", fx.display());
+    let main_dir = fx.join("main");
+    let big_dir = fx.join("big");
+    fixtures::write(&main_dir.join("main.json"), &[(&key_1k, 1000), ("*", 10)]).map_err(io)?;
+    fixtures::write(&big_dir.join("main.json"), &[(&key_1k, 1000), ("*", 10)]).map_err(io)?;
+    fixtures::write(&big_dir.join("big.json"), &[(&key_big, settings.big)]).map_err(io)?;
+    let ready_file = fx.join(format!("ready-{}.json", settings.ready_customers));
+    fixtures::write(&ready_file, &[(&key_ready, settings.ready_customers)]).map_err(io)?;
+
+    let log = |name: &str| work.join("logs").join(format!("{name}.log"));
+    let fixtures_arg = |p: &Path| vec!["--fixtures".to_owned(), p.display().to_string()];
+
+    // ---- Phase A: the sandbox with 1,000 customers, beside the baseline.
+    let mut sandbox = servers::spawn(
+        "sandbox",
+        &sandbox_bin,
+        &fixtures_arg(&main_dir),
+        server_core,
+        &log("sandbox"),
+    )?;
+    sandbox.wait_ready(Duration::from_secs(60))?;
+    let rss_before = sandbox.rss()?;
+    let one_id = fixtures::customer_id(500);
+    let (status, body) = servers::get(
+        sandbox.addr,
+        &format!("/v2/customers/{one_id}"),
+        Some(&key_1k),
+    )?;
+    if status != 200 {
+        return Err(format!(
+            "GET customer answered {status}: {}",
+            String::from_utf8_lossy(&body)
+        ));
+    }
+    let body_file = work.join("customer.json");
+    std::fs::write(&body_file, &body).map_err(io)?;
+    let mut baseline = servers::spawn(
+        "baseline",
+        &baseline_bin,
+        &["--body-file".to_owned(), body_file.display().to_string()],
+        server_core,
+        &log("baseline"),
+    )?;
+    baseline.wait_ready(Duration::from_secs(10))?;
+
+    let customer_body = r#"{"name":"Jane Jansen","email":"jane.jansen@example.org","locale":"nl_NL","metadata":{"crmId":"12345"}}"#;
+    let payment_body = r#"{"amount":{"currency":"EUR","value":"10.00"},"description":"Order #12345","redirectUrl":"https://webshop.example.org/order/12345/","webhookUrl":"https://webshop.example.org/payments/webhook/","metadata":{"order_id":"12345"}}"#;
+    let req = |method: &str, path: &str, key: &str, body: Option<&str>, ok: u16| Req {
+        bytes: load::format(method, path, key, body).into(),
+        ok_status: ok,
+    };
+    let get_one = vec![req(
+        "GET",
+        &format!("/v2/customers/{one_id}"),
+        &key_1k,
+        None,
+        200,
+    )];
+    let post_customer = vec![req(
+        "POST",
+        "/v2/customers",
+        &key_post,
+        Some(customer_body),
+        201,
+    )];
+    let post_payment = vec![req(
+        "POST",
+        &format!("/v2/customers/{one_id}/payments"),
+        &key_1k,
+        Some(payment_body),
+        201,
+    )];
+    let list = |key: &str, n: u64| -> Vec<Req> {
+        // The first page and pages from cursors spread over the whole list.
+        (0..LIST_CURSORS)
+            .map(|k| {
+                let path = match k {
+                    0 => "/v2/customers?limit=50".to_owned(),
+                    k => format!(
+                        "/v2/customers?limit=50&from={}",
+                        fixtures::customer_id(n - 1 - k * (n / LIST_CURSORS))
+                    ),
+                };
+                req("GET", &path, key, None, 200)
+            })
+            .collect()
+    };
+    let mixed = mixed_requests(customer_body, payment_body);
+
+    let mut rows = Vec::new();
+    let workloads: [(&'static str, &Vec<Req>, Option<f64>); 5] = [
+        ("GET one customer", &get_one, Some(0.8)),
+        ("POST create customer", &post_customer, Some(0.6)),
+        (
+            "GET list limit=50, 1,000 customers",
+            &list(&key_1k, 1000),
+            None,
+        ),
+        ("POST customer payment", &post_payment, None),
+        ("mixed, 1,000 API keys", &mixed, None),
+    ];
+    for (name, reqs, target) in workloads {
+        eprintln!("{name}");
+        let (b, s) = pair(&settings, &baseline, &sandbox, reqs, None);
+        rows.push(Row {
+            name,
+            sandbox: s,
+            baseline: Some(b),
+            target,
+        });
+    }
+    let mut half_peak = Vec::new();
+    for (name, reqs, peak) in [
+        ("GET one customer", &get_one, rows[0].sandbox.rps()),
+        ("mixed, 1,000 API keys", &mixed, rows[4].sandbox.rps()),
+    ] {
+        let rate = (peak / 2.0).max(100.0);
+        eprintln!("{name} at {rate:.0} req/s");
+        let (b, s) = pair(&settings, &baseline, &sandbox, reqs, Some(rate));
+        half_peak.push((name, rate, s, b));
+    }
+    drop(baseline);
+    drop(sandbox);
+
+    // ---- Phase B: the same plus an account of a million customers.
+    eprintln!("loading {} customers", settings.big);
+    let mut big = servers::spawn(
+        "sandbox-big",
+        &sandbox_bin,
+        &fixtures_arg(&big_dir),
+        server_core,
+        &log("sandbox-big"),
+    )?;
+    let ready_big = big.wait_ready(Duration::from_secs(300))?;
+    let rss_after = big.rss()?;
+    eprintln!("list at 1,000 and at {} customers", settings.big);
+    let (list_1k, list_big) = alternate(
+        &settings,
+        (&big, &list(&key_1k, 1000)),
+        (&big, &list(&key_big, settings.big)),
+        None,
+    );
+    drop(big);
+
+    // ---- Phase C: start to ready.
+    let mut ready = Vec::new();
+    let cases: [(String, Vec<String>); 3] = [
+        (
+            "no fixtures (`--no-fixtures`)".to_owned(),
+            vec!["--no-fixtures".to_owned()],
+        ),
+        ("embedded demo data (default)".to_owned(), Vec::new()),
+        (
+            format!(
+                "{} fixture customers",
+                report::thousands(settings.ready_customers)
+            ),
+            fixtures_arg(&ready_file),
+        ),
+    ];
+    for (name, args) in cases {
+        let mut times = Vec::new();
+        for _ in 0..settings.ready_runs {
+            let mut s = servers::spawn(
+                "sandbox-ready",
+                &sandbox_bin,
+                &args,
+                server_core,
+                &log("sandbox-ready"),
+            )?;
+            times.push(s.wait_ready(Duration::from_secs(60))?);
+        }
+        eprintln!("ready with {name}: {:?}", times);
+        ready.push((name, times));
+    }
+
+    let results = Results {
+        settings,
+        machine,
+        rows,
+        list_1k,
+        list_big,
+        half_peak,
+        rss_before,
+        rss_after,
+        ready_big,
+        ready,
+        load_after: report::loadavg(),
+    };
+    let md = report::markdown(&results);
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    std::fs::write(&out, &md).map_err(|e| format!("{}: {e}", out.display()))?;
+    std::fs::write(out.with_extension("json"), report::json(&results)).map_err(io)?;
+    eprintln!("wrote {}", out.display());
+    if let Some(readme) = readme {
+        report::update_readme(&readme, &results, &out)?;
+        eprintln!("updated {}", readme.display());
+    }
+    println!("{md}");
+    let errors: u64 = results.rows.iter().map(|r| r.sandbox.errors).sum::<u64>()
+        + results.half_peak.iter().map(|h| h.2.errors).sum::<u64>()
+        + results.list_1k.errors
+        + results.list_big.errors;
+    if errors > 0 {
+        let first = results
+            .rows
+            .iter()
+            .map(|r| &r.sandbox)
+            .chain(results.half_peak.iter().map(|h| &h.2))
+            .chain([&results.list_1k, &results.list_big])
+            .find_map(|o| o.first_error.clone())
+            .unwrap_or_default();
+        return Err(format!("{errors} requests failed; first: {first}"));
+    }
+    Ok(())
+}
+
+/// Baseline and sandbox with the same requests (the baseline answers 200 to all).
+fn pair(
+    s: &Settings,
+    baseline: &Server,
+    sandbox: &Server,
+    reqs: &[Req],
+    rate: Option<f64>,
+) -> (Outcome, Outcome) {
+    let base_reqs: Vec<Req> = reqs
+        .iter()
+        .map(|r| Req {
+            bytes: r.bytes.clone(),
+            ok_status: 200,
+        })
+        .collect();
+    alternate(s, (baseline, &base_reqs), (sandbox, reqs), rate)
+}
+
+/// A B B A: two measurements alternate, so that a machine getting busier or
+/// quieter during the run moves both alike; each side's halves are merged
+/// (latencies pooled before the percentiles).
+fn alternate(
+    s: &Settings,
+    a: (&Server, &[Req]),
+    b: (&Server, &[Req]),
+    rate: Option<f64>,
+) -> (Outcome, Outcome) {
+    let plan = s.plan(rate);
+    let a1 = load::run(a.0.addr, a.1, plan);
+    let b1 = load::run(b.0.addr, b.1, plan);
+    let b2 = load::run(b.0.addr, b.1, plan);
+    let a2 = load::run(a.0.addr, a.1, plan);
+    (a1.merge(a2), b1.merge(b2))
+}
+
+/// A test suite's traffic: 1,000 keys (each its own account, seeded from the
+/// fixture's `"*"` template of 10 customers), and per request one of: get a
+/// customer (50%), create a customer (20%), create a payment for a customer
+/// (20%), list customers (10%). A fixed pseudo-random sequence of 20,000.
+fn mixed_requests(customer_body: &str, payment_body: &str) -> Vec<Req> {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        // xorshift64*
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    };
+    (0..20_000)
+        .map(|_| {
+            let key = fixtures::key(&format!("benchmix{:04}", next() % 1000));
+            let cst = fixtures::customer_id(next() % 10);
+            let (method, path, body, ok) = match next() % 10 {
+                0..=4 => ("GET", format!("/v2/customers/{cst}"), None, 200),
+                5 | 6 => ("POST", "/v2/customers".to_owned(), Some(customer_body), 201),
+                7 | 8 => (
+                    "POST",
+                    format!("/v2/customers/{cst}/payments"),
+                    Some(payment_body),
+                    201,
+                ),
+                _ => ("GET", "/v2/customers?limit=50".to_owned(), None, 200),
+            };
+            Req {
+                bytes: load::format(method, &path, &key, body).into(),
+                ok_status: ok,
+            }
+        })
+        .collect()
+}
