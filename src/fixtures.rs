@@ -10,6 +10,8 @@
 
 use std::path::{Path, PathBuf};
 
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::clock::{format_datetime, parse_datetime};
@@ -110,48 +112,93 @@ pub fn load(sources: &[Source], now: i64) -> Result<Vec<(String, AccountSeed)>, 
 }
 
 pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSeed)>, String> {
-    let root: Value =
-        serde_json::from_str(text).map_err(|e| format!("{file}: not valid JSON: {e}"))?;
-    let accounts = root
-        .get("accounts")
-        .and_then(Value::as_object)
-        .ok_or_else(|| format!("{file}: expected an object with an \"accounts\" object"))?;
+    let not_an_object = || format!("{file}: expected an object with an \"accounts\" object");
+    let root: Members = serde_json::from_str(text).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => not_an_object(),
+        _ => format!("{file}: not valid JSON: {e}"),
+    })?;
+    let accounts = root.get("accounts").ok_or_else(not_an_object)?;
+    let accounts: Members = serde_json::from_str(accounts.get()).map_err(|_| not_an_object())?;
     let mut out = Vec::new();
-    for (key, account) in accounts {
-        if key != TEMPLATE_KEY && crate::auth::Credential::parse_key(key).is_none() {
+    for (key, account) in accounts.0 {
+        if key != TEMPLATE_KEY && crate::auth::Credential::parse_key(&key).is_none() {
             return Err(format!("{file}: accounts.{key}: not an API key (test_… or live_… with 30+ characters) nor \"*\""));
         }
         let at = format!("{file}: accounts.{key}");
-        let obj = account
-            .as_object()
-            .ok_or_else(|| format!("{at}: expected an object"))?;
+        let obj: Members =
+            serde_json::from_str(account.get()).map_err(|_| format!("{at}: expected an object"))?;
         let mut seed = AccountSeed::default();
-        for (name, value) in obj {
-            let list = value
-                .as_array()
-                .ok_or_else(|| format!("{at}.{name}: expected an array"))?;
+        for (name, value) in obj.0 {
+            let list: Vec<&RawValue> = serde_json::from_str(value.get())
+                .map_err(|_| format!("{at}.{name}: expected an array"))?;
+            // One object at a time: a million customers never make one tree of a million maps.
+            let items = list.into_iter().enumerate().map(|(i, raw)| {
+                serde_json::from_str::<Value>(raw.get())
+                    .map(|item| (i, item))
+                    .map_err(|e| format!("{at}.{name}[{i}]: {e}"))
+            });
             match name.as_str() {
                 "customers" => {
-                    for (i, item) in list.iter().enumerate() {
-                        seed.customers.push(customer(item, now).map_err(|e| describe(&at, name, i, item, e))?);
+                    for item in items {
+                        let (i, item) = item?;
+                        seed.customers.push(customer(&item, now).map_err(|e| describe(&at, &name, i, &item, e))?);
                     }
                 }
                 "deletedCustomers" => {
-                    for (i, item) in list.iter().enumerate() {
-                        seed.deleted_customers.push(deleted(item).map_err(|e| describe(&at, name, i, item, e))?);
+                    for item in items {
+                        let (i, item) = item?;
+                        seed.deleted_customers.push(deleted(&item).map_err(|e| describe(&at, &name, i, &item, e))?);
                     }
                 }
                 "payments" => {
-                    for (i, item) in list.iter().enumerate() {
-                        seed.payments.push(payment(item, now).map_err(|e| describe(&at, name, i, item, e))?);
+                    for item in items {
+                        let (i, item) = item?;
+                        seed.payments.push(payment(&item, now).map_err(|e| describe(&at, &name, i, &item, e))?);
                     }
                 }
                 other => return Err(format!("{at}: unknown list \"{other}\" (expected customers, deletedCustomers, payments)")),
             }
         }
-        out.push((key.clone(), seed));
+        out.push((key, seed));
     }
     Ok(out)
+}
+
+/// An object's members in file order, each value kept as its unparsed JSON
+/// text, to be read when its turn comes.
+struct Members<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'a> Members<'a> {
+    /// The last member of that name, as a JSON object reader would keep.
+    fn get(&self, name: &str) -> Option<&'a RawValue> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| *v)
+    }
+}
+
+impl<'de> Deserialize<'de> for Members<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> Visitor<'de> for Visit {
+            type Value = Members<'de>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry::<String, &'de RawValue>()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
 }
 
 fn describe(at: &str, list: &str, index: usize, item: &Value, err: String) -> String {
@@ -429,5 +476,63 @@ mod tests {
         assert!(err.contains("f.json"), "{err}");
         assert!(err.contains("customers[0] (cst_abc)"), "{err}");
         assert!(err.contains("\"locale\""), "{err}");
+    }
+
+    #[test]
+    fn the_shape_is_checked_level_by_level() {
+        let cases = [
+            ("{\"accounts\":", "f.json: not valid JSON"),
+            (
+                "[1]",
+                "f.json: expected an object with an \"accounts\" object",
+            ),
+            (
+                "{\"other\":{}}",
+                "f.json: expected an object with an \"accounts\" object",
+            ),
+            (
+                "{\"accounts\":[]}",
+                "f.json: expected an object with an \"accounts\" object",
+            ),
+            (
+                "{\"accounts\":{\"*\":[]}}",
+                "f.json: accounts.*: expected an object",
+            ),
+            (
+                "{\"accounts\":{\"*\":{\"customers\":{}}}}",
+                "f.json: accounts.*.customers: expected an array",
+            ),
+            (
+                "{\"accounts\":{\"*\":{\"mandates\":[]}}}",
+                "f.json: accounts.*: unknown list \"mandates\"",
+            ),
+            (
+                "{\"accounts\":{\"*\":{\"customers\":[1]}}}",
+                "f.json: accounts.*.customers[0] (no id): expected an object",
+            ),
+        ];
+        for (text, expected) in cases {
+            let err = parse("f.json", text, 0).unwrap_err();
+            assert!(err.starts_with(expected), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn accounts_and_objects_keep_file_order() {
+        let text = r#"{"accounts":{"*":{"customers":[{"id":"cst_b","createdAt":"2024-01-01T00:00:02Z"},{"id":"cst_a","name":"A","metadata":{"z":1,"a":[2]}}]},
+            "test_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa":{"customers":[]}}}"#;
+        let seeds = parse("f.json", text, 7).unwrap();
+        assert_eq!(
+            seeds.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+            ["*", "test_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]
+        );
+        let customers = &seeds[0].1.customers;
+        assert_eq!(customers[0].id, "cst_b");
+        assert_eq!(customers[1].id, "cst_a");
+        assert_eq!(customers[1].created_at, 7);
+        assert_eq!(
+            customers[1].metadata.as_ref().map(|m| m.get()),
+            Some(r#"{"z":1,"a":[2]}"#)
+        );
     }
 }
