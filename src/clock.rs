@@ -34,17 +34,61 @@ impl Clock {
 
 /// `2024-03-20T09:13:37+00:00`: seconds, no fraction, a written-out UTC offset.
 pub fn format_datetime(secs: i64) -> String {
-    let ts = Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH);
-    let dt = TimeZone::UTC.to_datetime(ts);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00",
-        dt.year(),
-        dt.month(),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second()
-    )
+    match DateText::new(secs) {
+        Some(text) => text.as_str().to_owned(),
+        None => {
+            let dt = TimeZone::UTC.to_datetime(timestamp(secs));
+            format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00",
+                dt.year(),
+                dt.month(),
+                dt.day(),
+                dt.hour(),
+                dt.minute(),
+                dt.second()
+            )
+        }
+    }
+}
+
+fn timestamp(secs: i64) -> Timestamp {
+    Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// [`format_datetime`] on the stack, without `fmt`: every resource rendered
+/// has one or more datetimes, so this is on the path of most responses.
+pub struct DateText([u8; 25]);
+
+impl DateText {
+    /// `None` for years outside 0..=9999, which [`format_datetime`] writes
+    /// the slow way.
+    pub fn new(secs: i64) -> Option<DateText> {
+        let dt = TimeZone::UTC.to_datetime(timestamp(secs));
+        let year = u16::try_from(dt.year()).ok().filter(|y| *y <= 9999)?;
+        let mut b = *b"0000-00-00T00:00:00+00:00";
+        let mut put = |at: usize, width: usize, mut n: u16| {
+            for i in (at..at + width).rev() {
+                b[i] = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+        };
+        put(0, 4, year);
+        for (at, n) in [
+            (5, dt.month()),
+            (8, dt.day()),
+            (11, dt.hour()),
+            (14, dt.minute()),
+            (17, dt.second()),
+        ] {
+            put(at, 2, n as u16);
+        }
+        Some(DateText(b))
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits and separators went in.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
 }
 
 /// Reads the datetimes found in fixtures and pasted API objects: any RFC 3339
@@ -70,6 +114,11 @@ mod tests {
     fn datetimes_round_trip_in_mollie_form() {
         let s = parse_datetime("2024-03-20T09:13:37+00:00").unwrap();
         assert_eq!(format_datetime(s), "2024-03-20T09:13:37+00:00");
+        assert_eq!(format_datetime(0), "1970-01-01T00:00:00+00:00");
+        assert_eq!(format_datetime(4_102_444_799), "2099-12-31T23:59:59+00:00");
+        // Before year 0 the slow path keeps what it always wrote.
+        assert!(DateText::new(-62_167_219_201).is_none());
+        assert!(format_datetime(-62_167_219_201).starts_with("-001-12-31T23:59:59"));
         assert_eq!(
             parse_datetime("2018-04-06T13:23:21.0Z"),
             parse_datetime("2018-04-06T13:23:21+00:00")

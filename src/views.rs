@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
-use crate::clock::format_datetime;
+use crate::clock::{format_datetime, DateText};
 use crate::store::{Amount, Customer, Mode, Payment, PaymentStatus, SequenceType};
 
 pub const DOCS: &str = "https://docs.mollie.com/reference/v2/";
@@ -37,7 +37,27 @@ impl<'a> Link<'a> {
 
     /// `https://docs.mollie.com/reference/v2/<page>`
     pub fn docs(page: &str) -> Link<'static> {
-        Link::html(format!("{DOCS}{page}"))
+        Link::html(concat(&[DOCS, page]))
+    }
+}
+
+/// Pieces joined into one String of exactly their size. Every response
+/// builds several hrefs, and `format!` costs more than the copying.
+pub fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
+/// A view as JSON, written into a buffer sized for one resource, so that a
+/// response is not regrown and copied a dozen times on its way out.
+pub fn to_json(view: &impl Serialize) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(2048);
+    match serde_json::to_writer(&mut buf, view) {
+        Ok(()) => buf,
+        Err(_) => Vec::new(),
     }
 }
 
@@ -62,11 +82,11 @@ impl Render<'_> {
         } else {
             ""
         };
-        Link::hal(format!("{}/v2/{path}{query}", self.base))
+        Link::hal(concat(&[self.base, "/v2/", path, query]))
     }
 
     pub fn page(&self, path: &str) -> Link<'static> {
-        Link::html(format!("{}/{path}", self.base))
+        Link::html(concat(&[self.base, "/", path]))
     }
 }
 
@@ -91,7 +111,10 @@ pub struct DateTime(pub i64);
 
 impl Serialize for DateTime {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&format_datetime(self.0))
+        match DateText::new(self.0) {
+            Some(text) => s.serialize_str(text.as_str()),
+            None => s.serialize_str(&format_datetime(self.0)),
+        }
     }
 }
 
@@ -127,10 +150,10 @@ impl Serialize for CustomerView<'_> {
         if let Some(l) = &self.links {
             let r = &self.render;
             let mut links = Vec::with_capacity(6);
-            links.push(("self", r.api(&format!("customers/{}", c.id))));
+            links.push(("self", r.api(&concat(&["customers/", &c.id]))));
             links.push((
                 "dashboard",
-                r.page(&format!("_sandbox/dashboard/customers/{}", c.id)),
+                r.page(&concat(&["_sandbox/dashboard/customers/", &c.id])),
             ));
             if l.mandates {
                 links.push(("mandates", r.api(&format!("customers/{}/mandates", c.id))));
@@ -142,7 +165,10 @@ impl Serialize for CustomerView<'_> {
                 ));
             }
             if l.payments {
-                links.push(("payments", r.api(&format!("customers/{}/payments", c.id))));
+                links.push((
+                    "payments",
+                    r.api(&concat(&["customers/", &c.id, "/payments"])),
+                ));
             }
             if let Some(doc) = l.documentation {
                 links.push(("documentation", Link::docs(doc)));

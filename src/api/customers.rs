@@ -35,10 +35,7 @@ pub fn render_one(
         render,
         links: Some(links(data, &customer.id, Some(doc))),
     };
-    hal_response(
-        status,
-        Bytes::from(serde_json::to_vec(&view).unwrap_or_default()),
-    )
+    hal_response(status, Bytes::from(crate::views::to_json(&view)))
 }
 
 /// The fields of a create or update body that were sent, validated.
@@ -176,6 +173,6 @@ pub fn list(ctx: &Ctx<'_>) -> Result<Resp> {
     };
     Ok(hal_response(
         StatusCode::OK,
-        Bytes::from(serde_json::to_vec(&view).unwrap_or_default()),
+        Bytes::from(crate::views::to_json(&view)),
     ))
 }

@@ -54,10 +54,7 @@ pub fn render_one(
             documentation: Some(doc),
         }),
     };
-    hal_response(
-        status,
-        Bytes::from(serde_json::to_vec(&view).unwrap_or_default()),
-    )
+    hal_response(status, Bytes::from(crate::views::to_json(&view)))
 }
 
 /// Seconds an open payment lives before it expires, by method.
@@ -330,10 +327,7 @@ fn render_list(
             doc,
         ),
     };
-    hal_response(
-        StatusCode::OK,
-        Bytes::from(serde_json::to_vec(&view).unwrap_or_default()),
-    )
+    hal_response(StatusCode::OK, Bytes::from(crate::views::to_json(&view)))
 }
 
 pub fn list(ctx: &Ctx<'_>) -> Result<Resp> {
