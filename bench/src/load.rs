@@ -60,6 +60,10 @@ pub struct Outcome {
     /// Measured time.
     pub seconds: f64,
     pub response_bytes: u64,
+    /// Requests answered, warm-up included.
+    pub all_requests: u64,
+    /// CPU time the server spent meanwhile (all its threads), warm-up included.
+    pub server_cpu_ns: u64,
 }
 
 impl Outcome {
@@ -94,6 +98,15 @@ impl Outcome {
             .unwrap_or(0)
     }
 
+    /// Server CPU time per request, in microseconds: what the server costs,
+    /// whatever else the machine was doing.
+    pub fn cpu_us(&self) -> f64 {
+        if self.all_requests == 0 {
+            return 0.0;
+        }
+        self.server_cpu_ns as f64 / self.all_requests as f64 / 1000.0
+    }
+
     /// Two measurements of the same thing as one.
     pub fn merge(mut self, other: Outcome) -> Outcome {
         self.latencies.extend(other.latencies);
@@ -102,6 +115,8 @@ impl Outcome {
         self.first_error = self.first_error.or(other.first_error);
         self.seconds += other.seconds;
         self.response_bytes += other.response_bytes;
+        self.all_requests += other.all_requests;
+        self.server_cpu_ns += other.server_cpu_ns;
         self
     }
 }
@@ -113,14 +128,34 @@ fn fail(res: &mut ConnResult, msg: String) {
 
 struct ConnResult {
     latencies: Vec<u64>,
+    all: u64,
     errors: u64,
     first_error: Option<String>,
     response_bytes: u64,
 }
 
+/// CPU time of every thread of a process so far, in nanoseconds
+/// (`/proc/PID/task/*/schedstat`).
+pub fn cpu_ns(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .filter_map(|t| t.ok())
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| {
+            s.split_whitespace()
+                .next()
+                .and_then(|n| n.parse::<u64>().ok())
+        })
+        .sum()
+}
+
 /// Runs one measurement on a single-threaded runtime: pin the calling
-/// process to a core of its own for steady figures.
-pub fn run(addr: SocketAddr, reqs: &[Req], plan: Plan) -> Outcome {
+/// process to a core of its own for steady figures. With the server's
+/// process id, also counts the CPU time the server spent.
+pub fn run(addr: SocketAddr, server_pid: Option<u32>, reqs: &[Req], plan: Plan) -> Outcome {
+    let cpu_before = server_pid.map(cpu_ns);
     let reqs: Arc<[Req]> = reqs.to_vec().into();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -140,23 +175,34 @@ pub fn run(addr: SocketAddr, reqs: &[Req], plan: Plan) -> Outcome {
         let measure_from = start + plan.warmup;
         let end = measure_from + plan.duration;
         let mut tasks = Vec::with_capacity(plan.connections);
+        let mut queues = Vec::new();
         for conn in 0..plan.connections {
             let reqs = reqs.clone();
+            let dues = plan.rate.map(|_| {
+                let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+                queues.push(tx);
+                rx
+            });
             tasks.push(tokio::spawn(connection(
                 addr,
                 reqs,
                 conn,
                 plan,
+                dues,
                 start,
                 measure_from,
                 end,
             )));
+        }
+        if let Some(rate) = plan.rate {
+            tokio::spawn(pace(rate, queues, start, end));
         }
         let mut out = Outcome::default();
         for task in tasks {
             match task.await {
                 Ok(r) => {
                     out.latencies.extend(r.latencies);
+                    out.all_requests += r.all;
                     out.errors += r.errors;
                     out.response_bytes += r.response_bytes;
                     if out.first_error.is_none() {
@@ -171,6 +217,9 @@ pub fn run(addr: SocketAddr, reqs: &[Req], plan: Plan) -> Outcome {
         }
         out.latencies.sort_unstable();
         out.seconds = plan.duration.as_secs_f64();
+        if let (Some(pid), Some(before)) = (server_pid, cpu_before) {
+            out.server_cpu_ns = cpu_ns(pid).saturating_sub(before);
+        }
         out
     })
 }
@@ -184,17 +233,51 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[rank - 1] as f64 / 1e6
 }
 
+/// Fixed rate: request `i` is due at `start + i / rate` and goes to
+/// connection `i mod n`'s queue. The pacer spins (yielding to the
+/// connections and the socket events between two looks at the clock) rather
+/// than sleeping on the runtime's millisecond timer, so requests go out
+/// within microseconds of when they are due, evenly spaced, not in bursts at
+/// each millisecond. A connection still busy when its next request is due
+/// lets it wait in its queue, and that wait counts in the latency.
+async fn pace(
+    rate: f64,
+    queues: Vec<tokio::sync::mpsc::UnboundedSender<Instant>>,
+    start: Instant,
+    end: Instant,
+) {
+    let mut i: u64 = 0;
+    loop {
+        let due = start + Duration::from_secs_f64(i as f64 / rate);
+        if due >= end {
+            return;
+        }
+        let now = Instant::now();
+        if due > now + Duration::from_millis(2) {
+            tokio::time::sleep_until((due - Duration::from_millis(1)).into()).await;
+        }
+        while Instant::now() < due {
+            tokio::task::yield_now().await;
+        }
+        let _ = queues[i as usize % queues.len()].send(due);
+        i += 1;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn connection(
     addr: SocketAddr,
     reqs: Arc<[Req]>,
     conn: usize,
     plan: Plan,
+    mut dues: Option<tokio::sync::mpsc::UnboundedReceiver<Instant>>,
     start: Instant,
     measure_from: Instant,
     end: Instant,
 ) -> ConnResult {
     let mut res = ConnResult {
         latencies: Vec::with_capacity(4096),
+        all: 0,
         errors: 0,
         first_error: None,
         response_bytes: 0,
@@ -203,22 +286,18 @@ async fn connection(
     let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
     // Connections start at different places in the request list.
     let mut next = conn * reqs.len() / plan.connections.max(1);
-    let mut sent: u64 = 0;
     tokio::time::sleep_until(start.into()).await;
     loop {
-        let due = match plan.rate {
+        let due = match dues.as_mut() {
             None => Instant::now(),
-            Some(rate) => {
-                let index = sent * plan.connections as u64 + conn as u64;
-                let due = start + Duration::from_secs_f64(index as f64 / rate);
-                wait_until(due).await;
-                due
-            }
+            Some(queue) => match queue.recv().await {
+                Some(due) => due,
+                None => break,
+            },
         };
         if due >= end {
             break;
         }
-        sent += 1;
         let req = &reqs[next % reqs.len()];
         next += 1;
         if stream.is_none() {
@@ -238,6 +317,7 @@ async fn connection(
         match exchange(s, &req.bytes, &mut buf).await {
             Ok((status, head_len)) => {
                 let done = Instant::now();
+                res.all += 1;
                 if due >= measure_from {
                     res.latencies.push((done - due).as_nanos() as u64);
                     res.response_bytes += buf.len() as u64;
@@ -259,21 +339,6 @@ async fn connection(
         }
     }
     res
-}
-
-/// Sleeps on the timer while the wait is long, then spins (yielding to the
-/// other connections), so that a request goes out within microseconds of
-/// when it is due rather than on the timer's next millisecond.
-async fn wait_until(due: Instant) {
-    let coarse = due.checked_sub(Duration::from_millis(2));
-    if let Some(c) = coarse {
-        if c > Instant::now() {
-            tokio::time::sleep_until(c.into()).await;
-        }
-    }
-    while Instant::now() < due {
-        tokio::task::yield_now().await;
-    }
 }
 
 /// Writes one request, reads one response into `buf`; answers the status

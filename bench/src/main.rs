@@ -87,10 +87,15 @@ fn load_cmd(args: &[String]) -> Result<(), String> {
         duration: Duration::from_secs_f64(a.parse("--seconds", 5.0)?),
         rate: (rate > 0.0).then_some(rate),
     };
-    let o = load::run(addr, &[req], plan);
+    let pid = a
+        .value("--pid")
+        .map(|p| p.parse::<u32>().map_err(|e| format!("--pid: {e}")))
+        .transpose()?;
+    let o = load::run(addr, pid, &[req], plan);
     println!(
-        "{:.0} req/s  p50 {:.3} ms  p99 {:.3} ms  max {:.3} ms  errors {}{}",
+        "{:.0} req/s  server CPU {:.2} us/req  p50 {:.3} ms  p99 {:.3} ms  max {:.3} ms  errors {}{}",
         o.rps(),
+        o.cpu_us(),
         o.p50_ms(),
         o.p99_ms(),
         o.max_ms(),
@@ -459,10 +464,12 @@ fn alternate(
     rate: Option<f64>,
 ) -> (Outcome, Outcome) {
     let plan = s.plan(rate);
-    let a1 = load::run(a.0.addr, a.1, plan);
-    let b1 = load::run(b.0.addr, b.1, plan);
-    let b2 = load::run(b.0.addr, b.1, plan);
-    let a2 = load::run(a.0.addr, a.1, plan);
+    let run =
+        |(server, reqs): (&Server, &[Req])| load::run(server.addr, Some(server.pid()), reqs, plan);
+    let a1 = run(a);
+    let b1 = run(b);
+    let b2 = run(b);
+    let a2 = run(a);
     (a1.merge(a2), b1.merge(b2))
 }
 

@@ -138,7 +138,13 @@ fn targets(r: &Results) -> Vec<[String; 5]> {
         rows.push([
             format!("{}, req/s", row.name),
             format!("**{x:.2} x** baseline ({} req/s)", rps(&row.sandbox)),
-            format!("baseline {} req/s", rps(b)),
+            format!(
+                "baseline {} req/s; server CPU per request {:.1} µs vs {:.1} µs ({:.2} x)",
+                rps(b),
+                row.sandbox.cpu_us(),
+                b.cpu_us(),
+                ratio(b.cpu_us(), row.sandbox.cpu_us())
+            ),
             format!("≥ {target} x"),
             verdict(x >= target).into(),
         ]);
@@ -299,6 +305,7 @@ pub fn markdown(r: &Results) -> String {
             String::new(),
             format!("{:.2} / {:.2}", o.p50_ms(), o.p99_ms()),
             String::new(),
+            format!("{:.1}", o.cpu_us()),
             thousands(o.mean_bytes()),
         ]);
     }
@@ -426,6 +433,7 @@ pub fn json(r: &Results) -> String {
     let o = |o: &Outcome| {
         serde_json::json!({
             "requests": o.requests(), "errors": o.errors, "seconds": o.seconds, "rps": o.rps(),
+            "server_cpu_us_per_request": o.cpu_us(),
             "p50_ms": o.p50_ms(), "p99_ms": o.p99_ms(), "max_ms": o.max_ms(), "mean_response_bytes": o.mean_bytes(),
         })
     };
