@@ -418,6 +418,21 @@ pub fn update_readme(readme: &Path, r: &Results, results: &Path) -> Result<(), S
         &["figure", "sandbox", "beside it", "target", ""],
         &rows,
     );
+    let ready: Vec<String> = r
+        .ready
+        .iter()
+        .map(|(name, t)| format!("{}: {}", name, ms(median(t))))
+        .chain([format!(
+            "{} + 1,000 fixture customers: {}",
+            thousands(r.settings.big),
+            ms(r.ready_big)
+        )])
+        .collect();
+    let _ = writeln!(
+        block,
+        "\nStart to ready (`/_sandbox/health` answers), median: {}.",
+        ready.join("; ")
+    );
     let _ = writeln!(
         block,
         "\nAll figures, with latencies: [{}]({}).",
