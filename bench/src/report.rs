@@ -287,6 +287,15 @@ pub fn markdown(r: &Results) -> String {
             b.map_or_else(String::new, |b| {
                 format!("{:.2} / {:.2}", b.p50_ms(), b.p99_ms())
             }),
+            match b {
+                Some(b) => format!(
+                    "{:.1} / {:.1} ({:.2} x)",
+                    row.sandbox.cpu_us(),
+                    b.cpu_us(),
+                    ratio(b.cpu_us(), row.sandbox.cpu_us())
+                ),
+                None => format!("{:.1}", row.sandbox.cpu_us()),
+            },
             thousands(row.sandbox.mean_bytes()),
         ]);
     }
@@ -318,9 +327,18 @@ pub fn markdown(r: &Results) -> String {
             "ratio",
             "sandbox p50 / p99 ms",
             "baseline p50 / p99 ms",
+            "server CPU µs/request, sandbox / baseline",
             "response bytes",
         ],
         &rows,
+    );
+    let _ = writeln!(
+        out,
+        "\nServer CPU per request is the CPU time the server process used during a \
+         measurement (all its threads, from `/proc/PID/task/*/schedstat`) divided by the \
+         requests it answered. It hardly depends on what else the machine is doing, so it is \
+         the steadiest comparison on a shared machine; its ratio (baseline / sandbox) is the \
+         throughput ratio the two would reach if both were CPU-bound."
     );
     let _ =
         writeln!(
