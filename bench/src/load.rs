@@ -64,6 +64,9 @@ pub struct Outcome {
     pub all_requests: u64,
     /// CPU time the server spent meanwhile (all its threads), warm-up included.
     pub server_cpu_ns: u64,
+    /// Time the server's threads were ready to run but waited for a CPU
+    /// (another process had it): what a latency spike owes to the machine.
+    pub server_wait_ns: u64,
 }
 
 impl Outcome {
@@ -117,6 +120,7 @@ impl Outcome {
         self.response_bytes += other.response_bytes;
         self.all_requests += other.all_requests;
         self.server_cpu_ns += other.server_cpu_ns;
+        self.server_wait_ns += other.server_wait_ns;
         self
     }
 }
@@ -134,21 +138,20 @@ struct ConnResult {
     response_bytes: u64,
 }
 
-/// CPU time of every thread of a process so far, in nanoseconds
-/// (`/proc/PID/task/*/schedstat`).
-pub fn cpu_ns(pid: u32) -> u64 {
+/// Time every thread of a process has spent on a CPU so far and waiting
+/// for one, in nanoseconds (`/proc/PID/task/*/schedstat`, first two fields).
+pub fn cpu_ns(pid: u32) -> (u64, u64) {
     let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return 0;
+        return (0, 0);
     };
     tasks
         .filter_map(|t| t.ok())
         .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
-        .filter_map(|s| {
-            s.split_whitespace()
-                .next()
-                .and_then(|n| n.parse::<u64>().ok())
+        .map(|s| {
+            let mut fields = s.split_whitespace().map(|n| n.parse::<u64>().unwrap_or(0));
+            (fields.next().unwrap_or(0), fields.next().unwrap_or(0))
         })
-        .sum()
+        .fold((0, 0), |(c, w), (c2, w2)| (c + c2, w + w2))
 }
 
 /// Runs one measurement on a single-threaded runtime: pin the calling
@@ -218,7 +221,9 @@ pub fn run(addr: SocketAddr, server_pid: Option<u32>, reqs: &[Req], plan: Plan) 
         out.latencies.sort_unstable();
         out.seconds = plan.duration.as_secs_f64();
         if let (Some(pid), Some(before)) = (server_pid, cpu_before) {
-            out.server_cpu_ns = cpu_ns(pid).saturating_sub(before);
+            let after = cpu_ns(pid);
+            out.server_cpu_ns = after.0.saturating_sub(before.0);
+            out.server_wait_ns = after.1.saturating_sub(before.1);
         }
         out
     })

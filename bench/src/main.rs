@@ -91,11 +91,19 @@ fn load_cmd(args: &[String]) -> Result<(), String> {
         .value("--pid")
         .map(|p| p.parse::<u32>().map_err(|e| format!("--pid: {e}")))
         .transpose()?;
-    let o = load::run(addr, pid, &[req], plan);
+    // `--mixed`: the benchmark's mixed workload over 1,000 keys instead
+    // (the server needs the benchmark's fixtures for its "*" template).
+    let reqs = if a.flag("--mixed") {
+        mixed_requests(CUSTOMER_BODY, PAYMENT_BODY)
+    } else {
+        vec![req]
+    };
+    let o = load::run(addr, pid, &reqs, plan);
     println!(
-        "{:.0} req/s  server CPU {:.2} us/req  p50 {:.3} ms  p99 {:.3} ms  max {:.3} ms  errors {}{}",
+        "{:.0} req/s  server CPU {:.2} us/req, waited {:.1} ms  p50 {:.3} ms  p99 {:.3} ms  max {:.3} ms  errors {}{}",
         o.rps(),
         o.cpu_us(),
+        o.server_wait_ns as f64 / 1e6,
         o.p50_ms(),
         o.p99_ms(),
         o.max_ms(),
@@ -165,6 +173,9 @@ pub struct Results {
     pub ready: Vec<(String, Vec<Duration>)>,
     pub load_after: String,
 }
+
+const CUSTOMER_BODY: &str = r#"{"name":"Jane Jansen","email":"jane.jansen@example.org","locale":"nl_NL","metadata":{"crmId":"12345"}}"#;
+const PAYMENT_BODY: &str = r#"{"amount":{"currency":"EUR","value":"10.00"},"description":"Order #12345","redirectUrl":"https://webshop.example.org/order/12345/","webhookUrl":"https://webshop.example.org/payments/webhook/","metadata":{"order_id":"12345"}}"#;
 
 pub const LIST_CURSORS: u64 = 16;
 
@@ -262,8 +273,8 @@ fn run(args: &[String]) -> Result<(), String> {
     )?;
     baseline.wait_ready(Duration::from_secs(10))?;
 
-    let customer_body = r#"{"name":"Jane Jansen","email":"jane.jansen@example.org","locale":"nl_NL","metadata":{"crmId":"12345"}}"#;
-    let payment_body = r#"{"amount":{"currency":"EUR","value":"10.00"},"description":"Order #12345","redirectUrl":"https://webshop.example.org/order/12345/","webhookUrl":"https://webshop.example.org/payments/webhook/","metadata":{"order_id":"12345"}}"#;
+    let customer_body = CUSTOMER_BODY;
+    let payment_body = PAYMENT_BODY;
     let req = |method: &str, path: &str, key: &str, body: Option<&str>, ok: u16| Req {
         bytes: load::format(method, path, key, body).into(),
         ok_status: ok,
