@@ -41,6 +41,8 @@ pub fn format(method: &str, path: &str, key: &str, body: Option<&str>) -> Vec<u8
     out.into_bytes()
 }
 
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
 #[derive(Clone, Copy)]
 pub struct Plan {
     pub connections: usize,
@@ -319,7 +321,11 @@ async fn connection(
             }
         }
         let Some(s) = stream.as_mut() else { continue };
-        match exchange(s, &req.bytes, &mut buf).await {
+        // A server that stops answering fails the run instead of hanging it.
+        let answer = tokio::time::timeout(REQUEST_TIMEOUT, exchange(s, &req.bytes, &mut buf))
+            .await
+            .unwrap_or_else(|_| Err(format!("no answer within {REQUEST_TIMEOUT:?}")));
+        match answer {
             Ok((status, head_len)) => {
                 let done = Instant::now();
                 res.all += 1;
