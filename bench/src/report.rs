@@ -57,6 +57,25 @@ impl Machine {
             .filter(|o| o.status.success())
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
             .unwrap_or_else(|| "?".to_owned());
+        let dirty = std::process::Command::new("git")
+            .args([
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                "src",
+                "bench/src",
+                "Cargo.toml",
+                "Cargo.lock",
+            ])
+            .output()
+            .ok()
+            .is_some_and(|o| o.status.success() && !o.stdout.is_empty());
+        let commit = if dirty {
+            format!("{commit} with uncommitted changes")
+        } else {
+            commit
+        };
         let date = jiff::Timestamp::now()
             .strftime("%Y-%m-%d %H:%M UTC")
             .to_string();
