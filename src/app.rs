@@ -30,6 +30,8 @@ pub struct App {
     pub public_url: Option<String>,
     /// PEM of the certificate authority behind the HTTPS certificate, when generated.
     pub ca_pem: Option<String>,
+    /// The webhook delivery queue and its log.
+    pub webhooks: crate::webhooks::Webhooks,
 }
 
 impl App {

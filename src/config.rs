@@ -71,6 +71,17 @@ pub struct Config {
     /// Seed for generated ids and random scenario choices. Default: random, logged at start.
     #[arg(long, env = "MOLLIE_SANDBOX_SEED")]
     pub seed: Option<u64>,
+
+    /// Multiplies webhook retry delays: 1 is Mollie's schedule (10 attempts over 26 h), 0.001 makes a minute 60 ms.
+    #[arg(long, env = "MOLLIE_SANDBOX_WEBHOOK_TIME_SCALE", default_value_t = 1.0, value_parser = time_scale)]
+    pub webhook_time_scale: f64,
+}
+
+fn time_scale(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!("expected a number of 0 or more, got {s:?}")),
+    }
 }
 
 impl Default for Config {
@@ -88,6 +99,7 @@ impl Default for Config {
             tls_hostnames: Vec::new(),
             deleted_customers: DeletedCustomers::Gone,
             seed: None,
+            webhook_time_scale: 1.0,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Fixtures and snapshots share one JSON format:
 //!
 //! ```json
-//! {"accounts": {"test_...": {"customers": [...], "payments": [...]}, "*": {...}}}
+//! {"accounts": {"test_...": {"customers": [...], "payments": [...], "mandates": [...]}, "*": {...}}}
 //! ```
 //!
 //! Objects look like the API's own (ids, `createdAt`, statuses kept; `_links`,
@@ -14,9 +14,12 @@ use serde_json::{Map, Value};
 
 use crate::clock::{format_datetime, parse_datetime};
 use crate::ids;
-use crate::store::{Customer, Data, Mode, Payment, PaymentStatus, SequenceType};
+use crate::store::mandate::MANDATE_METHODS;
+use crate::store::{
+    Customer, Data, Mandate, MandateStatus, Mode, Payment, PaymentStatus, SequenceType,
+};
 use crate::validate;
-use crate::views::{CustomerView, PaymentView, Render};
+use crate::views::{CustomerView, MandateView, PaymentView, Render};
 
 pub const DEMO: &str = include_str!("../fixtures/demo.json");
 pub const TEMPLATE_KEY: &str = "*";
@@ -67,6 +70,7 @@ pub struct AccountSeed {
     pub customers: Vec<Customer>,
     pub deleted_customers: Vec<(ids::Id, i64)>,
     pub payments: Vec<Payment>,
+    pub mandates: Vec<Mandate>,
 }
 
 impl AccountSeed {
@@ -81,6 +85,10 @@ impl AccountSeed {
         for (id, at) in self.deleted_customers {
             data.deleted_customers.insert(id, at);
         }
+        self.mandates.sort_by_key(|m| m.created_at);
+        for m in self.mandates {
+            data.insert_mandate(m);
+        }
         for p in self.payments {
             data.insert_payment(p);
         }
@@ -91,6 +99,7 @@ impl AccountSeed {
         self.customers.extend(other.customers);
         self.deleted_customers.extend(other.deleted_customers);
         self.payments.extend(other.payments);
+        self.mandates.extend(other.mandates);
     }
 }
 
@@ -146,7 +155,12 @@ pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSee
                         seed.payments.push(payment(item, now).map_err(|e| describe(&at, name, i, item, e))?);
                     }
                 }
-                other => return Err(format!("{at}: unknown list \"{other}\" (expected customers, deletedCustomers, payments)")),
+                "mandates" => {
+                    for (i, item) in list.iter().enumerate() {
+                        seed.mandates.push(mandate(item, now).map_err(|e| describe(&at, name, i, item, e))?);
+                    }
+                }
+                other => return Err(format!("{at}: unknown list \"{other}\" (expected customers, deletedCustomers, payments, mandates)")),
             }
         }
         out.push((key.clone(), seed));
@@ -336,7 +350,8 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
             .map_err(|e| api_err("amount", e))?,
         description: str_field("description")?.unwrap_or_default(),
         method,
-        method_choices: Box::new([]),
+        // A payment made with a method cannot change it (PATCH).
+        method_choices: method.into_iter().collect(),
         metadata: validate::metadata(get("metadata")).map_err(|e| api_err("metadata", e))?,
         status,
         expires_at: time_field(obj, "expiresAt")?.or(if status.is_final() {
@@ -406,7 +421,116 @@ pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
         obj.insert("deletedCustomers".into(), Value::Array(deleted));
     }
     obj.insert("payments".into(), Value::Array(payments));
+    let mandates: Vec<Value> = data
+        .mandates
+        .iter()
+        .filter_map(|m| {
+            let mut v = serde_json::to_value(MandateView {
+                mandate: m,
+                render,
+                links: None,
+            })
+            .ok()?;
+            if let (Some(at), Some(obj)) = (m.revoked_at, v.as_object_mut()) {
+                obj.insert("revokedAt".into(), Value::String(format_datetime(at)));
+            }
+            Some(v)
+        })
+        .collect();
+    if !mandates.is_empty() {
+        obj.insert("mandates".into(), Value::Array(mandates));
+    }
     Value::Object(obj)
+}
+
+/// A mandate as the API shows it, plus `customerId` (taken from
+/// `_links.customer` when an older response lacks it) and, for a revoked
+/// one, `revokedAt`.
+fn mandate(item: &Value, now: i64) -> FieldResult<Mandate> {
+    let obj = object(item)?;
+    check_keys(
+        obj,
+        &[
+            "resource",
+            "id",
+            "mode",
+            "status",
+            "method",
+            "details",
+            "mandateReference",
+            "signatureDate",
+            "customerId",
+            "createdAt",
+            "scopes",
+            "revokedAt",
+            "_links",
+        ],
+    )?;
+    let null = Value::Null;
+    let get = |name: &str| obj.get(name).unwrap_or(&null);
+    let from_link = obj
+        .get("_links")
+        .and_then(|l| l.get("customer"))
+        .and_then(|c| c.get("href"))
+        .and_then(Value::as_str)
+        .and_then(|href| href.rsplit('/').next());
+    let customer_id = match get("customerId").as_str().or(from_link) {
+        Some(id) if ids::is_valid("cst_", id) => ids::Id::new(id),
+        _ => {
+            return Err(field_err(
+                "customerId",
+                "expected \"cst_…\" (or a _links.customer href)",
+            ))
+        }
+    };
+    let method = match get("method").as_str() {
+        Some(m) => MANDATE_METHODS
+            .iter()
+            .find(|x| **x == m)
+            .copied()
+            .ok_or_else(|| field_err("method", "expected directdebit, creditcard or paypal"))?,
+        None => {
+            return Err(field_err(
+                "method",
+                "expected directdebit, creditcard or paypal",
+            ))
+        }
+    };
+    let status = match get("status") {
+        Value::Null => MandateStatus::Valid,
+        Value::String(s) => MandateStatus::parse(s)
+            .ok_or_else(|| field_err("status", "expected valid, pending or invalid"))?,
+        _ => return Err(field_err("status", "expected a string")),
+    };
+    let details = match get("details") {
+        Value::Null => serde_json::json!({}),
+        v @ Value::Object(_) => v.clone(),
+        _ => return Err(field_err("details", "expected an object")),
+    };
+    let signature_date = match get("signatureDate") {
+        Value::Null => None,
+        Value::String(s) if s.len() == 10 && s.parse::<jiff::civil::Date>().is_ok() => {
+            Some(s.as_str().into())
+        }
+        _ => {
+            return Err(field_err(
+                "signatureDate",
+                "expected a date such as 2024-03-20",
+            ))
+        }
+    };
+    Ok(Mandate {
+        id: id_field(obj, "mdt_")?,
+        customer_id,
+        created_at: time_field(obj, "createdAt")?.unwrap_or(now),
+        status,
+        method,
+        details: serde_json::value::RawValue::from_string(details.to_string()).unwrap_or_default(),
+        mandate_reference: validate::opt_string(get("mandateReference"), "mandateReference")
+            .map_err(|e| api_err("mandateReference", e))?,
+        signature_date,
+        revoked_at: time_field(obj, "revokedAt")?,
+    })
 }
 
 #[cfg(test)]

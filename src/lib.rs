@@ -50,12 +50,14 @@ pub mod health;
 pub mod http;
 pub mod idempotency;
 pub mod ids;
+pub mod lifecycle;
 pub mod sandbox;
 pub mod server;
 pub mod store;
 pub mod tls;
 pub mod validate;
 pub mod views;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -90,13 +92,17 @@ pub async fn start(config: Config) -> Result<Server, String> {
         .public_url
         .as_ref()
         .map(|u| u.trim_end_matches('/').to_owned());
+    let webhooks = webhooks::Webhooks::new(config.webhook_time_scale)?;
     let app = Arc::new(app::App {
         config,
         registry,
         public_url,
         ca_pem,
+        webhooks,
     });
-    let server = server::bind(app, acceptor).await?;
+    let mut server = server::bind(app.clone(), acceptor).await?;
+    server.spawn_background(|stop| webhooks::run_worker(app.clone(), stop));
+    server.spawn_background(|stop| lifecycle::run_expiry_sweep(app, stop));
     tracing::info!("listening on http://{}", server.addr);
     if let Some(addr) = server.tls_addr {
         tracing::info!("listening on https://{addr}");

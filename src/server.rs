@@ -40,6 +40,17 @@ impl Server {
             .map(|a| format!("https://localhost:{}", a.port()))
     }
 
+    /// Runs a background task (webhook worker, expiry sweep) until the server
+    /// stops: it gets the stop signal, and [`Server::shutdown`] waits for it.
+    pub fn spawn_background<F, Fut>(&mut self, task: F)
+    where
+        F: FnOnce(watch::Receiver<bool>) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let stop = self.stop.subscribe();
+        self.tasks.push(tokio::spawn(task(stop)));
+    }
+
     /// A handle that stops the server from elsewhere (a signal handler, a test).
     pub fn stopper(&self) -> Stopper {
         Stopper(self.stop.clone())

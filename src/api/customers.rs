@@ -17,7 +17,7 @@ const FIELDS: &[&str] = &["name", "email", "locale", "metadata"];
 pub fn links(data: &Data, id: &str, documentation: Option<&'static str>) -> CustomerLinks {
     CustomerLinks {
         payments: data.customer_has_payments(id),
-        mandates: false,
+        mandates: data.customer_has_mandates(id),
         subscriptions: false,
         documentation,
     }

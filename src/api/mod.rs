@@ -5,6 +5,7 @@
 
 pub mod customers;
 pub mod list;
+pub mod mandates;
 pub mod payments;
 
 use hyper::header::{HeaderValue, ALLOW};
@@ -102,9 +103,21 @@ pub fn route(ctx: &Ctx<'_>) -> Result<Resp> {
             Method::POST => payments::create(ctx, None),
             _ => Err(not_allowed("GET, POST")),
         },
+        ["v2", "customers", id, "mandates"] => match *m {
+            Method::GET => mandates::list(ctx, id),
+            Method::POST => mandates::create(ctx, id),
+            _ => Err(not_allowed("GET, POST")),
+        },
+        ["v2", "customers", cst, "mandates", id] => match *m {
+            Method::GET => mandates::get(ctx, cst, id),
+            Method::DELETE => mandates::revoke(ctx, cst, id),
+            _ => Err(not_allowed("GET, DELETE")),
+        },
         ["v2", "payments", id] => match *m {
             Method::GET => payments::get(ctx, id),
-            _ => Err(not_allowed("GET")),
+            Method::PATCH => payments::update(ctx, id),
+            Method::DELETE => payments::cancel(ctx, id),
+            _ => Err(not_allowed("GET, PATCH, DELETE")),
         },
         _ => Err(unknown_endpoint()),
     }

@@ -2,6 +2,10 @@
 //! here; each further concern (payment status, webhooks, scenarios, journal,
 //! state, clock) in a module of its own, dispatched from [`handle`].
 
+mod account;
+pub mod payments;
+pub mod webhooks;
+
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -13,7 +17,7 @@ use crate::app::App;
 use crate::error::ApiError;
 use crate::http::response::{json_value, with_type, Resp};
 
-pub async fn handle(app: &Arc<App>, parts: &Parts, _body: Bytes, _tls: bool) -> Resp {
+pub async fn handle(app: &Arc<App>, parts: &Parts, body: Bytes, tls: bool) -> Resp {
     let path = parts.uri.path().trim_end_matches('/');
     let segments: Vec<&str> = path.split('/').skip(2).collect();
     match (&parts.method, segments.as_slice()) {
@@ -27,6 +31,12 @@ pub async fn handle(app: &Arc<App>, parts: &Parts, _body: Bytes, _tls: bool) -> 
             .into_response(),
         },
         (_, ["health" | "ca.pem"]) => crate::api::not_allowed("GET").into_response(),
+        (_, ["payments", rest @ ..]) => {
+            payments::handle(app, parts, &body, tls, rest).unwrap_or_else(ApiError::into_response)
+        }
+        (_, ["webhooks", rest @ ..]) => {
+            webhooks::handle(app, parts, &body, rest).unwrap_or_else(ApiError::into_response)
+        }
         _ => crate::api::unknown_endpoint().into_response(),
     }
 }
