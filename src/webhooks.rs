@@ -95,11 +95,16 @@ pub struct Webhooks {
     client: HttpClient,
 }
 
-fn wall_clock(offset: Duration) -> String {
-    let at = jiff::Timestamp::now()
-        .checked_add(jiff::SignedDuration::try_from(offset).unwrap_or_default())
-        .unwrap_or_else(|_| jiff::Timestamp::now());
-    format!("{at:.3}")
+/// Now plus `offset` (minus, when `back`), in RFC 3339 with milliseconds.
+fn wall_clock(offset: Duration, back: bool) -> String {
+    let now = jiff::Timestamp::now();
+    let offset = jiff::SignedDuration::try_from(offset).unwrap_or_default();
+    let at = if back {
+        now.checked_sub(offset)
+    } else {
+        now.checked_add(offset)
+    };
+    format!("{:.3}", at.unwrap_or(now))
 }
 
 fn client() -> Result<HttpClient, String> {
@@ -221,12 +226,12 @@ impl Webhooks {
             payment_id: d.payment_id.clone(),
             url: d.url.clone(),
             attempt,
-            at: wall_clock(Duration::ZERO),
+            at: wall_clock(latency, true),
             status,
             error,
             latency_ms: u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
             success: status == Some(200),
-            next_attempt_at: next_in.map(wall_clock),
+            next_attempt_at: next_in.map(|d| wall_clock(d, false)),
         };
         let mut log = self.log.entry(d.account.clone()).or_default();
         if log.len() >= LOG_LIMIT {
