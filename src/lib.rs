@@ -12,14 +12,25 @@
 //! - [`auth`]: the Bearer key into a credential; every key is its own account.
 //! - [`store`]: accounts ([`store::Registry`], [`store::Account`]) and their
 //!   objects, in ordered collections that page in O(log n + limit).
-//! - [`api`]: the router and the Mollie endpoints, one file per resource.
+//! - [`api`]: the router and the Mollie endpoints, one file per resource
+//!   (customers, payments, mandates).
+//! - [`lifecycle`]: how a payment changes status, the one function every
+//!   path uses (checkout page, sandbox API, cancel, expiry): timestamps,
+//!   details, the mandate of a paid first payment, the webhook. Also the
+//!   expiry sweep, driven by each account's clock.
+//! - [`webhooks`]: the bounded delivery queue, the background worker that
+//!   POSTs `id=tr_…` with Mollie's retry schedule (scaled by
+//!   `--webhook-time-scale`), and the per-account attempt log.
 //! - [`validate`]: the field rules endpoints share (amounts, locales, URLs).
 //! - [`views`]: how each resource renders as HAL JSON.
 //! - [`error`]: Mollie's error body, the one way failures are rendered.
 //! - [`idempotency`]: `Idempotency-Key` replay and conflicts.
 //! - [`fixtures`]: the JSON format that seeds accounts and exports them.
-//! - [`sandbox`] and [`checkout`]: the sandbox's own routes (`/_sandbox/…`,
-//!   `/checkout/…`).
+//! - [`sandbox`]: the sandbox's own API (`/_sandbox/…`): health, payment
+//!   status changes, webhook deliveries.
+//! - [`checkout`]: the test-mode checkout page (`/checkout/…`) where a person
+//!   picks a payment's outcome; it finds the payment's account through the
+//!   registry's payment index, as a browser has no API key.
 //! - [`clock`], [`ids`]: per-account time and Mollie-shaped ids.
 //!
 //! ## The path of a request
@@ -36,6 +47,10 @@
 //!   -> api::route: method + path -> handler         404/405
 //!   -> handler: validate -> lock the account's Data -> read/mutate
 //!   -> views: HAL JSON, hrefs from the public base URL
+//!
+//! in the background (started by [`start`], stopped by [`Server::shutdown`]):
+//!   webhooks::run_worker        queue -> POST webhookUrl, retries, log
+//!   lifecycle::run_expiry_sweep every 0.5 s: expire what is due by each clock
 //! ```
 
 pub mod api;

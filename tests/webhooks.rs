@@ -342,3 +342,59 @@ async fn deliveries_can_be_sent_again_by_hand() {
         .await;
     assert_eq!(r.status, 422);
 }
+
+#[tokio::test]
+async fn https_receivers_are_reached_over_tls() {
+    // The sandbox's own HTTPS port stands in for a receiver: its generated
+    // CA is trusted by nobody, so the attempt must fail on the certificate,
+    // which shows the delivery went through TLS.
+    let sb = Sandbox::with(mollie_sandbox::Config {
+        tls_port: Some(0),
+        webhook_time_scale: 0.001,
+        ..mollie_sandbox::Config::ephemeral()
+    })
+    .await;
+    let tls = sb.server.tls_url().unwrap();
+    let key = random_key();
+    let p = sb
+        .payment(&key, None, payment(&format!("{tls}/hook"), "ideal"))
+        .await;
+    sb.set_status(&key, p["id"].as_str().unwrap(), json!({"status": "paid"}))
+        .await;
+    let log = sb
+        .eventually(&key, "/_sandbox/webhooks", |v| {
+            v["count"].as_u64() >= Some(1)
+        })
+        .await;
+    let error = log["webhooks"][0]["error"].as_str().unwrap();
+    assert!(error.to_lowercase().contains("certificate"), "{error}");
+}
+
+#[tokio::test]
+async fn shutdown_does_not_wait_for_pending_retries_or_held_receivers() {
+    let sb = Sandbox::with(mollie_sandbox::Config {
+        webhook_time_scale: 1.0,
+        ..mollie_sandbox::Config::ephemeral()
+    })
+    .await;
+    let failing = Receiver::start(vec![500]).await;
+    let held = Receiver::start(vec![]).await;
+    held.hold();
+    let key = random_key();
+    let a = sb
+        .payment(&key, None, payment(&failing.url("/a"), "ideal"))
+        .await;
+    let b = sb
+        .payment(&key, None, payment(&held.url("/b"), "ideal"))
+        .await;
+    sb.set_status(&key, a["id"].as_str().unwrap(), json!({"status": "paid"}))
+        .await;
+    sb.set_status(&key, b["id"].as_str().unwrap(), json!({"status": "paid"}))
+        .await;
+    failing.wait_for(1).await;
+    held.wait_for(1).await;
+    // One retry waits a real minute, one answer never comes: shutdown
+    // still returns, abandoning both.
+    let done = tokio::time::timeout(std::time::Duration::from_secs(10), sb.server.shutdown()).await;
+    assert!(done.is_ok(), "shutdown hung on the webhook worker");
+}
