@@ -102,6 +102,8 @@ pub fn method_options(p: &Payment) -> Vec<&'static str> {
         .iter()
         .copied()
         .filter(|m| p.amount.currency == "EUR" || *m != "ideal")
+        // Direct debits are charged on a mandate, never chosen at checkout.
+        .filter(|m| p.sequence_type == SequenceType::Recurring || *m != "directdebit")
         .collect();
     // The common choice first, as the select list's default.
     if let Some(pos) = out.iter().position(|m| *m == default_method(p)) {
@@ -366,7 +368,11 @@ pub fn set_status(
         PaymentStatus::Paid => p.paid_at = Some(now),
         PaymentStatus::Authorized => p.authorized_at = Some(now),
         PaymentStatus::Canceled => p.canceled_at = Some(now),
-        PaymentStatus::Expired => p.expired_at = Some(now),
+        // Expired at its expiry time, even when the sweep (or a clock moved
+        // far forward) notices later.
+        PaymentStatus::Expired => {
+            p.expired_at = Some(p.expires_at.filter(|at| *at <= now).unwrap_or(now))
+        }
         PaymentStatus::Failed => p.failed_at = Some(now),
         PaymentStatus::Open | PaymentStatus::Pending => {}
     }

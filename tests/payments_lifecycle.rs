@@ -375,7 +375,14 @@ async fn open_payments_expire_by_the_account_clock() {
             p["status"] == "expired"
         })
         .await;
-    assert!(p["expiredAt"].is_string());
+    // expiredAt is the expiry time itself, not when the sweep came by.
+    let created =
+        jiff::Timestamp::strptime("%Y-%m-%dT%H:%M:%S%:z", p["createdAt"].as_str().unwrap())
+            .unwrap();
+    let expired =
+        jiff::Timestamp::strptime("%Y-%m-%dT%H:%M:%S%:z", p["expiredAt"].as_str().unwrap())
+            .unwrap();
+    assert_eq!(expired.as_second() - created.as_second(), 15 * 60);
     assert!(p.get("expiresAt").is_none() && p.get("isCancelable").is_none());
     assert!(p["_links"].get("checkout").is_none());
     // Paid stays paid.
