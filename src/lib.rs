@@ -19,7 +19,7 @@
 //! - [`idempotency`]: `Idempotency-Key` replay and conflicts.
 //! - [`fixtures`]: the JSON format that seeds accounts and exports them.
 //! - [`sandbox`] and [`checkout`]: the sandbox's own routes (`/_sandbox/…`,
-//!   `/checkout/…`).
+//!   including the read-only dashboard pages, and `/checkout/…`).
 //! - [`clock`], [`ids`]: per-account time and Mollie-shaped ids.
 //!
 //! ## The path of a request
