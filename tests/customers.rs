@@ -133,6 +133,27 @@ async fn metadata_of_any_json_type_comes_back_unchanged() {
 }
 
 #[tokio::test]
+async fn metadata_numbers_come_back_as_written() {
+    let sb = start().await;
+    let api = sb.api();
+    let raw = r#"{"metadata":{"price":1.50,"big":123456789012345678901234,"neg":-0.10}}"#;
+    let created = api
+        .send(
+            api.request(reqwest::Method::POST, "/v2/customers")
+                .header("content-type", "application/json")
+                .body(raw),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let expect = r#""metadata":{"price":1.50,"big":123456789012345678901234,"neg":-0.10}"#;
+    assert!(created.text.contains(expect), "{}", created.text);
+    let got = api
+        .get(&format!("/v2/customers/{}", s(&created.json["id"])))
+        .await;
+    assert!(got.text.contains(expect), "{}", got.text);
+}
+
+#[tokio::test]
 async fn metadata_up_to_1_kb_is_accepted_and_beyond_is_422() {
     let sb = start().await;
     let api = sb.api();
