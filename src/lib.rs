@@ -26,8 +26,8 @@
 //! - [`error`]: Mollie's error body, the one way failures are rendered.
 //! - [`idempotency`]: `Idempotency-Key` replay and conflicts.
 //! - [`fixtures`]: the JSON format that seeds accounts and exports them.
-//! - [`sandbox`]: the sandbox's own API (`/_sandbox/…`): health, payment
-//!   status changes, webhook deliveries.
+//! - [`sandbox`]: the sandbox's own API (`/_sandbox/…`): health, the
+//!   read-only dashboard pages, payment status changes, webhook deliveries.
 //! - [`checkout`]: the test-mode checkout page (`/checkout/…`) where a person
 //!   picks a payment's outcome; it finds the payment's account through the
 //!   registry's payment index, as a browser has no API key.

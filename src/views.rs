@@ -48,11 +48,21 @@ pub struct Render<'a> {
     pub base: &'a str,
     pub mode: Mode,
     pub profile_id: &'a str,
+    /// An access token working in test mode: API hrefs carry `?testmode=true`,
+    /// as the real API writes them, so that a client following a link (the
+    /// Node client's `refresh()`, `getCustomer()`) stays in test mode instead
+    /// of landing in the token's live account.
+    pub testmode_links: bool,
 }
 
 impl Render<'_> {
     pub fn api(&self, path: &str) -> Link<'static> {
-        Link::hal(format!("{}/v2/{path}", self.base))
+        let query = if self.testmode_links {
+            "?testmode=true"
+        } else {
+            ""
+        };
+        Link::hal(format!("{}/v2/{path}{query}", self.base))
     }
 
     pub fn page(&self, path: &str) -> Link<'static> {
@@ -387,5 +397,34 @@ impl Serialize for MandateView<'_> {
             st.serialize_field("_links", &OrderedLinks(links))?;
         }
         st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_links_carry_testmode_only_for_test_mode_tokens() {
+        let mut r = Render {
+            base: "https://localhost:8443",
+            mode: Mode::Test,
+            profile_id: "pfl_x",
+            testmode_links: false,
+        };
+        assert_eq!(
+            r.api("customers/cst_a").href,
+            "https://localhost:8443/v2/customers/cst_a"
+        );
+        r.testmode_links = true;
+        assert_eq!(
+            r.api("customers/cst_a").href,
+            "https://localhost:8443/v2/customers/cst_a?testmode=true"
+        );
+        // Pages (checkout, dashboard) are not API calls: no testmode there.
+        assert_eq!(
+            r.page("checkout/x").href,
+            "https://localhost:8443/checkout/x"
+        );
     }
 }

@@ -12,9 +12,10 @@ use crate::error::Result;
 use crate::http::request::{Body, Query};
 use crate::store::{Account, Mode};
 
-/// The caller's account. Access tokens pick test mode with `testmode=true`
-/// in the query or the body, as on the API.
-pub fn bearer_account(app: &App, parts: &Parts, body: &Body) -> Result<Arc<Account>> {
+/// The caller's account, and whether an access token reached it in test
+/// mode (its API links then carry `?testmode=true`). Access tokens pick test
+/// mode with `testmode=true` in the query or the body, as on the API.
+pub fn bearer_account(app: &App, parts: &Parts, body: &Body) -> Result<(Arc<Account>, bool)> {
     let cred = Credential::from_header(parts.headers.get(AUTHORIZATION).map(|h| h.as_bytes()))?;
     let mode = match cred.kind {
         Kind::ApiKey => cred.mode,
@@ -29,7 +30,9 @@ pub fn bearer_account(app: &App, parts: &Parts, body: &Body) -> Result<Arc<Accou
             }
         }
     };
-    Ok(app
-        .registry
-        .get(cred.key, mode, cred.kind == Kind::AccessToken))
+    let token = cred.kind == Kind::AccessToken;
+    Ok((
+        app.registry.get(cred.key, mode, token),
+        token && mode == Mode::Test,
+    ))
 }

@@ -1,6 +1,9 @@
 //! The sandbox's own API under `/_sandbox/`: health and the CA certificate
-//! here; each further concern (payment status, webhooks, scenarios, journal,
-//! state, clock) in a module of its own, dispatched from [`handle`].
+//! here; the pages `dashboard` links lead to in [`dashboard`]; each further
+//! concern (payment status, webhooks, scenarios, journal, state, clock) in a
+//! module of its own, dispatched from [`handle`].
+
+pub mod dashboard;
 
 mod account;
 pub mod payments;
@@ -30,7 +33,11 @@ pub async fn handle(app: &Arc<App>, parts: &Parts, body: Bytes, tls: bool) -> Re
             )
             .into_response(),
         },
-        (_, ["health" | "ca.pem"]) => crate::api::not_allowed("GET").into_response(),
+        (&Method::GET, ["dashboard", "customers", id]) => dashboard::customer(app, parts, tls, id),
+        (&Method::GET, ["dashboard", "payments", id]) => dashboard::payment(app, parts, tls, id),
+        (_, ["health" | "ca.pem"] | ["dashboard", "customers" | "payments", _]) => {
+            crate::api::not_allowed("GET").into_response()
+        }
         (_, ["payments", rest @ ..]) => {
             payments::handle(app, parts, &body, tls, rest).unwrap_or_else(ApiError::into_response)
         }

@@ -35,7 +35,7 @@ pub fn handle(app: &App, parts: &Parts, raw: &Bytes, tls: bool, rest: &[&str]) -
 }
 
 fn status(app: &App, parts: &Parts, body: &Body, tls: bool, id: &str) -> Result<Resp> {
-    let account = bearer_account(app, parts, body)?;
+    let (account, testmode_links) = bearer_account(app, parts, body)?;
     body.only(&["status", "method", "testmode"])?;
     let to = match body.get("status") {
         None | Some(Value::Null) => {
@@ -83,6 +83,7 @@ fn status(app: &App, parts: &Parts, body: &Body, tls: bool, id: &str) -> Result<
         base: &base,
         mode: account.mode,
         profile_id: &account.profile_id,
+        testmode_links,
     };
     Ok(render_one(
         StatusCode::OK,
@@ -93,7 +94,7 @@ fn status(app: &App, parts: &Parts, body: &Body, tls: bool, id: &str) -> Result<
 }
 
 fn webhook(app: &App, parts: &Parts, body: &Body, id: &str) -> Result<Resp> {
-    let account = bearer_account(app, parts, body)?;
+    let (account, _) = bearer_account(app, parts, body)?;
     body.only(&["testmode"])?;
     let data = account.data.read();
     let p = data

@@ -30,7 +30,7 @@ pub fn handle(app: &App, parts: &Parts, raw: &[u8], rest: &[&str]) -> Result<Res
 }
 
 fn list(app: &App, parts: &Parts, body: &Body) -> Result<Resp> {
-    let account = bearer_account(app, parts, body)?;
+    let (account, _) = bearer_account(app, parts, body)?;
     let query = Query::parse(parts.uri.query());
     query.only(&["paymentId", "testmode"])?;
     let attempts = app.webhooks.attempts(&account.key, query.get("paymentId"));
@@ -41,7 +41,7 @@ fn list(app: &App, parts: &Parts, body: &Body) -> Result<Resp> {
 }
 
 fn resend(app: &App, parts: &Parts, body: &Body, id: &str) -> Result<Resp> {
-    let account = bearer_account(app, parts, body)?;
+    let (account, _) = bearer_account(app, parts, body)?;
     body.only(&["testmode"])?;
     let delivery = app
         .webhooks
