@@ -547,6 +547,43 @@ mod tests {
     }
 
     #[test]
+    fn mandates_load_export_and_stay_revoked() {
+        let text = r#"{"accounts":{"test_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa":{
+            "customers":[{"id":"cst_abc"}],
+            "mandates":[
+              {"id":"mdt_old","method":"directdebit","status":"valid","mandateReference":null,
+               "signatureDate":"2018-05-07","createdAt":"2018-05-07T10:49:08+00:00",
+               "details":{"consumerName":"John Doe","consumerAccount":"NL55INGB0000000000","consumerBic":"INGBNL2A"},
+               "_links":{"customer":{"href":"https://api.mollie.com/v2/customers/cst_abc","type":"application/hal+json"}}},
+              {"id":"mdt_gone","customerId":"cst_abc","method":"paypal","revokedAt":"2019-01-01T00:00:00+00:00"}
+            ]}}}"#;
+        let (_, seed) = parse("f.json", text, 0).unwrap().remove(0);
+        let data = seed.into_data(1);
+        let old = data.mandates.get("mdt_old").unwrap();
+        assert_eq!(old.customer_id, "cst_abc");
+        assert!(old.is_usable());
+        assert!(data.mandates.get("mdt_gone").unwrap().revoked_at.is_some());
+        assert!(data.customer_has_mandates("cst_abc"));
+        assert_eq!(data.customer_mandates["cst_abc"].len(), 1);
+        let exported = export_account(&data, Mode::Test, "pfl_x");
+        let by_id = |id: &str| {
+            exported["mandates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["id"] == id)
+                .cloned()
+                .unwrap()
+        };
+        assert_eq!(by_id("mdt_old")["customerId"], "cst_abc");
+        assert_eq!(by_id("mdt_old")["details"]["consumerBic"], "INGBNL2A");
+        assert!(by_id("mdt_old").get("revokedAt").is_none());
+        assert_eq!(by_id("mdt_gone")["revokedAt"], "2019-01-01T00:00:00+00:00");
+        let bad = r#"{"accounts":{"test_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa":{"mandates":[{"id":"mdt_x","method":"directdebit"}]}}}"#;
+        assert!(parse("f.json", bad, 0).unwrap_err().contains("customerId"));
+    }
+
+    #[test]
     fn errors_name_file_object_and_field() {
         let text = r#"{"accounts":{"test_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa":{"customers":[{"id":"cst_abc","locale":"xx_XX"}]}}}"#;
         let err = parse("f.json", text, 0).unwrap_err();
