@@ -93,7 +93,9 @@ pub async fn read_body(parts: &Parts, body: Incoming) -> Result<Bytes> {
 /// `testmode` for access tokens: the query string on GET, the body otherwise.
 fn token_mode(method: &Method, query: &Query, body: &Body) -> Result<Mode> {
     let value = if *method == Method::GET {
-        query.get("testmode").map(|v| serde_json::Value::String(v.to_owned()))
+        query
+            .get("testmode")
+            .map(|v| serde_json::Value::String(v.to_owned()))
     } else {
         body.get("testmode").cloned()
     };
@@ -109,15 +111,25 @@ fn token_mode(method: &Method, query: &Query, body: &Body) -> Result<Mode> {
 
 async fn api_request(app: &App, parts: &Parts, body: Incoming, tls: bool) -> Result<Resp> {
     let raw = read_body(parts, body).await?;
-    let cred = Credential::from_header(parts.headers.get(hyper::header::AUTHORIZATION).map(|h| h.as_bytes()))?;
-    let content_type = parts.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let cred = Credential::from_header(
+        parts
+            .headers
+            .get(hyper::header::AUTHORIZATION)
+            .map(|h| h.as_bytes()),
+    )?;
+    let content_type = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
     let body = Body::decode(content_type, &raw)?;
     let query = Query::parse(parts.uri.query());
     let mode = match cred.kind {
         Kind::ApiKey => cred.mode,
         Kind::AccessToken => token_mode(&parts.method, &query, &body)?,
     };
-    let account = app.registry.get(cred.key, mode, cred.kind == Kind::AccessToken);
+    let account = app
+        .registry
+        .get(cred.key, mode, cred.kind == Kind::AccessToken);
     let base = app.base_url(parts, tls);
     let ctx = Ctx {
         app,
@@ -138,7 +150,10 @@ async fn api_request(app: &App, parts: &Parts, body: Incoming, tls: bool) -> Res
         (Some(key), &Method::POST) => {
             let path_and_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("");
             let fp = idempotency::fingerprint("POST", path_and_query, &raw);
-            let begin = account.idempotency.lock().begin(key, fp, account.clock.now())?;
+            let begin = account
+                .idempotency
+                .lock()
+                .begin(key, fp, account.clock.now())?;
             match begin {
                 Begin::Replay(stored) => Ok(replay(stored)),
                 Begin::Run => {

@@ -28,7 +28,10 @@ impl<'a> Credential<'a> {
         let value = header
             .and_then(|h| std::str::from_utf8(h).ok())
             .ok_or_else(ApiError::unauthorized)?;
-        let (scheme, key) = value.trim().split_once(' ').ok_or_else(ApiError::unauthorized)?;
+        let (scheme, key) = value
+            .trim()
+            .split_once(' ')
+            .ok_or_else(ApiError::unauthorized)?;
         if !scheme.eq_ignore_ascii_case("bearer") {
             return Err(ApiError::unauthorized());
         }
@@ -61,10 +64,20 @@ mod tests {
         let c = Credential::from_header(Some(ok)).unwrap();
         assert_eq!(c.mode, Mode::Test);
         assert_eq!(c.kind, Kind::ApiKey);
-        for bad in [&b"Basic test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"[..], b"Bearer test_short", b"Bearer foo_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM", b"Bearer"] {
+        for bad in [
+            &b"Basic test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"[..],
+            b"Bearer test_short",
+            b"Bearer foo_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM",
+            b"Bearer",
+        ] {
             assert_eq!(Credential::from_header(Some(bad)).unwrap_err().status, 401);
         }
         assert!(Credential::from_header(None).is_err());
-        assert_eq!(Credential::parse_key("access_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM").unwrap().kind, Kind::AccessToken);
+        assert_eq!(
+            Credential::parse_key("access_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")
+                .unwrap()
+                .kind,
+            Kind::AccessToken
+        );
     }
 }

@@ -70,7 +70,10 @@ mod tests {
     fn datetimes_round_trip_in_mollie_form() {
         let s = parse_datetime("2024-03-20T09:13:37+00:00").unwrap();
         assert_eq!(format_datetime(s), "2024-03-20T09:13:37+00:00");
-        assert_eq!(parse_datetime("2018-04-06T13:23:21.0Z"), parse_datetime("2018-04-06T13:23:21+00:00"));
+        assert_eq!(
+            parse_datetime("2018-04-06T13:23:21.0Z"),
+            parse_datetime("2018-04-06T13:23:21+00:00")
+        );
     }
 
     #[test]

@@ -55,7 +55,9 @@ impl Source {
     fn text(&self) -> Result<String, String> {
         match self {
             Source::Embedded(t) => Ok((*t).to_owned()),
-            Source::File(p) => std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display())),
+            Source::File(p) => {
+                std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))
+            }
         }
     }
 }
@@ -108,7 +110,8 @@ pub fn load(sources: &[Source], now: i64) -> Result<Vec<(String, AccountSeed)>, 
 }
 
 pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSeed)>, String> {
-    let root: Value = serde_json::from_str(text).map_err(|e| format!("{file}: not valid JSON: {e}"))?;
+    let root: Value =
+        serde_json::from_str(text).map_err(|e| format!("{file}: not valid JSON: {e}"))?;
     let accounts = root
         .get("accounts")
         .and_then(Value::as_object)
@@ -159,7 +162,8 @@ fn describe(at: &str, list: &str, index: usize, item: &Value, err: String) -> St
 type FieldResult<T> = Result<T, String>;
 
 fn object(item: &Value) -> FieldResult<&Map<String, Value>> {
-    item.as_object().ok_or_else(|| "expected an object".to_owned())
+    item.as_object()
+        .ok_or_else(|| "expected an object".to_owned())
 }
 
 fn field_err(name: &str, msg: impl std::fmt::Display) -> String {
@@ -169,16 +173,22 @@ fn field_err(name: &str, msg: impl std::fmt::Display) -> String {
 fn id_field(obj: &Map<String, Value>, prefix: &str) -> FieldResult<ids::Id> {
     match obj.get("id").and_then(Value::as_str) {
         Some(id) if ids::is_valid(prefix, id) => Ok(ids::Id::new(id)),
-        _ => Err(field_err("id", format!("expected \"{prefix}\" followed by letters and digits"))),
+        _ => Err(field_err(
+            "id",
+            format!("expected \"{prefix}\" followed by letters and digits"),
+        )),
     }
 }
 
 fn time_field(obj: &Map<String, Value>, name: &str) -> FieldResult<Option<i64>> {
     match obj.get(name) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => parse_datetime(s)
-            .map(Some)
-            .ok_or_else(|| field_err(name, "expected a datetime such as 2024-03-20T09:13:37+00:00")),
+        Some(Value::String(s)) => parse_datetime(s).map(Some).ok_or_else(|| {
+            field_err(
+                name,
+                "expected a datetime such as 2024-03-20T09:13:37+00:00",
+            )
+        }),
         Some(_) => Err(field_err(name, "expected a datetime string")),
     }
 }
@@ -196,22 +206,43 @@ fn check_keys(obj: &Map<String, Value>, known: &[&str]) -> FieldResult<()> {
 
 fn customer(item: &Value, now: i64) -> FieldResult<Customer> {
     let obj = object(item)?;
-    check_keys(obj, &["resource", "id", "mode", "name", "email", "locale", "metadata", "createdAt", "recentlyUsedMethods", "_links"])?;
+    check_keys(
+        obj,
+        &[
+            "resource",
+            "id",
+            "mode",
+            "name",
+            "email",
+            "locale",
+            "metadata",
+            "createdAt",
+            "recentlyUsedMethods",
+            "_links",
+        ],
+    )?;
     let null = Value::Null;
     Ok(Customer {
         id: id_field(obj, "cst_")?,
         created_at: time_field(obj, "createdAt")?.unwrap_or(now),
-        name: validate::opt_string(obj.get("name").unwrap_or(&null), "name").map_err(|e| api_err("name", e))?,
-        email: validate::opt_string(obj.get("email").unwrap_or(&null), "email").map_err(|e| api_err("email", e))?,
-        locale: validate::locale(obj.get("locale").unwrap_or(&null)).map_err(|e| api_err("locale", e))?,
-        metadata: validate::metadata(obj.get("metadata").unwrap_or(&null)).map_err(|e| api_err("metadata", e))?,
+        name: validate::opt_string(obj.get("name").unwrap_or(&null), "name")
+            .map_err(|e| api_err("name", e))?,
+        email: validate::opt_string(obj.get("email").unwrap_or(&null), "email")
+            .map_err(|e| api_err("email", e))?,
+        locale: validate::locale(obj.get("locale").unwrap_or(&null))
+            .map_err(|e| api_err("locale", e))?,
+        metadata: validate::metadata(obj.get("metadata").unwrap_or(&null))
+            .map_err(|e| api_err("metadata", e))?,
     })
 }
 
 fn deleted(item: &Value) -> FieldResult<(ids::Id, i64)> {
     let obj = object(item)?;
     check_keys(obj, &["id", "deletedAt"])?;
-    Ok((id_field(obj, "cst_")?, time_field(obj, "deletedAt")?.unwrap_or(0)))
+    Ok((
+        id_field(obj, "cst_")?,
+        time_field(obj, "deletedAt")?.unwrap_or(0),
+    ))
 }
 
 fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
@@ -219,11 +250,40 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
     check_keys(
         obj,
         &[
-            "resource", "id", "mode", "createdAt", "amount", "description", "method", "metadata", "status",
-            "isCancelable", "authorizedAt", "paidAt", "canceledAt", "expiresAt", "expiredAt", "failedAt",
-            "amountRefunded", "amountRemaining", "amountCaptured", "amountChargedBack", "settlementAmount",
-            "locale", "countryCode", "restrictPaymentMethodsToCountry", "profileId", "customerId", "mandateId",
-            "subscriptionId", "sequenceType", "redirectUrl", "cancelUrl", "webhookUrl", "details", "_links",
+            "resource",
+            "id",
+            "mode",
+            "createdAt",
+            "amount",
+            "description",
+            "method",
+            "metadata",
+            "status",
+            "isCancelable",
+            "authorizedAt",
+            "paidAt",
+            "canceledAt",
+            "expiresAt",
+            "expiredAt",
+            "failedAt",
+            "amountRefunded",
+            "amountRemaining",
+            "amountCaptured",
+            "amountChargedBack",
+            "settlementAmount",
+            "locale",
+            "countryCode",
+            "restrictPaymentMethodsToCountry",
+            "profileId",
+            "customerId",
+            "mandateId",
+            "subscriptionId",
+            "sequenceType",
+            "redirectUrl",
+            "cancelUrl",
+            "webhookUrl",
+            "details",
+            "_links",
         ],
     )?;
     let null = Value::Null;
@@ -241,17 +301,23 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
     let created_at = time_field(obj, "createdAt")?.unwrap_or(now);
     let status = match get("status") {
         Value::Null => PaymentStatus::Open,
-        Value::String(s) => PaymentStatus::parse(s).ok_or_else(|| field_err("status", "unknown payment status"))?,
+        Value::String(s) => {
+            PaymentStatus::parse(s).ok_or_else(|| field_err("status", "unknown payment status"))?
+        }
         _ => return Err(field_err("status", "expected a string")),
     };
     let method = match get("method") {
         Value::Null => None,
-        Value::String(s) => Some(validate::method_name(s).ok_or_else(|| field_err("method", "unknown payment method"))?),
+        Value::String(s) => Some(
+            validate::method_name(s)
+                .ok_or_else(|| field_err("method", "unknown payment method"))?,
+        ),
         _ => return Err(field_err("method", "expected a string or null")),
     };
     let sequence_type = match get("sequenceType") {
         Value::Null => SequenceType::Oneoff,
-        Value::String(s) => SequenceType::parse(s).ok_or_else(|| field_err("sequenceType", "expected oneoff, first or recurring"))?,
+        Value::String(s) => SequenceType::parse(s)
+            .ok_or_else(|| field_err("sequenceType", "expected oneoff, first or recurring"))?,
         _ => return Err(field_err("sequenceType", "expected a string")),
     };
     let details = match get("details") {
@@ -266,13 +332,18 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
     Ok(Payment {
         id: id_field(obj, "tr_")?,
         created_at,
-        amount: validate::amount(obj.get("amount"), "The amount is required for payments").map_err(|e| api_err("amount", e))?,
+        amount: validate::amount(obj.get("amount"), "The amount is required for payments")
+            .map_err(|e| api_err("amount", e))?,
         description: str_field("description")?.unwrap_or_default(),
         method,
         method_choices: Box::new([]),
         metadata: validate::metadata(get("metadata")).map_err(|e| api_err("metadata", e))?,
         status,
-        expires_at: time_field(obj, "expiresAt")?.or(if status.is_final() { None } else { Some(created_at + 15 * 60) }),
+        expires_at: time_field(obj, "expiresAt")?.or(if status.is_final() {
+            None
+        } else {
+            Some(created_at + 15 * 60)
+        }),
         authorized_at: time_field(obj, "authorizedAt")?,
         paid_at: time_field(obj, "paidAt")?,
         canceled_at: time_field(obj, "canceledAt")?,
@@ -302,7 +373,14 @@ pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
     let customers: Vec<Value> = data
         .customers
         .iter()
-        .filter_map(|c| serde_json::to_value(CustomerView { customer: c, render, links: None }).ok())
+        .filter_map(|c| {
+            serde_json::to_value(CustomerView {
+                customer: c,
+                render,
+                links: None,
+            })
+            .ok()
+        })
         .collect();
     let mut deleted: Vec<_> = data.deleted_customers.iter().collect();
     deleted.sort();
@@ -313,7 +391,14 @@ pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
     let payments: Vec<Value> = data
         .payments
         .iter()
-        .filter_map(|p| serde_json::to_value(PaymentView { payment: p, render, links: None }).ok())
+        .filter_map(|p| {
+            serde_json::to_value(PaymentView {
+                payment: p,
+                render,
+                links: None,
+            })
+            .ok()
+        })
         .collect();
     let mut obj = Map::new();
     obj.insert("customers".into(), Value::Array(customers));
@@ -331,7 +416,9 @@ mod tests {
     #[test]
     fn demo_fixture_parses() {
         let seeds = parse("demo", DEMO, 0).unwrap();
-        assert!(seeds.iter().any(|(k, s)| k == "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM" && !s.customers.is_empty()));
+        assert!(seeds
+            .iter()
+            .any(|(k, s)| k == "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM" && !s.customers.is_empty()));
     }
 
     #[test]

@@ -50,8 +50,10 @@ impl IdempotencyStore {
         if let Some(entry) = self.entries.get(key) {
             if now - entry.created < TTL_SECS {
                 if entry.fingerprint != fingerprint {
-                    return Err(ApiError::bad_request("This Idempotency-Key has already been used.")
-                        .with_doc(DOC_IDEMPOTENCY));
+                    return Err(ApiError::bad_request(
+                        "This Idempotency-Key has already been used.",
+                    )
+                    .with_doc(DOC_IDEMPOTENCY));
                 }
                 return match &entry.done {
                     Some(stored) => Ok(Begin::Replay(stored.clone())),
@@ -105,11 +107,23 @@ mod tests {
         let mut s = IdempotencyStore::default();
         assert!(matches!(s.begin("k", 1, 0), Ok(Begin::Run)));
         assert_eq!(s.begin("k", 1, 1).err().map(|e| e.status), Some(409));
-        s.finish("k", Some(Stored { status: 201, body: Bytes::from_static(b"{}") }));
+        s.finish(
+            "k",
+            Some(Stored {
+                status: 201,
+                body: Bytes::from_static(b"{}"),
+            }),
+        );
         assert!(matches!(s.begin("k", 1, 2), Ok(Begin::Replay(_))));
         assert_eq!(s.begin("k", 2, 2).err().map(|e| e.status), Some(400));
         assert!(matches!(s.begin("k", 2, TTL_SECS + 1), Ok(Begin::Run)));
-        s.finish("k", Some(Stored { status: 422, body: Bytes::new() }));
+        s.finish(
+            "k",
+            Some(Stored {
+                status: 422,
+                body: Bytes::new(),
+            }),
+        );
         assert!(matches!(s.begin("k", 3, TTL_SECS + 2), Ok(Begin::Run)));
     }
 }

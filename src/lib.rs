@@ -79,7 +79,10 @@ pub async fn start(config: Config) -> Result<Server, String> {
     let registry = store::Registry::new(sources, seed, now)?;
     let (acceptor, ca_pem) = if config.tls_port.is_some() {
         let tls = tls::setup(&config)?;
-        (Some(tokio_rustls::TlsAcceptor::from(tls.server)), tls.ca_pem)
+        (
+            Some(tokio_rustls::TlsAcceptor::from(tls.server)),
+            tls.ca_pem,
+        )
     } else {
         (None, None)
     };

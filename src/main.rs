@@ -10,7 +10,11 @@ use mollie_sandbox::Config;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "mollie-sandbox", version, about = "A local, stateful sandbox of Mollie's payments API v2")]
+#[command(
+    name = "mollie-sandbox",
+    version,
+    about = "A local, stateful sandbox of Mollie's payments API v2"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -30,7 +34,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("mollie-sandbox: cannot start the runtime: {e}");
@@ -39,7 +46,8 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Some(Command::Healthcheck { url }) => {
-            let url = url.unwrap_or_else(|| format!("http://127.0.0.1:{}/_sandbox/health", cli.config.port));
+            let url = url
+                .unwrap_or_else(|| format!("http://127.0.0.1:{}/_sandbox/health", cli.config.port));
             runtime.block_on(healthcheck(&url))
         }
         None => {
@@ -51,7 +59,9 @@ fn main() -> ExitCode {
 
 fn init_logging(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),

@@ -36,7 +36,8 @@ impl Server {
 
     /// `https://localhost:PORT`, when HTTPS is on.
     pub fn tls_url(&self) -> Option<String> {
-        self.tls_addr.map(|a| format!("https://localhost:{}", a.port()))
+        self.tls_addr
+            .map(|a| format!("https://localhost:{}", a.port()))
     }
 
     /// A handle that stops the server from elsewhere (a signal handler, a test).
@@ -71,7 +72,12 @@ pub async fn bind(app: Arc<App>, tls: Option<TlsAcceptor>) -> Result<Server, Str
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     let (stop, stop_rx) = watch::channel(false);
-    let mut tasks = vec![tokio::spawn(accept_loop(listener, app.clone(), None, stop_rx.clone()))];
+    let mut tasks = vec![tokio::spawn(accept_loop(
+        listener,
+        app.clone(),
+        None,
+        stop_rx.clone(),
+    ))];
     let mut tls_addr = None;
     if let (Some(port), Some(acceptor)) = (config.tls_port, tls) {
         let addr = format!("{}:{}", config.host, port);
@@ -79,7 +85,12 @@ pub async fn bind(app: Arc<App>, tls: Option<TlsAcceptor>) -> Result<Server, Str
             .await
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         tls_addr = Some(listener.local_addr().map_err(|e| e.to_string())?);
-        tasks.push(tokio::spawn(accept_loop(listener, app.clone(), Some(acceptor), stop_rx)));
+        tasks.push(tokio::spawn(accept_loop(
+            listener,
+            app.clone(),
+            Some(acceptor),
+            stop_rx,
+        )));
     }
     Ok(Server {
         addr: local,
@@ -90,7 +101,12 @@ pub async fn bind(app: Arc<App>, tls: Option<TlsAcceptor>) -> Result<Server, Str
     })
 }
 
-async fn accept_loop(listener: TcpListener, app: Arc<App>, tls: Option<TlsAcceptor>, mut stop: watch::Receiver<bool>) {
+async fn accept_loop(
+    listener: TcpListener,
+    app: Arc<App>,
+    tls: Option<TlsAcceptor>,
+    mut stop: watch::Receiver<bool>,
+) {
     // Each connection holds a sender; when all are dropped, all are done.
     let (alive, mut all_done) = mpsc::channel::<()>(1);
     loop {
@@ -127,8 +143,13 @@ async fn accept_loop(listener: TcpListener, app: Arc<App>, tls: Option<TlsAccept
     let _ = tokio::time::timeout(GRACE, all_done.recv()).await;
 }
 
-async fn serve_conn<IO>(io: IO, app: Arc<App>, tls: bool, mut stop: watch::Receiver<bool>, _alive: mpsc::Sender<()>)
-where
+async fn serve_conn<IO>(
+    io: IO,
+    app: Arc<App>,
+    tls: bool,
+    mut stop: watch::Receiver<bool>,
+    _alive: mpsc::Sender<()>,
+) where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let service = service_fn(move |req| {

@@ -45,7 +45,10 @@ pub fn setup(config: &Config) -> Result<Tls, String> {
     })
 }
 
-fn load_pem(cert: &std::path::Path, key: &std::path::Path) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
+fn load_pem(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
     let read = |p: &std::path::Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
     let cert_pem = read(cert)?;
     let chain = rustls_pemfile::certs(&mut cert_pem.as_slice())
@@ -82,7 +85,11 @@ pub fn generate(extra_names: &[String]) -> Result<Generated, String> {
     ];
     let ca = ca_params.self_signed(&ca_key).map_err(err)?;
 
-    let mut names = vec!["localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned()];
+    let mut names = vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ];
     names.extend(extra_names.iter().filter(|n| !n.is_empty()).cloned());
     let leaf_key = KeyPair::generate().map_err(err)?;
     let mut leaf_params = CertificateParams::new(names).map_err(err)?;
@@ -90,7 +97,9 @@ pub fn generate(extra_names: &[String]) -> Result<Generated, String> {
         .distinguished_name
         .push(DnType::CommonName, "mollie-sandbox");
     leaf_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    let leaf = leaf_params.signed_by(&leaf_key, &ca, &ca_key).map_err(err)?;
+    let leaf = leaf_params
+        .signed_by(&leaf_key, &ca, &ca_key)
+        .map_err(err)?;
     Ok(Generated {
         chain: vec![leaf.der().clone(), ca.der().clone()],
         key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),

@@ -16,23 +16,80 @@ pub const LOCALES: &[&str] = &[
 
 /// Currencies Mollie accepts, with their number of decimals.
 pub const CURRENCIES: &[(&str, usize)] = &[
-    ("AED", 2), ("AUD", 2), ("BGN", 2), ("BRL", 2), ("CAD", 2), ("CHF", 2), ("CZK", 2),
-    ("DKK", 2), ("EUR", 2), ("GBP", 2), ("HKD", 2), ("HUF", 2), ("ILS", 2), ("ISK", 0),
-    ("JPY", 0), ("MXN", 2), ("MYR", 2), ("NOK", 2), ("NZD", 2), ("PHP", 2), ("PLN", 2),
-    ("RON", 2), ("RUB", 2), ("SEK", 2), ("SGD", 2), ("THB", 2), ("TWD", 2), ("USD", 2),
+    ("AED", 2),
+    ("AUD", 2),
+    ("BGN", 2),
+    ("BRL", 2),
+    ("CAD", 2),
+    ("CHF", 2),
+    ("CZK", 2),
+    ("DKK", 2),
+    ("EUR", 2),
+    ("GBP", 2),
+    ("HKD", 2),
+    ("HUF", 2),
+    ("ILS", 2),
+    ("ISK", 0),
+    ("JPY", 0),
+    ("MXN", 2),
+    ("MYR", 2),
+    ("NOK", 2),
+    ("NZD", 2),
+    ("PHP", 2),
+    ("PLN", 2),
+    ("RON", 2),
+    ("RUB", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("THB", 2),
+    ("TWD", 2),
+    ("USD", 2),
     ("ZAR", 2),
 ];
 
 pub const METHODS: &[&str] = &[
-    "alma", "applepay", "bacs", "bancomatpay", "bancontact", "banktransfer", "belfius",
-    "billie", "blik", "creditcard", "directdebit", "eps", "giftcard", "giropay", "ideal",
-    "in3", "kbc", "klarna", "mybank", "paypal", "paysafecard", "przelewy24", "riverty",
-    "satispay", "sofort", "trustly", "twint", "voucher",
+    "alma",
+    "applepay",
+    "bacs",
+    "bancomatpay",
+    "bancontact",
+    "banktransfer",
+    "belfius",
+    "billie",
+    "blik",
+    "creditcard",
+    "directdebit",
+    "eps",
+    "giftcard",
+    "giropay",
+    "ideal",
+    "in3",
+    "kbc",
+    "klarna",
+    "mybank",
+    "paypal",
+    "paysafecard",
+    "przelewy24",
+    "riverty",
+    "satispay",
+    "sofort",
+    "trustly",
+    "twint",
+    "voucher",
 ];
 
 pub const FIRST_METHODS: &[&str] = &[
-    "applepay", "bancontact", "belfius", "creditcard", "eps", "giropay", "ideal", "kbc",
-    "mybank", "paypal", "sofort",
+    "applepay",
+    "bancontact",
+    "belfius",
+    "creditcard",
+    "eps",
+    "giropay",
+    "ideal",
+    "kbc",
+    "mybank",
+    "paypal",
+    "sofort",
 ];
 
 pub const RECURRING_METHODS: &[&str] = &["creditcard", "directdebit", "paypal"];
@@ -74,7 +131,10 @@ pub fn opt_string(value: &Value, field: &'static str) -> Result<Option<Box<str>>
     match value {
         Value::Null => Ok(None),
         Value::String(s) => Ok(Some(s.as_str().into())),
-        _ => Err(ApiError::unprocessable(format!("The '{field}' field must be a string")).with_field(field)),
+        _ => Err(
+            ApiError::unprocessable(format!("The '{field}' field must be a string"))
+                .with_field(field),
+        ),
     }
 }
 
@@ -95,7 +155,8 @@ pub fn amount(value: Option<&Value>, required: &'static str) -> Result<Amount> {
         Some(Value::Object(o)) => o,
         Some(_) => {
             return Err(
-                ApiError::unprocessable("The amount contains an invalid value").with_field("amount.value"),
+                ApiError::unprocessable("The amount contains an invalid value")
+                    .with_field("amount.value"),
             )
         }
     };
@@ -107,16 +168,22 @@ pub fn amount(value: Option<&Value>, required: &'static str) -> Result<Amount> {
     let currency = match obj.get("currency") {
         Some(Value::String(c)) => c.as_str(),
         None | Some(Value::Null) => {
-            return Err(ApiError::unprocessable("The amount does not contain a currency")
-                .with_field("amount.currency"))
+            return Err(
+                ApiError::unprocessable("The amount does not contain a currency")
+                    .with_field("amount.currency"),
+            )
         }
         Some(_) => "",
     };
     let Some(decimals) = decimals_of(currency) else {
-        return Err(ApiError::unprocessable("The amount contains an invalid currency")
-            .with_field("amount.currency"));
+        return Err(
+            ApiError::unprocessable("The amount contains an invalid currency")
+                .with_field("amount.currency"),
+        );
     };
-    let invalid = || ApiError::unprocessable("The amount contains an invalid value").with_field("amount.value");
+    let invalid = || {
+        ApiError::unprocessable("The amount contains an invalid value").with_field("amount.value")
+    };
     let value = match obj.get("value") {
         Some(Value::String(v)) => v.as_str(),
         _ => return Err(invalid()),
@@ -150,7 +217,9 @@ pub fn minor_units(amount: &Amount) -> u64 {
         .value
         .bytes()
         .filter(u8::is_ascii_digit)
-        .fold(0u64, |acc, b| acc.saturating_mul(10).saturating_add(u64::from(b - b'0')))
+        .fold(0u64, |acc, b| {
+            acc.saturating_mul(10).saturating_add(u64::from(b - b'0'))
+        })
 }
 
 /// An absolute http(s) URL with a host. Local hosts are fine: this is a sandbox.
@@ -177,15 +246,21 @@ pub fn boolean(value: &Value, field: &'static str) -> Result<bool> {
         Value::Bool(b) => Ok(*b),
         Value::String(s) if s == "true" => Ok(true),
         Value::String(s) if s == "false" => Ok(false),
-        _ => Err(ApiError::unprocessable(format!("The '{field}' field must be a boolean")).with_field(field)),
+        _ => Err(
+            ApiError::unprocessable(format!("The '{field}' field must be a boolean"))
+                .with_field(field),
+        ),
     }
 }
 
 /// Cuts at 255 characters, as Mollie does, rather than refusing.
 pub fn description(value: Option<&Value>) -> Result<Box<str>> {
-    let missing = || ApiError::unprocessable("The 'description' field is missing").with_field("description");
+    let missing =
+        || ApiError::unprocessable("The 'description' field is missing").with_field("description");
     match value {
-        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.chars().take(255).collect::<String>().into()),
+        Some(Value::String(s)) if !s.trim().is_empty() => {
+            Ok(s.chars().take(255).collect::<String>().into())
+        }
         Some(Value::Number(n)) => Ok(n.to_string().into()),
         _ => Err(missing()),
     }
@@ -200,19 +275,32 @@ mod tests {
     fn amounts_need_the_currency_decimals() {
         assert!(amount(Some(&json!({"value":"10.00","currency":"EUR"})), "x").is_ok());
         assert!(amount(Some(&json!({"value":"1000","currency":"JPY"})), "x").is_ok());
-        for bad in [json!({"value":"16.1","currency":"EUR"}), json!({"value":10,"currency":"EUR"}), json!({"value":"10.00","currency":"JPY"}), json!({"value":"-1.00","currency":"EUR"}), json!({"value":"1,000.00","currency":"EUR"})] {
+        for bad in [
+            json!({"value":"16.1","currency":"EUR"}),
+            json!({"value":10,"currency":"EUR"}),
+            json!({"value":"10.00","currency":"JPY"}),
+            json!({"value":"-1.00","currency":"EUR"}),
+            json!({"value":"1,000.00","currency":"EUR"}),
+        ] {
             let e = amount(Some(&bad), "x").unwrap_err();
             assert_eq!(e.detail, "The amount contains an invalid value", "{bad}");
             assert_eq!(e.field.as_deref(), Some("amount.value"));
         }
         let e = amount(Some(&json!({"value":"10.00","currency":"XXX"})), "x").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("amount.currency"));
-        assert_eq!(minor_units(&amount(Some(&json!({"value":"12.34","currency":"EUR"})), "x").unwrap()), 1234);
+        assert_eq!(
+            minor_units(&amount(Some(&json!({"value":"12.34","currency":"EUR"})), "x").unwrap()),
+            1234
+        );
     }
 
     #[test]
     fn urls_allow_localhost_but_need_a_scheme() {
-        assert!(url(&json!("http://localhost:3000/return"), "redirectUrl", "bad").unwrap().is_some());
+        assert!(
+            url(&json!("http://localhost:3000/return"), "redirectUrl", "bad")
+                .unwrap()
+                .is_some()
+        );
         assert!(url(&json!("example.org/return"), "redirectUrl", "bad").is_err());
         assert!(url(&json!("ftp://example.org"), "redirectUrl", "bad").is_err());
     }

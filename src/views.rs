@@ -256,7 +256,11 @@ impl Serialize for PaymentView<'_> {
     }
 }
 
-fn payment_links(p: &Payment, r: &Render<'_>, l: &PaymentLinks) -> Vec<(&'static str, Link<'static>)> {
+fn payment_links(
+    p: &Payment,
+    r: &Render<'_>,
+    l: &PaymentLinks,
+) -> Vec<(&'static str, Link<'static>)> {
     let mut links = Vec::with_capacity(8);
     links.push(("self", r.api(&format!("payments/{}", p.id))));
     let recurring = p.sequence_type == SequenceType::Recurring;

@@ -23,13 +23,22 @@ pub fn links(data: &Data, id: &str, documentation: Option<&'static str>) -> Cust
     }
 }
 
-pub fn render_one(status: StatusCode, customer: &Customer, data: &Data, render: Render<'_>, doc: &'static str) -> Resp {
+pub fn render_one(
+    status: StatusCode,
+    customer: &Customer,
+    data: &Data,
+    render: Render<'_>,
+    doc: &'static str,
+) -> Resp {
     let view = CustomerView {
         customer,
         render,
         links: Some(links(data, &customer.id, Some(doc))),
     };
-    hal_response(status, Bytes::from(serde_json::to_vec(&view).unwrap_or_default()))
+    hal_response(
+        status,
+        Bytes::from(serde_json::to_vec(&view).unwrap_or_default()),
+    )
 }
 
 /// The fields of a create or update body that were sent, validated.
@@ -44,8 +53,14 @@ fn changes(ctx: &Ctx<'_>) -> Result<Changes> {
     ctx.body_only(FIELDS)?;
     let b = &ctx.body;
     Ok(Changes {
-        name: b.get("name").map(|v| validate::opt_string(v, "name")).transpose()?,
-        email: b.get("email").map(|v| validate::opt_string(v, "email")).transpose()?,
+        name: b
+            .get("name")
+            .map(|v| validate::opt_string(v, "name"))
+            .transpose()?,
+        email: b
+            .get("email")
+            .map(|v| validate::opt_string(v, "email"))
+            .transpose()?,
         locale: b.get("locale").map(validate::locale).transpose()?,
         metadata: b.get("metadata").map(validate::metadata).transpose()?,
     })
@@ -85,14 +100,26 @@ pub fn create(ctx: &Ctx<'_>) -> Result<Resp> {
     data.insert_customer(customer);
     let data = parking_lot::RwLockWriteGuard::downgrade(data);
     let customer = ctx.customer(&data, &id)?;
-    Ok(render_one(StatusCode::CREATED, customer, &data, ctx.render(), "customers-api/create-customer"))
+    Ok(render_one(
+        StatusCode::CREATED,
+        customer,
+        &data,
+        ctx.render(),
+        "customers-api/create-customer",
+    ))
 }
 
 pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
     ctx.query_only(&[])?;
     let data = ctx.account.data.read();
     let customer = ctx.customer(&data, id)?;
-    Ok(render_one(StatusCode::OK, customer, &data, ctx.render(), "customers-api/get-customer"))
+    Ok(render_one(
+        StatusCode::OK,
+        customer,
+        &data,
+        ctx.render(),
+        "customers-api/get-customer",
+    ))
 }
 
 pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
@@ -104,7 +131,13 @@ pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
     }
     let data = parking_lot::RwLockWriteGuard::downgrade(data);
     let customer = ctx.customer(&data, id)?;
-    Ok(render_one(StatusCode::OK, customer, &data, ctx.render(), "customers-api/update-customer"))
+    Ok(render_one(
+        StatusCode::OK,
+        customer,
+        &data,
+        ctx.render(),
+        "customers-api/update-customer",
+    ))
 }
 
 pub fn delete(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
@@ -141,5 +174,8 @@ pub fn list(ctx: &Ctx<'_>) -> Result<Resp> {
             "customers-api/list-customers",
         ),
     };
-    Ok(hal_response(StatusCode::OK, Bytes::from(serde_json::to_vec(&view).unwrap_or_default())))
+    Ok(hal_response(
+        StatusCode::OK,
+        Bytes::from(serde_json::to_vec(&view).unwrap_or_default()),
+    ))
 }

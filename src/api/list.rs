@@ -42,7 +42,11 @@ impl ListParams {
     }
 
     /// The cursor's position; a cursor that names nothing in this list is refused.
-    pub fn cursor<T>(&self, coll: &Collection<T>, in_scope: impl Fn(&SortKey) -> bool) -> Result<Option<SortKey>> {
+    pub fn cursor<T>(
+        &self,
+        coll: &Collection<T>,
+        in_scope: impl Fn(&SortKey) -> bool,
+    ) -> Result<Option<SortKey>> {
         match &self.from {
             None => Ok(None),
             Some(id) => match coll.key_of(id) {
@@ -54,17 +58,33 @@ impl ListParams {
 
     /// `self` echoes the query as sent; `next`/`previous` put `from` first and
     /// keep every other parameter in the order it came.
-    pub fn links(&self, ctx: &Ctx<'_>, next: Option<&str>, previous: Option<&str>, documentation: &'static str) -> ListLinks {
+    pub fn links(
+        &self,
+        ctx: &Ctx<'_>,
+        next: Option<&str>,
+        previous: Option<&str>,
+        documentation: &'static str,
+    ) -> ListLinks {
         let path = ctx.path;
         let base = ctx.base;
         let mut self_href = format!("{base}{path}");
         if !ctx.query.pairs.is_empty() {
             self_href.push('?');
-            self_href.push_str(&encode(ctx.query.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))));
+            self_href.push_str(&encode(
+                ctx.query
+                    .pairs
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str())),
+            ));
         }
         let with_from = |id: &str| {
             let limit = self.limit.to_string();
-            let rest = ctx.query.pairs.iter().filter(|(k, _)| k != "from").map(|(k, v)| (k.as_str(), v.as_str()));
+            let rest = ctx
+                .query
+                .pairs
+                .iter()
+                .filter(|(k, _)| k != "from")
+                .map(|(k, v)| (k.as_str(), v.as_str()));
             let has_limit = ctx.query.get("limit").is_some();
             let extra = (!has_limit).then_some(("limit", limit.as_str()));
             let params = std::iter::once(("from", id)).chain(rest).chain(extra);

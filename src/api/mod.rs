@@ -111,8 +111,11 @@ pub fn route(ctx: &Ctx<'_>) -> Result<Resp> {
 }
 
 pub fn not_allowed(allow: &'static str) -> ApiError {
-    ApiError::new(405, "The requested method is not allowed for this endpoint.")
-        .with_header(ALLOW, HeaderValue::from_static(allow))
+    ApiError::new(
+        405,
+        "The requested method is not allowed for this endpoint.",
+    )
+    .with_header(ALLOW, HeaderValue::from_static(allow))
 }
 
 pub fn unknown_endpoint() -> ApiError {

@@ -16,13 +16,37 @@ use super::list::ListParams;
 use super::Ctx;
 
 const CREATE_FIELDS: &[&str] = &[
-    "amount", "description", "redirectUrl", "cancelUrl", "webhookUrl", "locale", "method",
-    "restrictPaymentMethodsToCountry", "metadata", "sequenceType", "mandateId", "captureMode",
-    "captureDelay", "issuer", "billingEmail", "dueDate", "cardToken", "billingAddress",
-    "shippingAddress", "consumerName", "consumerAccount", "customerReference", "applePayPaymentToken",
+    "amount",
+    "description",
+    "redirectUrl",
+    "cancelUrl",
+    "webhookUrl",
+    "locale",
+    "method",
+    "restrictPaymentMethodsToCountry",
+    "metadata",
+    "sequenceType",
+    "mandateId",
+    "captureMode",
+    "captureDelay",
+    "issuer",
+    "billingEmail",
+    "dueDate",
+    "cardToken",
+    "billingAddress",
+    "shippingAddress",
+    "consumerName",
+    "consumerAccount",
+    "customerReference",
+    "applePayPaymentToken",
 ];
 
-pub fn render_one(status: StatusCode, payment: &Payment, render: Render<'_>, doc: &'static str) -> Resp {
+pub fn render_one(
+    status: StatusCode,
+    payment: &Payment,
+    render: Render<'_>,
+    doc: &'static str,
+) -> Resp {
     let view = PaymentView {
         payment,
         render,
@@ -30,7 +54,10 @@ pub fn render_one(status: StatusCode, payment: &Payment, render: Render<'_>, doc
             documentation: Some(doc),
         }),
     };
-    hal_response(status, Bytes::from(serde_json::to_vec(&view).unwrap_or_default()))
+    hal_response(
+        status,
+        Bytes::from(serde_json::to_vec(&view).unwrap_or_default()),
+    )
 }
 
 /// Seconds an open payment lives before it expires, by method.
@@ -53,7 +80,9 @@ pub fn expiry_secs(method: Option<&str>) -> i64 {
 fn methods(value: Option<&Value>) -> Result<Vec<&'static str>> {
     let invalid = || ApiError::unprocessable("The payment method is invalid").with_field("method");
     let one = |v: &Value| -> Result<&'static str> {
-        v.as_str().and_then(validate::method_name).ok_or_else(invalid)
+        v.as_str()
+            .and_then(validate::method_name)
+            .ok_or_else(invalid)
     };
     match value {
         None | Some(Value::Null) => Ok(Vec::new()),
@@ -62,7 +91,12 @@ fn methods(value: Option<&Value>) -> Result<Vec<&'static str>> {
     }
 }
 
-fn opt_id(value: Option<&Value>, prefix: &str, field: &'static str, detail: &'static str) -> Result<Option<Id>> {
+fn opt_id(
+    value: Option<&Value>,
+    prefix: &str,
+    field: &'static str,
+    detail: &'static str,
+) -> Result<Option<Id>> {
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if ids::is_valid(prefix, s) => Ok(Some(Id::new(s))),
@@ -85,19 +119,32 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
     let description = validate::description(b.get("description"))?;
     let sequence_type = match b.get("sequenceType") {
         None | Some(Value::Null) => SequenceType::Oneoff,
-        Some(v) => v
-            .as_str()
-            .and_then(SequenceType::parse)
-            .ok_or_else(|| ApiError::unprocessable("The sequence type is invalid").with_field("sequenceType"))?,
+        Some(v) => v.as_str().and_then(SequenceType::parse).ok_or_else(|| {
+            ApiError::unprocessable("The sequence type is invalid").with_field("sequenceType")
+        })?,
     };
     let recurring = sequence_type == SequenceType::Recurring;
     let null = Value::Null;
-    let redirect_url = validate::url(b.get("redirectUrl").unwrap_or(&null), "redirectUrl", "The redirect URL is invalid")?;
+    let redirect_url = validate::url(
+        b.get("redirectUrl").unwrap_or(&null),
+        "redirectUrl",
+        "The redirect URL is invalid",
+    )?;
     if redirect_url.is_none() && !recurring {
-        return Err(ApiError::unprocessable("The redirect URL is invalid").with_field("redirectUrl"));
+        return Err(
+            ApiError::unprocessable("The redirect URL is invalid").with_field("redirectUrl")
+        );
     }
-    let cancel_url = validate::url(b.get("cancelUrl").unwrap_or(&null), "cancelUrl", "The cancel URL is invalid")?;
-    let webhook_url = validate::url(b.get("webhookUrl").unwrap_or(&null), "webhookUrl", "The webhook URL is invalid")?;
+    let cancel_url = validate::url(
+        b.get("cancelUrl").unwrap_or(&null),
+        "cancelUrl",
+        "The cancel URL is invalid",
+    )?;
+    let webhook_url = validate::url(
+        b.get("webhookUrl").unwrap_or(&null),
+        "webhookUrl",
+        "The webhook URL is invalid",
+    )?;
     let locale = validate::locale(b.get("locale").unwrap_or(&null))?;
     let methods = methods(b.get("method"))?;
     let allowed = match sequence_type {
@@ -113,23 +160,42 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
     let minor = validate::minor_units(&amount);
     let zero_allowed = sequence_type == SequenceType::First
         && !methods.is_empty()
-        && methods.iter().all(|m| matches!(*m, "creditcard" | "paypal"));
+        && methods
+            .iter()
+            .all(|m| matches!(*m, "creditcard" | "paypal"));
     if minor == 0 && !zero_allowed {
-        return Err(ApiError::unprocessable("The amount is lower than the minimum").with_field("amount"));
+        return Err(
+            ApiError::unprocessable("The amount is lower than the minimum").with_field("amount"),
+        );
     }
     if methods == ["ideal"] && (amount.currency != "EUR" || minor > 5_000_000) {
-        return Err(ApiError::unprocessable("The amount is higher than the maximum").with_field("amount"));
+        return Err(
+            ApiError::unprocessable("The amount is higher than the maximum").with_field("amount"),
+        );
     }
     let restrict_to_country = match b.get("restrictPaymentMethodsToCountry") {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.len() == 2 && s.bytes().all(|c| c.is_ascii_uppercase()) => Some(s.as_str().into()),
+        Some(Value::String(s)) if s.len() == 2 && s.bytes().all(|c| c.is_ascii_uppercase()) => {
+            Some(s.as_str().into())
+        }
         Some(_) => {
-            return Err(ApiError::unprocessable("The country code is invalid").with_field("restrictPaymentMethodsToCountry"))
+            return Err(ApiError::unprocessable("The country code is invalid")
+                .with_field("restrictPaymentMethodsToCountry"))
         }
     };
     let metadata = validate::metadata(b.get("metadata").unwrap_or(&null))?;
-    let body_customer = opt_id(b.get("customerId"), "cst_", "customerId", "The customer id is invalid")?;
-    let mandate_id = opt_id(b.get("mandateId"), "mdt_", "mandateId", "The mandate id is invalid")?;
+    let body_customer = opt_id(
+        b.get("customerId"),
+        "cst_",
+        "customerId",
+        "The customer id is invalid",
+    )?;
+    let mandate_id = opt_id(
+        b.get("mandateId"),
+        "mdt_",
+        "mandateId",
+        "The mandate id is invalid",
+    )?;
 
     let now = ctx.now();
     let mut data = ctx.account.data.write();
@@ -137,7 +203,11 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
         (Some(id), _) => Some(Id::new(ctx.customer(&data, id)?.id.as_str())),
         (None, Some(id)) => match data.customers.get(&id) {
             Some(_) => Some(id),
-            None => return Err(ApiError::unprocessable("The customer id is invalid").with_field("customerId")),
+            None => {
+                return Err(
+                    ApiError::unprocessable("The customer id is invalid").with_field("customerId")
+                )
+            }
         },
         (None, None) => None,
     };
@@ -170,7 +240,10 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
     };
     if recurring {
         let Some(customer_id) = payment.customer_id.clone() else {
-            return Err(ApiError::unprocessable("A customer is required for this recurring type").with_field("customerId"));
+            return Err(
+                ApiError::unprocessable("A customer is required for this recurring type")
+                    .with_field("customerId"),
+            );
         };
         let mandate = recurring_mandate(&data, &customer_id, mandate_id.as_deref(), payment.method)
             .ok_or_else(|| ApiError::unprocessable("No suitable mandates found for customer"))?;
@@ -205,7 +278,12 @@ pub struct MandateChoice {
 /// The mandate a recurring payment charges: the one named, or the
 /// customer's most recent valid one for the method. Mandates arrive with the
 /// payment lifecycle; until then there is never a suitable one.
-fn recurring_mandate(_data: &Data, _customer: &str, _mandate: Option<&str>, _method: Option<&str>) -> Option<MandateChoice> {
+fn recurring_mandate(
+    _data: &Data,
+    _customer: &str,
+    _mandate: Option<&str>,
+    _method: Option<&str>,
+) -> Option<MandateChoice> {
     None
 }
 
@@ -216,10 +294,20 @@ pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
         .payments
         .get(id)
         .ok_or_else(|| ApiError::not_found("payment", id))?;
-    Ok(render_one(StatusCode::OK, payment, ctx.render(), "payments-api/get-payment"))
+    Ok(render_one(
+        StatusCode::OK,
+        payment,
+        ctx.render(),
+        "payments-api/get-payment",
+    ))
 }
 
-fn render_list(ctx: &Ctx<'_>, params: &ListParams, page: crate::store::Page<'_, Payment>, doc: &'static str) -> Resp {
+fn render_list(
+    ctx: &Ctx<'_>,
+    params: &ListParams,
+    page: crate::store::Page<'_, Payment>,
+    doc: &'static str,
+) -> Resp {
     let render = ctx.render();
     let items = page
         .items
@@ -227,15 +315,25 @@ fn render_list(ctx: &Ctx<'_>, params: &ListParams, page: crate::store::Page<'_, 
         .map(|p| PaymentView {
             payment: p,
             render,
-            links: Some(PaymentLinks { documentation: None }),
+            links: Some(PaymentLinks {
+                documentation: None,
+            }),
         })
         .collect();
     let view = ListView {
         embedded_key: "payments",
         items,
-        links: params.links(ctx, page.next.map(|p| p.id.as_str()), page.previous.map(|p| p.id.as_str()), doc),
+        links: params.links(
+            ctx,
+            page.next.map(|p| p.id.as_str()),
+            page.previous.map(|p| p.id.as_str()),
+            doc,
+        ),
     };
-    hal_response(StatusCode::OK, Bytes::from(serde_json::to_vec(&view).unwrap_or_default()))
+    hal_response(
+        StatusCode::OK,
+        Bytes::from(serde_json::to_vec(&view).unwrap_or_default()),
+    )
 }
 
 pub fn list(ctx: &Ctx<'_>) -> Result<Resp> {
@@ -244,7 +342,12 @@ pub fn list(ctx: &Ctx<'_>) -> Result<Resp> {
     let data = ctx.account.data.read();
     let cursor = params.cursor(&data.payments, |_| true)?;
     let page = data.payments.page(cursor, params.limit, params.desc);
-    Ok(render_list(ctx, &params, page, "payments-api/list-payments"))
+    Ok(render_list(
+        ctx,
+        &params,
+        page,
+        "payments-api/list-payments",
+    ))
 }
 
 pub fn list_for_customer(ctx: &Ctx<'_>, customer: &str) -> Result<Resp> {
@@ -255,6 +358,13 @@ pub fn list_for_customer(ctx: &Ctx<'_>, customer: &str) -> Result<Resp> {
     let empty = Default::default();
     let index = data.customer_payments.get(customer).unwrap_or(&empty);
     let cursor = params.cursor(&data.payments, |k| index.contains(k))?;
-    let page = data.payments.page_of(index, cursor, params.limit, params.desc);
-    Ok(render_list(ctx, &params, page, "customers-api/list-customer-payments"))
+    let page = data
+        .payments
+        .page_of(index, cursor, params.limit, params.desc);
+    Ok(render_list(
+        ctx,
+        &params,
+        page,
+        "customers-api/list-customer-payments",
+    ))
 }

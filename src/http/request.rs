@@ -32,7 +32,11 @@ impl Query {
 
     /// 422 for the first parameter the endpoint does not know.
     pub fn only(&self, allowed: &[&str]) -> Result<()> {
-        match self.pairs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+        match self
+            .pairs
+            .iter()
+            .find(|(k, _)| !allowed.contains(&k.as_str()))
+        {
             Some((k, _)) => Err(ApiError::unknown_query_field(k)),
             None => Ok(()),
         }
@@ -51,7 +55,13 @@ pub struct Body {
 impl Body {
     pub fn decode(content_type: Option<&str>, raw: &[u8]) -> Result<Body> {
         let mime = content_type
-            .map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+            .map(|ct| {
+                ct.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
             .unwrap_or_default();
         let text = raw.trim_ascii();
         if mime == "application/json" || mime.ends_with("+json") {
@@ -132,8 +142,11 @@ fn decode_form(raw: &[u8]) -> Result<Map<String, Value>> {
         } else {
             Value::String(value.into_owned())
         };
-        insert_path(&mut root, head, &path, value)
-            .map_err(|()| ApiError::bad_request(format!("The form field \"{key}\" conflicts with another field.")))?;
+        insert_path(&mut root, head, &path, value).map_err(|()| {
+            ApiError::bad_request(format!(
+                "The form field \"{key}\" conflicts with another field."
+            ))
+        })?;
     }
     Ok(root)
 }
@@ -157,7 +170,12 @@ fn split_brackets(key: &str) -> (&str, Vec<&str>) {
     (head, path)
 }
 
-fn insert_path(map: &mut Map<String, Value>, head: &str, path: &[&str], value: Value) -> Result<(), ()> {
+fn insert_path(
+    map: &mut Map<String, Value>,
+    head: &str,
+    path: &[&str],
+    value: Value,
+) -> Result<(), ()> {
     let Some((first, rest)) = path.split_first() else {
         map.insert(head.to_owned(), value);
         return Ok(());
@@ -204,12 +222,18 @@ mod tests {
     fn json_without_content_type_is_refused() {
         let err = Body::decode(None, b"{\"a\":1}").unwrap_err();
         assert_eq!(err.status, 400);
-        assert!(err.detail.starts_with("Expected URL encoded form data, got JSON."));
+        assert!(err
+            .detail
+            .starts_with("Expected URL encoded form data, got JSON."));
     }
 
     #[test]
     fn empty_json_body_is_empty() {
-        assert!(Body::decode(Some("application/json"), b"").unwrap().is_empty());
-        assert!(Body::decode(Some("application/json; charset=utf-8"), b"{}").unwrap().is_empty());
+        assert!(Body::decode(Some("application/json"), b"")
+            .unwrap()
+            .is_empty());
+        assert!(Body::decode(Some("application/json; charset=utf-8"), b"{}")
+            .unwrap()
+            .is_empty());
     }
 }

@@ -122,10 +122,16 @@ fn page<'a, T: 'a>(
 ) -> Page<'a, T> {
     use Bound::{Excluded, Included, Unbounded};
     let (mut items, previous): (Vec<&T>, Option<&T>) = match (from, desc) {
-        (None, true) => (range(Unbounded, Unbounded).rev().take(limit + 1).collect(), None),
+        (None, true) => (
+            range(Unbounded, Unbounded).rev().take(limit + 1).collect(),
+            None,
+        ),
         (None, false) => (range(Unbounded, Unbounded).take(limit + 1).collect(), None),
         (Some(k), true) => (
-            range(Unbounded, Included(k)).rev().take(limit + 1).collect(),
+            range(Unbounded, Included(k))
+                .rev()
+                .take(limit + 1)
+                .collect(),
             range(Excluded(k), Unbounded).take(limit).last(),
         ),
         (Some(k), false) => (
@@ -133,7 +139,11 @@ fn page<'a, T: 'a>(
             range(Unbounded, Excluded(k)).rev().take(limit).last(),
         ),
     };
-    let next = if items.len() > limit { items.pop() } else { None };
+    let next = if items.len() > limit {
+        items.pop()
+    } else {
+        None
+    };
     Page {
         items,
         next,
@@ -148,7 +158,14 @@ mod tests {
     fn coll(n: u64) -> Collection<u64> {
         let mut c = Collection::default();
         for i in 0..n {
-            c.insert(Id::new(format!("x_{i}")), SortKey { created_at: 100, seq: i }, i);
+            c.insert(
+                Id::new(format!("x_{i}")),
+                SortKey {
+                    created_at: 100,
+                    seq: i,
+                },
+                i,
+            );
         }
         c
     }
@@ -185,7 +202,13 @@ mod tests {
     #[test]
     fn sub_index_pages() {
         let c = coll(6);
-        let index: BTreeSet<SortKey> = [1u64, 3, 5].iter().map(|&seq| SortKey { created_at: 100, seq }).collect();
+        let index: BTreeSet<SortKey> = [1u64, 3, 5]
+            .iter()
+            .map(|&seq| SortKey {
+                created_at: 100,
+                seq,
+            })
+            .collect();
         let p = c.page_of(&index, None, 2, true);
         assert_eq!(p.items, vec![&5, &3]);
         assert_eq!(p.next, Some(&1));

@@ -41,9 +41,10 @@ impl Registry {
             }
             let mode = mode_of(&key);
             let data = seed.into_data(registry.account_seed(&key));
-            registry
-                .accounts
-                .insert(key.as_str().into(), Arc::new(Account::new(&key, mode, data)));
+            registry.accounts.insert(
+                key.as_str().into(),
+                Arc::new(Account::new(&key, mode, data)),
+            );
         }
         Ok(registry)
     }
@@ -98,8 +99,7 @@ impl Registry {
     }
 
     pub fn insert(&self, account: Account) {
-        self.accounts
-            .insert(account.key.clone(), Arc::new(account));
+        self.accounts.insert(account.key.clone(), Arc::new(account));
     }
 }
 
