@@ -118,7 +118,12 @@ pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSee
         .ok_or_else(|| format!("{file}: expected an object with an \"accounts\" object"))?;
     let mut out = Vec::new();
     for (key, account) in accounts {
-        if key != TEMPLATE_KEY && crate::auth::Credential::parse_key(key).is_none() {
+        // An access token's test-mode objects are an account of their own, `access_…#test`.
+        let bare = key
+            .strip_suffix("#test")
+            .filter(|k| k.starts_with("access_"))
+            .unwrap_or(key);
+        if key != TEMPLATE_KEY && crate::auth::Credential::parse_key(bare).is_none() {
             return Err(format!("{file}: accounts.{key}: not an API key (test_… or live_… with 30+ characters) nor \"*\""));
         }
         let at = format!("{file}: accounts.{key}");

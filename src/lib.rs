@@ -45,12 +45,15 @@ pub mod checkout;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod faults;
 pub mod fixtures;
 pub mod health;
 pub mod http;
 pub mod idempotency;
 pub mod ids;
+pub mod journal;
 pub mod sandbox;
+pub mod scenario;
 pub mod server;
 pub mod store;
 pub mod tls;
@@ -77,6 +80,18 @@ pub async fn start(config: Config) -> Result<Server, String> {
     };
     let now = jiff::Timestamp::now().as_second();
     let registry = store::Registry::new(sources, seed, now)?;
+    if let Some(path) = config.state_file.as_ref().filter(|p| p.exists()) {
+        let n = sandbox::state::load_file(&registry, path, now)?;
+        tracing::info!(accounts = n, "state loaded from {}", path.display());
+    }
+    let scenarios = scenario::Library::load(
+        config.scenarios.as_deref(),
+        config.scenario.as_deref(),
+        seed,
+    )?;
+    if let Some(s) = scenarios.server_default() {
+        tracing::info!("scenario {} active for every account", s.name);
+    }
     let (acceptor, ca_pem) = if config.tls_port.is_some() {
         let tls = tls::setup(&config)?;
         (
@@ -95,6 +110,7 @@ pub async fn start(config: Config) -> Result<Server, String> {
         registry,
         public_url,
         ca_pem,
+        scenarios,
     });
     let server = server::bind(app, acceptor).await?;
     tracing::info!("listening on http://{}", server.addr);

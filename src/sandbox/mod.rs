@@ -2,6 +2,9 @@
 //! here; each further concern (payment status, webhooks, scenarios, journal,
 //! state, clock) in a module of its own, dispatched from [`handle`].
 
+pub mod control;
+pub mod state;
+
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -13,9 +16,12 @@ use crate::app::App;
 use crate::error::ApiError;
 use crate::http::response::{json_value, with_type, Resp};
 
-pub async fn handle(app: &Arc<App>, parts: &Parts, _body: Bytes, _tls: bool) -> Resp {
+pub async fn handle(app: &Arc<App>, parts: &Parts, body: Bytes, _tls: bool) -> Resp {
     let path = parts.uri.path().trim_end_matches('/');
     let segments: Vec<&str> = path.split('/').skip(2).collect();
+    if let Some(resp) = control::route(app, parts, &body, &segments) {
+        return resp;
+    }
     match (&parts.method, segments.as_slice()) {
         (&Method::GET, ["health"]) => json_value(StatusCode::OK, &json!({"status": "ok"})),
         (&Method::GET, ["ca.pem"]) => match &app.ca_pem {
