@@ -288,6 +288,7 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
             "cancelUrl",
             "webhookUrl",
             "details",
+            "methodChoices",
             "_links",
         ],
     )?;
@@ -341,7 +342,23 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
             .map_err(|e| api_err("amount", e))?,
         description: str_field("description")?.unwrap_or_default(),
         method,
-        method_choices: Box::new([]),
+        method_choices: match get("methodChoices") {
+            Value::Null => Box::new([]),
+            Value::Array(items) => items
+                .iter()
+                .map(|v| v.as_str().and_then(validate::method_name))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| {
+                    field_err("methodChoices", "expected a list of payment method names")
+                })?
+                .into_boxed_slice(),
+            _ => {
+                return Err(field_err(
+                    "methodChoices",
+                    "expected a list of payment method names",
+                ))
+            }
+        },
         metadata: validate::metadata(get("metadata")).map_err(|e| api_err("metadata", e))?,
         status,
         expires_at: time_field(obj, "expiresAt")?.or(if status.is_final() {
@@ -397,12 +414,20 @@ pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
         .payments
         .iter()
         .filter_map(|p| {
-            serde_json::to_value(PaymentView {
+            let mut v = serde_json::to_value(PaymentView {
                 payment: p,
                 render,
                 links: None,
             })
-            .ok()
+            .ok()?;
+            // Not an API field: the methods offered at checkout, kept so that
+            // an export loads back without loss.
+            if !p.method_choices.is_empty() {
+                if let Value::Object(o) = &mut v {
+                    o.insert("methodChoices".into(), serde_json::json!(p.method_choices));
+                }
+            }
+            Some(v)
         })
         .collect();
     let mut obj = Map::new();
