@@ -128,6 +128,12 @@ impl<'a> Req<'a> {
         self
     }
 
+    /// A JSON body given as text, valid or not.
+    pub fn raw_json(mut self, body: String) -> Self {
+        self.body = Some(("application/json", body));
+        self
+    }
+
     pub fn form(mut self, body: &str) -> Self {
         self.body = Some(("application/x-www-form-urlencoded", body.to_owned()));
         self
