@@ -17,21 +17,30 @@
 //! - [`views`]: how each resource renders as HAL JSON.
 //! - [`error`]: Mollie's error body, the one way failures are rendered.
 //! - [`idempotency`]: `Idempotency-Key` replay and conflicts.
+//! - [`scenario`]: scripted errors, latency and connection faults (files,
+//!   matching, per-account counters, seeded randomness); [`faults`] carries
+//!   out a connection fault on the raw socket.
+//! - [`journal`]: each account's bounded ring of recent requests.
 //! - [`fixtures`]: the JSON format that seeds accounts and exports them.
 //! - [`sandbox`] and [`checkout`]: the sandbox's own routes (`/_sandbox/…`,
-//!   `/checkout/…`).
+//!   `/checkout/…`); [`sandbox::control`] has scenario control, the journal,
+//!   reset and state, [`sandbox::state`] also the `--state-file`.
 //! - [`clock`], [`ids`]: per-account time and Mollie-shaped ids.
 //!
 //! ## The path of a request
 //!
 //! ```text
 //! TCP accept (server, hyper http1, keep-alive)
-//!   -> app::handle
-//!        /_sandbox/..., /checkout/...  -> sandbox / checkout
+//!   -> app::handle: journal around everything (per account, bounded)
+//!        /_sandbox/..., /checkout/...  -> sandbox / checkout (no scenarios)
 //!   -> body read (1 MiB limit, 413)
 //!   -> auth: Bearer key -> Credential               401 on failure
 //!   -> body decode: JSON or bracketed form          400/415
 //!   -> registry: key (+ mode) -> Account
+//!   -> idempotent replay of a stored success        (before any scenario)
+//!   -> scenario: header, else account's, else server's scenario:
+//!        delay; answer an error; or fault the connection (the server
+//!        takes the socket back from hyper: reset, hang, garbage, empty)
 //!   -> idempotency (POST with Idempotency-Key)      replay, 400, 409
 //!   -> api::route: method + path -> handler         404/405
 //!   -> handler: validate -> lock the account's Data -> read/mutate
