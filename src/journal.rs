@@ -31,8 +31,10 @@ struct Ring {
 pub struct Entry {
     /// Counts up per account from 1, so a client can ask for what is new.
     pub id: u64,
-    /// Wall-clock time the request arrived, RFC 3339 with milliseconds.
-    pub time: String,
+    /// Wall-clock time the request arrived, written as RFC 3339 with
+    /// milliseconds only when the journal is read.
+    #[serde(serialize_with = "serialize_time")]
+    pub time: jiff::Timestamp,
     pub method: String,
     pub path: String,
     pub query: Option<String>,
@@ -191,7 +193,7 @@ pub fn record(
     };
     let entry = Entry {
         id: 0,
-        time: time_text(arrived),
+        time: arrived,
         method: parts.method.as_str().to_owned(),
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),
@@ -214,6 +216,10 @@ pub fn millis(d: Duration) -> f64 {
     (d.as_secs_f64() * 100_000.0).round() / 100.0
 }
 
+fn serialize_time<S: serde::Serializer>(at: &jiff::Timestamp, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&time_text(*at))
+}
+
 /// A time as the journal writes it: RFC 3339, UTC, milliseconds.
 pub fn time_text(at: jiff::Timestamp) -> String {
     jiff::Timestamp::from_millisecond(at.as_millisecond())
@@ -228,7 +234,7 @@ mod tests {
     fn entry(path: &str, status: Option<u16>) -> Entry {
         Entry {
             id: 0,
-            time: time_text(jiff::Timestamp::now()),
+            time: jiff::Timestamp::now(),
             method: "GET".into(),
             path: path.into(),
             query: None,
