@@ -116,9 +116,12 @@ async fn slow_api_waits_300_to_800_ms() {
     }
     assert_eq!(journal["requests"][0]["rules"], json!(["slow"]));
     // The sandbox's own routes never wait.
-    let started = Instant::now();
     get(s.addr, "/_sandbox/health", &k).await;
-    assert!(started.elapsed() < Duration::from_millis(300));
+    let health = &get(s.addr, "/_sandbox/requests?path=/_sandbox/health", &k)
+        .await
+        .json()["requests"][0];
+    assert_eq!(health["scenario"], serde_json::Value::Null);
+    assert_eq!(health["rules"], json!([]));
     s.shutdown().await;
 }
 
@@ -394,11 +397,27 @@ async fn rules_match_on_path_method_query_body_and_header() {
         .ok(s.addr)
         .await;
     assert!(slow.elapsed >= Duration::from_millis(250));
-    let fast = Req::new("GET", "/v2/customers", &k)
+    Req::new("GET", "/v2/customers", &k)
         .header("X-Test-Tag", "slow")
         .ok(s.addr)
         .await;
-    assert!(fast.elapsed < Duration::from_millis(250));
+    Req::new("GET", "/v2/customers?limit=5", &k)
+        .ok(s.addr)
+        .await;
+    let journal = get(
+        s.addr,
+        "/_sandbox/requests?method=GET&path=/v2/customers",
+        &k,
+    )
+    .await
+    .json();
+    let fired: Vec<&serde_json::Value> = journal["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["rules"])
+        .collect();
+    assert_eq!(fired, [&json!([]), &json!([]), &json!(["tagged"])]);
     // A given body and headers replace the error body.
     let r = get(s.addr, "/v2/customers/cst_teapot", &k).await;
     assert_eq!(r.status, 418);
