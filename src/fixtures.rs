@@ -391,6 +391,7 @@ pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
         base: "",
         mode,
         profile_id,
+        testmode_links: false,
     };
     let customers: Vec<Value> = data
         .customers

@@ -26,12 +26,7 @@ pub fn is_valid(prefix: &str, id: &str) -> bool {
 /// A stable, key-derived base62 string, for ids that must not change between
 /// runs (an account's profile id).
 pub fn derived(prefix: &str, seed: &str) -> Id {
-    // FNV-1a: stable across Rust versions, unlike the std hasher.
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in seed.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x100000001b3);
-    }
+    let mut h = fnv(seed);
     let mut out = String::with_capacity(prefix.len() + 10);
     out.push_str(prefix);
     for _ in 0..10 {
@@ -42,6 +37,7 @@ pub fn derived(prefix: &str, seed: &str) -> Id {
     SmolStr::new(out)
 }
 
+/// FNV-1a: stable across Rust versions and runs, unlike the std hasher.
 pub fn fnv(seed: &str) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
     for b in seed.bytes() {

@@ -23,8 +23,9 @@
 //! - [`journal`]: each account's bounded ring of recent requests.
 //! - [`fixtures`]: the JSON format that seeds accounts and exports them.
 //! - [`sandbox`] and [`checkout`]: the sandbox's own routes (`/_sandbox/…`,
-//!   `/checkout/…`); [`sandbox::control`] has scenario control, the journal,
-//!   reset and state, [`sandbox::state`] also the `--state-file`.
+//!   including the read-only dashboard pages, and `/checkout/…`);
+//!   [`sandbox::control`] has scenario control, the journal, reset and
+//!   state, [`sandbox::state`] also the `--state-file`.
 //! - [`clock`], [`ids`]: per-account time and Mollie-shaped ids.
 //!
 //! ## The path of a request

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
-use serde_json::value::RawValue;
 
 use crate::clock::format_datetime;
 use crate::store::{Amount, Customer, Mode, Payment, PaymentStatus, SequenceType};
@@ -49,11 +48,21 @@ pub struct Render<'a> {
     pub base: &'a str,
     pub mode: Mode,
     pub profile_id: &'a str,
+    /// An access token working in test mode: API hrefs carry `?testmode=true`,
+    /// as the real API writes them, so that a client following a link (the
+    /// Node client's `refresh()`, `getCustomer()`) stays in test mode instead
+    /// of landing in the token's live account.
+    pub testmode_links: bool,
 }
 
 impl Render<'_> {
     pub fn api(&self, path: &str) -> Link<'static> {
-        Link::hal(format!("{}/v2/{path}", self.base))
+        let query = if self.testmode_links {
+            "?testmode=true"
+        } else {
+            ""
+        };
+        Link::hal(format!("{}/v2/{path}{query}", self.base))
     }
 
     pub fn page(&self, path: &str) -> Link<'static> {
@@ -117,7 +126,7 @@ impl Serialize for CustomerView<'_> {
         st.serialize_field("createdAt", &DateTime(c.created_at))?;
         if let Some(l) = &self.links {
             let r = &self.render;
-            let mut links: BTreeMapOrdered = Vec::with_capacity(6);
+            let mut links = Vec::with_capacity(6);
             links.push(("self", r.api(&format!("customers/{}", c.id))));
             links.push((
                 "dashboard",
@@ -143,8 +152,6 @@ impl Serialize for CustomerView<'_> {
         st.end()
     }
 }
-
-type BTreeMapOrdered = Vec<(&'static str, Link<'static>)>;
 
 /// Links in the order they were pushed.
 pub struct OrderedLinks(pub Vec<(&'static str, Link<'static>)>);
@@ -351,8 +358,31 @@ impl<T: Serialize> Serialize for ListView<T> {
         st.end()
     }
 }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Metadata passes through as its original JSON text.
-pub fn raw(meta: &Option<Box<RawValue>>) -> Option<&RawValue> {
-    meta.as_deref()
+    #[test]
+    fn api_links_carry_testmode_only_for_test_mode_tokens() {
+        let mut r = Render {
+            base: "https://localhost:8443",
+            mode: Mode::Test,
+            profile_id: "pfl_x",
+            testmode_links: false,
+        };
+        assert_eq!(
+            r.api("customers/cst_a").href,
+            "https://localhost:8443/v2/customers/cst_a"
+        );
+        r.testmode_links = true;
+        assert_eq!(
+            r.api("customers/cst_a").href,
+            "https://localhost:8443/v2/customers/cst_a?testmode=true"
+        );
+        // Pages (checkout, dashboard) are not API calls: no testmode there.
+        assert_eq!(
+            r.page("checkout/x").href,
+            "https://localhost:8443/checkout/x"
+        );
+    }
 }

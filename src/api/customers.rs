@@ -50,6 +50,7 @@ struct Changes {
 }
 
 fn changes(ctx: &Ctx<'_>) -> Result<Changes> {
+    ctx.query_only(&[])?;
     ctx.body_only(FIELDS)?;
     let b = &ctx.body;
     Ok(Changes {
@@ -143,6 +144,7 @@ pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
 pub fn delete(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
     let mut data = ctx.account.data.write();
     ctx.customer(&data, id)?;
+    ctx.query_only(&[])?;
     ctx.body_only(&[])?;
     data.delete_customer(id, ctx.now());
     Ok(no_content())

@@ -12,11 +12,11 @@ use hyper::Method;
 
 use crate::app::App;
 use crate::auth::Kind;
-use crate::config::DeletedCustomers;
+use crate::config::{Config, DeletedCustomers};
 use crate::error::{ApiError, Result};
 use crate::http::request::{Body, Query};
 use crate::http::response::Resp;
-use crate::store::{Account, Customer, Data, Found};
+use crate::store::{Account, Customer, Data, Found, Mode};
 use crate::views::Render;
 
 /// Everything a handler may look at; no raw hyper types.
@@ -38,6 +38,7 @@ impl Ctx<'_> {
             base: self.base,
             mode: self.account.mode,
             profile_id: &self.account.profile_id,
+            testmode_links: self.kind == Kind::AccessToken && self.account.mode == Mode::Test,
         }
     }
 
@@ -65,13 +66,19 @@ impl Ctx<'_> {
 
     /// A customer that exists and is not deleted, or Mollie's 404/410.
     pub fn customer<'d>(&self, data: &'d Data, id: &str) -> Result<&'d Customer> {
-        match data.customer(id) {
-            Found::Live(c) => Ok(c),
-            Found::Deleted if self.app.config.deleted_customers == DeletedCustomers::Gone => {
-                Err(ApiError::gone("The customer has been deleted."))
-            }
-            Found::Deleted | Found::Missing => Err(ApiError::not_found("customer", id)),
+        live_customer(&self.app.config, data, id)
+    }
+}
+
+/// A customer that exists and is not deleted, or Mollie's 404/410 as
+/// `--deleted-customers` says.
+pub fn live_customer<'d>(config: &Config, data: &'d Data, id: &str) -> Result<&'d Customer> {
+    match data.customer(id) {
+        Found::Live(c) => Ok(c),
+        Found::Deleted if config.deleted_customers == DeletedCustomers::Gone => {
+            Err(ApiError::gone("The customer has been deleted."))
         }
+        Found::Deleted | Found::Missing => Err(ApiError::not_found("customer", id)),
     }
 }
 

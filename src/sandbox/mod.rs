@@ -1,6 +1,9 @@
 //! The sandbox's own API under `/_sandbox/`: health and the CA certificate
-//! here; each further concern (payment status, webhooks, scenarios, journal,
-//! state, clock) in a module of its own, dispatched from [`handle`].
+//! here; the pages `dashboard` links lead to in [`dashboard`]; each further
+//! concern (payment status, webhooks, scenarios, journal, state, clock) in a
+//! module of its own, dispatched from [`handle`].
+
+pub mod dashboard;
 
 pub mod control;
 pub mod state;
@@ -16,7 +19,7 @@ use crate::app::App;
 use crate::error::ApiError;
 use crate::http::response::{json_value, with_type, Resp};
 
-pub async fn handle(app: &Arc<App>, parts: &Parts, body: Bytes, _tls: bool) -> Resp {
+pub async fn handle(app: &Arc<App>, parts: &Parts, body: Bytes, tls: bool) -> Resp {
     let path = parts.uri.path().trim_end_matches('/');
     let segments: Vec<&str> = path.split('/').skip(2).collect();
     if let Some(resp) = control::route(app, parts, &body, &segments) {
@@ -32,7 +35,11 @@ pub async fn handle(app: &Arc<App>, parts: &Parts, body: Bytes, _tls: bool) -> R
             )
             .into_response(),
         },
-        (_, ["health" | "ca.pem"]) => crate::api::not_allowed("GET").into_response(),
+        (&Method::GET, ["dashboard", "customers", id]) => dashboard::customer(app, parts, tls, id),
+        (&Method::GET, ["dashboard", "payments", id]) => dashboard::payment(app, parts, tls, id),
+        (_, ["health" | "ca.pem"] | ["dashboard", "customers" | "payments", _]) => {
+            crate::api::not_allowed("GET").into_response()
+        }
         _ => crate::api::unknown_endpoint().into_response(),
     }
 }

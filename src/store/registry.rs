@@ -65,6 +65,11 @@ impl Registry {
             .clone()
     }
 
+    /// The account [`Registry::get`] would answer with, only if it exists already.
+    pub fn find(&self, key: &str, mode: Mode, access_token: bool) -> Option<Arc<Account>> {
+        self.existing(&account_name(key, mode, access_token))
+    }
+
     /// Only accounts that exist already; never creates one.
     pub fn existing(&self, name: &str) -> Option<Arc<Account>> {
         self.accounts.get(name).map(|a| a.clone())
