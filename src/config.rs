@@ -71,6 +71,22 @@ pub struct Config {
     /// Seed for generated ids and random scenario choices. Default: random, logged at start.
     #[arg(long, env = "MOLLIE_SANDBOX_SEED")]
     pub seed: Option<u64>,
+
+    /// Folder of extra scenario files (*.json); a file may replace a shipped scenario by name.
+    #[arg(long, env = "MOLLIE_SANDBOX_SCENARIOS")]
+    pub scenarios: Option<PathBuf>,
+
+    /// Scenario active for every account unless an account or a request picks another.
+    #[arg(long, env = "MOLLIE_SANDBOX_SCENARIO")]
+    pub scenario: Option<String>,
+
+    /// Requests kept in each account's journal (GET /_sandbox/requests); 0 keeps none.
+    #[arg(long, env = "MOLLIE_SANDBOX_JOURNAL_SIZE", default_value_t = 1000)]
+    pub journal_size: usize,
+
+    /// Load the whole sandbox from this file at start (when it exists), write it there on shutdown.
+    #[arg(long, env = "MOLLIE_SANDBOX_STATE_FILE")]
+    pub state_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -88,6 +104,10 @@ impl Default for Config {
             tls_hostnames: Vec::new(),
             deleted_customers: DeletedCustomers::Gone,
             seed: None,
+            scenarios: None,
+            scenario: None,
+            journal_size: 1000,
+            state_file: None,
         }
     }
 }
