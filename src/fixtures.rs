@@ -127,7 +127,12 @@ pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSee
         .ok_or_else(|| format!("{file}: expected an object with an \"accounts\" object"))?;
     let mut out = Vec::new();
     for (key, account) in accounts {
-        if key != TEMPLATE_KEY && crate::auth::Credential::parse_key(key).is_none() {
+        // An access token's test-mode objects are an account of their own, `access_…#test`.
+        let bare = key
+            .strip_suffix("#test")
+            .filter(|k| k.starts_with("access_"))
+            .unwrap_or(key);
+        if key != TEMPLATE_KEY && crate::auth::Credential::parse_key(bare).is_none() {
             return Err(format!("{file}: accounts.{key}: not an API key (test_… or live_… with 30+ characters) nor \"*\""));
         }
         let at = format!("{file}: accounts.{key}");
@@ -297,6 +302,7 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
             "cancelUrl",
             "webhookUrl",
             "details",
+            "methodChoices",
             "_links",
         ],
     )?;
@@ -350,8 +356,24 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
             .map_err(|e| api_err("amount", e))?,
         description: str_field("description")?.unwrap_or_default(),
         method,
-        // A payment made with a method cannot change it (PATCH).
-        method_choices: method.into_iter().collect(),
+        method_choices: match get("methodChoices") {
+            // A payment made with a method cannot change it (PATCH).
+            Value::Null => method.into_iter().collect(),
+            Value::Array(items) => items
+                .iter()
+                .map(|v| v.as_str().and_then(validate::method_name))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| {
+                    field_err("methodChoices", "expected a list of payment method names")
+                })?
+                .into_boxed_slice(),
+            _ => {
+                return Err(field_err(
+                    "methodChoices",
+                    "expected a list of payment method names",
+                ))
+            }
+        },
         metadata: validate::metadata(get("metadata")).map_err(|e| api_err("metadata", e))?,
         status,
         expires_at: time_field(obj, "expiresAt")?.or(if status.is_final() {
@@ -408,12 +430,21 @@ pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
         .payments
         .iter()
         .filter_map(|p| {
-            serde_json::to_value(PaymentView {
+            let mut v = serde_json::to_value(PaymentView {
                 payment: p,
                 render,
                 links: None,
             })
-            .ok()
+            .ok()?;
+            // Not an API field: the methods offered at checkout, kept so that
+            // an export loads back without loss. Left out when it is what a
+            // load assumes anyway: the payment's method, or none.
+            if *p.method_choices != *p.method.as_slice() {
+                if let Value::Object(o) = &mut v {
+                    o.insert("methodChoices".into(), serde_json::json!(p.method_choices));
+                }
+            }
+            Some(v)
         })
         .collect();
     let mut obj = Map::new();

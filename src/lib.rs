@@ -25,9 +25,15 @@
 //! - [`views`]: how each resource renders as HAL JSON.
 //! - [`error`]: Mollie's error body, the one way failures are rendered.
 //! - [`idempotency`]: `Idempotency-Key` replay and conflicts.
+//! - [`scenario`]: scripted errors, latency and connection faults (files,
+//!   matching, per-account counters, seeded randomness); [`faults`] carries
+//!   out a connection fault on the raw socket.
+//! - [`journal`]: each account's bounded ring of recent requests.
 //! - [`fixtures`]: the JSON format that seeds accounts and exports them.
 //! - [`sandbox`]: the sandbox's own API (`/_sandbox/…`): health, the
-//!   read-only dashboard pages, payment status changes, webhook deliveries.
+//!   read-only dashboard pages, payment status changes, webhook deliveries;
+//!   [`sandbox::control`] has scenario control, the journal, reset and
+//!   state, [`sandbox::state`] also the `--state-file`.
 //! - [`checkout`]: the test-mode checkout page (`/checkout/…`) where a person
 //!   picks a payment's outcome; it finds the payment's account through the
 //!   registry's payment index, as a browser has no API key.
@@ -37,12 +43,16 @@
 //!
 //! ```text
 //! TCP accept (server, hyper http1, keep-alive)
-//!   -> app::handle
-//!        /_sandbox/..., /checkout/...  -> sandbox / checkout
+//!   -> app::handle: journal around everything (per account, bounded)
+//!        /_sandbox/..., /checkout/...  -> sandbox / checkout (no scenarios)
 //!   -> body read (1 MiB limit, 413)
 //!   -> auth: Bearer key -> Credential               401 on failure
 //!   -> body decode: JSON or bracketed form          400/415
 //!   -> registry: key (+ mode) -> Account
+//!   -> idempotent replay of a stored success        (before any scenario)
+//!   -> scenario: header, else account's, else server's scenario:
+//!        delay; answer an error; or fault the connection (the server
+//!        takes the socket back from hyper: reset, hang, garbage, empty)
 //!   -> idempotency (POST with Idempotency-Key)      replay, 400, 409
 //!   -> api::route: method + path -> handler         404/405
 //!   -> handler: validate -> lock the account's Data -> read/mutate
@@ -60,13 +70,16 @@ pub mod checkout;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod faults;
 pub mod fixtures;
 pub mod health;
 pub mod http;
 pub mod idempotency;
 pub mod ids;
+pub mod journal;
 pub mod lifecycle;
 pub mod sandbox;
+pub mod scenario;
 pub mod server;
 pub mod store;
 pub mod tls;
@@ -94,6 +107,18 @@ pub async fn start(config: Config) -> Result<Server, String> {
     };
     let now = jiff::Timestamp::now().as_second();
     let registry = store::Registry::new(sources, seed, now)?;
+    if let Some(path) = config.state_file.as_ref().filter(|p| p.exists()) {
+        let n = sandbox::state::load_file(&registry, path, now)?;
+        tracing::info!(accounts = n, "state loaded from {}", path.display());
+    }
+    let scenarios = scenario::Library::load(
+        config.scenarios.as_deref(),
+        config.scenario.as_deref(),
+        seed,
+    )?;
+    if let Some(s) = scenarios.server_default() {
+        tracing::info!("scenario {} active for every account", s.name);
+    }
     let (acceptor, ca_pem) = if config.tls_port.is_some() {
         let tls = tls::setup(&config)?;
         (
@@ -114,6 +139,7 @@ pub async fn start(config: Config) -> Result<Server, String> {
         public_url,
         ca_pem,
         webhooks,
+        scenarios,
     });
     let mut server = server::bind(app.clone(), acceptor).await?;
     server.spawn_background(|stop| webhooks::run_worker(app.clone(), stop));

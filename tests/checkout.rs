@@ -255,3 +255,48 @@ async fn pay_later_methods_offer_authorized() {
     assert_eq!(got["status"], "authorized");
     assert!(got["authorizedAt"].is_string());
 }
+
+#[tokio::test]
+async fn payments_loaded_through_the_state_api_have_a_checkout() {
+    let sb = Sandbox::start().await;
+    let key = random_key();
+    let bare = format!("Imp{}", &key[5..15]);
+    let state = json!({"accounts": {key.clone(): {"payments": [{
+        "id": format!("tr_{bare}"),
+        "amount": {"value": "3.00", "currency": "EUR"},
+        "description": "Imported",
+        "method": "ideal",
+        "redirectUrl": "https://shop.example/imported",
+    }]}}});
+    let r = sb
+        .send(
+            Method::PUT,
+            "/_sandbox/state",
+            Some(&key),
+            Body::Json(state),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let page = sb
+        .send(
+            Method::GET,
+            &format!("/checkout/select-method/{bare}"),
+            None,
+            Body::None,
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Imported"));
+    let r = post_form(
+        &sb,
+        &format!("/checkout/select-method/{bare}"),
+        "status=paid",
+    )
+    .await;
+    assert_eq!(r.header("location"), Some("https://shop.example/imported"));
+    let p = sb
+        .get(&key, &format!("/v2/payments/tr_{bare}"))
+        .await
+        .json();
+    assert_eq!(p["status"], "paid");
+}

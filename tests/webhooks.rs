@@ -398,3 +398,20 @@ async fn shutdown_does_not_wait_for_pending_retries_or_held_receivers() {
     let done = tokio::time::timeout(std::time::Duration::from_secs(10), sb.server.shutdown()).await;
     assert!(done.is_ok(), "shutdown hung on the webhook worker");
 }
+
+#[tokio::test]
+async fn a_reset_forgets_the_accounts_attempts() {
+    let sb = Sandbox::start().await;
+    let rx = Receiver::start(vec![]).await;
+    let key = random_key();
+    let p = sb
+        .payment(&key, None, payment(&rx.url("/hook"), "ideal"))
+        .await;
+    sb.set_status(&key, p["id"].as_str().unwrap(), json!({"status": "paid"}))
+        .await;
+    sb.eventually(&key, "/_sandbox/webhooks", |v| v["count"] == 1)
+        .await;
+    let r = sb.post(&key, "/_sandbox/reset", json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(sb.get(&key, "/_sandbox/webhooks").await.json()["count"], 0);
+}

@@ -5,6 +5,9 @@
 
 pub mod dashboard;
 
+pub mod control;
+pub mod state;
+
 mod account;
 pub mod payments;
 pub mod webhooks;
@@ -23,6 +26,9 @@ use crate::http::response::{json_value, with_type, Resp};
 pub async fn handle(app: &Arc<App>, parts: &Parts, body: Bytes, tls: bool) -> Resp {
     let path = parts.uri.path().trim_end_matches('/');
     let segments: Vec<&str> = path.split('/').skip(2).collect();
+    if let Some(resp) = control::route(app, parts, &body, &segments) {
+        return resp;
+    }
     match (&parts.method, segments.as_slice()) {
         (&Method::GET, ["health"]) => json_value(StatusCode::OK, &json!({"status": "ok"})),
         (&Method::GET, ["ca.pem"]) => match &app.ca_pem {

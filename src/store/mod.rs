@@ -46,6 +46,9 @@ pub struct Account {
     pub clock: Clock,
     pub data: RwLock<Data>,
     pub idempotency: Mutex<IdempotencyStore>,
+    /// The account's own scenario and every scenario's counters here.
+    pub scenarios: crate::scenario::AccountScenarios,
+    pub journal: crate::journal::Journal,
 }
 
 impl Account {
@@ -57,6 +60,8 @@ impl Account {
             clock: Clock::default(),
             data: RwLock::new(data),
             idempotency: Mutex::new(IdempotencyStore::default()),
+            scenarios: Default::default(),
+            journal: Default::default(),
         }
     }
 }

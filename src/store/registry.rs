@@ -52,7 +52,8 @@ impl Registry {
         Ok(registry)
     }
 
-    fn account_seed(&self, key: &str) -> u64 {
+    /// The seed of an account's id generator: the run's seed and its name.
+    pub fn account_seed(&self, key: &str) -> u64 {
         self.rng_seed ^ ids::fnv(key)
     }
 
