@@ -103,41 +103,13 @@ fn html(kind: &str, id: &str, mode: Mode, view: &impl Serialize) -> Resp {
          </head>\n<body>\n<h1>{kind} {id}</h1>\n<p>{mode} mode · read-only view of mollie-sandbox</p>\n\
          <pre>{json}</pre>\n</body>\n</html>\n",
         kind = kind,
-        id = escape(id),
+        id = html_escape::encode_text(id),
         mode = mode.as_str(),
-        json = escape(&json),
+        json = html_escape::encode_text(&json),
     );
     with_type(
         StatusCode::OK,
         "text/html; charset=utf-8",
         Bytes::from(page),
     )
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape;
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            escape(r#"<a href="x">&'"#),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
-    }
 }
