@@ -1,8 +1,10 @@
-//! The path of one request, from hyper's [`Request`] to its [`Resp`]:
-//! sandbox routes first, then body, authentication, account, idempotency,
-//! and the API router.
+//! The path of one request, from hyper's [`Request`] to its [`Outcome`]:
+//! the journal around everything; sandbox routes first, then body,
+//! authentication, account, idempotent replay, the scenario engine,
+//! idempotency, and the API router.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
@@ -18,6 +20,8 @@ use crate::error::{ApiError, Result};
 use crate::http::request::{Body, Query};
 use crate::http::response::{hal_response, Resp};
 use crate::idempotency::{self, Begin, Stored};
+use crate::journal::{self, Trace};
+use crate::scenario::{self, Fault, Library};
 use crate::store::{Mode, Registry};
 use crate::{checkout, sandbox};
 
@@ -30,6 +34,10 @@ pub struct App {
     pub public_url: Option<String>,
     /// PEM of the certificate authority behind the HTTPS certificate, when generated.
     pub ca_pem: Option<String>,
+    /// Loaded scenarios, the server-wide one, and the seed of their randomness.
+    pub scenarios: Library,
+    /// The webhook delivery queue and its log.
+    pub webhooks: crate::webhooks::Webhooks,
 }
 
 impl App {
@@ -52,24 +60,54 @@ impl App {
     }
 }
 
-pub async fn handle(app: Arc<App>, req: Request<Incoming>, tls: bool) -> Resp {
+/// What becomes of a request: an answer, or (under a scenario) a fault of
+/// its connection, which the server carries out below HTTP.
+pub enum Outcome {
+    Respond(Resp),
+    Fault(Fault),
+}
+
+impl From<Resp> for Outcome {
+    fn from(resp: Resp) -> Self {
+        Outcome::Respond(resp)
+    }
+}
+
+/// One request, journaled around everything else.
+pub async fn handle(app: Arc<App>, req: Request<Incoming>, tls: bool) -> Outcome {
+    let started = Instant::now();
+    let arrived = jiff::Timestamp::now();
     let (parts, body) = req.into_parts();
+    let mut trace = Trace::default();
+    let outcome = dispatch(&app, &parts, body, tls, &mut trace).await;
+    journal::record(&app, &parts, trace, &outcome, arrived, started.elapsed());
+    outcome
+}
+
+async fn dispatch(
+    app: &Arc<App>,
+    parts: &Parts,
+    body: Incoming,
+    tls: bool,
+    trace: &mut Trace,
+) -> Outcome {
     let path = parts.uri.path();
     if path == "/_sandbox" || path.starts_with("/_sandbox/") {
-        return match read_body(&parts, body).await {
-            Ok(bytes) => sandbox::handle(&app, &parts, bytes, tls).await,
-            Err(e) => e.into_response(),
+        sandbox::control::trace(app, parts, trace);
+        return match read_body(parts, body).await {
+            Ok(bytes) => sandbox::handle(app, parts, bytes, tls).await.into(),
+            Err(e) => e.into_response().into(),
         };
     }
     if path.starts_with("/checkout/") {
-        return match read_body(&parts, body).await {
-            Ok(bytes) => checkout::handle(&app, &parts, bytes, tls),
-            Err(e) => e.into_response(),
+        return match read_body(parts, body).await {
+            Ok(bytes) => checkout::handle(app, parts, bytes, tls).into(),
+            Err(e) => e.into_response().into(),
         };
     }
-    match api_request(&app, &parts, body, tls).await {
-        Ok(resp) => resp,
-        Err(e) => e.into_response(),
+    match api_request(app, parts, body, tls, trace).await {
+        Ok(outcome) => outcome,
+        Err(e) => e.into_response().into(),
     }
 }
 
@@ -109,7 +147,13 @@ fn token_mode(method: &Method, query: &Query, body: &Body) -> Result<Mode> {
     }
 }
 
-async fn api_request(app: &App, parts: &Parts, body: Incoming, tls: bool) -> Result<Resp> {
+async fn api_request(
+    app: &App,
+    parts: &Parts,
+    body: Incoming,
+    tls: bool,
+    trace: &mut Trace,
+) -> Result<Outcome> {
     let raw = read_body(parts, body).await?;
     let cred = Credential::from_header(
         parts
@@ -130,6 +174,7 @@ async fn api_request(app: &App, parts: &Parts, body: Incoming, tls: bool) -> Res
     let account = app
         .registry
         .get(cred.key, mode, cred.kind == Kind::AccessToken);
+    trace.account = Some(account.clone());
     let base = app.base_url(parts, tls);
     let ctx = Ctx {
         app,
@@ -146,10 +191,36 @@ async fn api_request(app: &App, parts: &Parts, body: Incoming, tls: bool) -> Res
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .filter(|k| !k.is_empty());
-    match (idem_key, &parts.method) {
+    let idem = match (idem_key, &parts.method) {
         (Some(key), &Method::POST) => {
             let path_and_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("");
-            let fp = idempotency::fingerprint("POST", path_and_query, &raw);
+            Some((key, idempotency::fingerprint("POST", path_and_query, &raw)))
+        }
+        _ => None,
+    };
+    if let Some((key, fp)) = idem {
+        // A retry of a request that succeeded gets its result before any
+        // scenario rule can fail it: that is what the key promises.
+        if let Some(stored) = account
+            .idempotency
+            .lock()
+            .stored(key, fp, account.clock.now())
+        {
+            return Ok(replay(stored).into());
+        }
+    }
+    let seen = scenario::Request {
+        method: &parts.method,
+        path: ctx.path,
+        query: &ctx.query,
+        body: &ctx.body,
+        headers: &parts.headers,
+    };
+    if let Some(outcome) = scenario::step(app, &account, seen, trace).await? {
+        return Ok(outcome);
+    }
+    let result = match idem {
+        Some((key, fp)) => {
             let begin = account
                 .idempotency
                 .lock()
@@ -168,8 +239,9 @@ async fn api_request(app: &App, parts: &Parts, body: Incoming, tls: bool) -> Res
                 }
             }
         }
-        _ => api::route(&ctx),
-    }
+        None => api::route(&ctx),
+    };
+    result.map(Outcome::Respond)
 }
 
 fn replay(stored: Stored) -> Resp {

@@ -71,6 +71,33 @@ pub struct Config {
     /// Seed for generated ids and random scenario choices. Default: random, logged at start.
     #[arg(long, env = "MOLLIE_SANDBOX_SEED")]
     pub seed: Option<u64>,
+
+    /// Folder of extra scenario files (*.json); a file may replace a shipped scenario by name.
+    #[arg(long, env = "MOLLIE_SANDBOX_SCENARIOS")]
+    pub scenarios: Option<PathBuf>,
+
+    /// Scenario active for every account unless an account or a request picks another.
+    #[arg(long, env = "MOLLIE_SANDBOX_SCENARIO")]
+    pub scenario: Option<String>,
+
+    /// Requests kept in each account's journal (GET /_sandbox/requests); 0 keeps none.
+    #[arg(long, env = "MOLLIE_SANDBOX_JOURNAL_SIZE", default_value_t = 1000)]
+    pub journal_size: usize,
+
+    /// Load the whole sandbox from this file at start (when it exists), write it there on shutdown.
+    #[arg(long, env = "MOLLIE_SANDBOX_STATE_FILE")]
+    pub state_file: Option<PathBuf>,
+
+    /// Multiplies webhook retry delays: 1 is Mollie's schedule (10 attempts over 26 h), 0.001 makes a minute 60 ms.
+    #[arg(long, env = "MOLLIE_SANDBOX_WEBHOOK_TIME_SCALE", default_value_t = 1.0, value_parser = time_scale)]
+    pub webhook_time_scale: f64,
+}
+
+fn time_scale(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!("expected a number of 0 or more, got {s:?}")),
+    }
 }
 
 impl Default for Config {
@@ -88,6 +115,11 @@ impl Default for Config {
             tls_hostnames: Vec::new(),
             deleted_customers: DeletedCustomers::Gone,
             seed: None,
+            scenarios: None,
+            scenario: None,
+            journal_size: 1000,
+            state_file: None,
+            webhook_time_scale: 1.0,
         }
     }
 }

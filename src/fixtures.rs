@@ -1,7 +1,7 @@
 //! Fixtures and snapshots share one JSON format:
 //!
 //! ```json
-//! {"accounts": {"test_...": {"customers": [...], "payments": [...]}, "*": {...}}}
+//! {"accounts": {"test_...": {"customers": [...], "payments": [...], "mandates": [...]}, "*": {...}}}
 //! ```
 //!
 //! Objects look like the API's own (ids, `createdAt`, statuses kept; `_links`,
@@ -16,9 +16,12 @@ use serde_json::{Map, Value};
 
 use crate::clock::{format_datetime, parse_datetime};
 use crate::ids;
-use crate::store::{Customer, Data, Mode, Payment, PaymentStatus, SequenceType};
+use crate::store::mandate::MANDATE_METHODS;
+use crate::store::{
+    Customer, Data, Mandate, MandateStatus, Mode, Payment, PaymentStatus, SequenceType,
+};
 use crate::validate;
-use crate::views::{CustomerView, PaymentView, Render};
+use crate::views::{CustomerView, MandateView, PaymentView, Render};
 
 pub const DEMO: &str = include_str!("../fixtures/demo.json");
 pub const TEMPLATE_KEY: &str = "*";
@@ -69,6 +72,7 @@ pub struct AccountSeed {
     pub customers: Vec<Customer>,
     pub deleted_customers: Vec<(ids::Id, i64)>,
     pub payments: Vec<Payment>,
+    pub mandates: Vec<Mandate>,
 }
 
 impl AccountSeed {
@@ -83,6 +87,10 @@ impl AccountSeed {
         for (id, at) in self.deleted_customers {
             data.deleted_customers.insert(id, at);
         }
+        self.mandates.sort_by_key(|m| m.created_at);
+        for m in self.mandates {
+            data.insert_mandate(m);
+        }
         for p in self.payments {
             data.insert_payment(p);
         }
@@ -93,6 +101,7 @@ impl AccountSeed {
         self.customers.extend(other.customers);
         self.deleted_customers.extend(other.deleted_customers);
         self.payments.extend(other.payments);
+        self.mandates.extend(other.mandates);
     }
 }
 
@@ -121,7 +130,12 @@ pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSee
     let accounts: Members = serde_json::from_str(accounts.get()).map_err(|_| not_an_object())?;
     let mut out = Vec::new();
     for (key, account) in accounts.0 {
-        if key != TEMPLATE_KEY && crate::auth::Credential::parse_key(&key).is_none() {
+        // An access token's test-mode objects are an account of their own, `access_…#test`.
+        let bare = key
+            .strip_suffix("#test")
+            .filter(|k| k.starts_with("access_"))
+            .unwrap_or(&key);
+        if key != TEMPLATE_KEY && crate::auth::Credential::parse_key(bare).is_none() {
             return Err(format!("{file}: accounts.{key}: not an API key (test_… or live_… with 30+ characters) nor \"*\""));
         }
         let at = format!("{file}: accounts.{key}");
@@ -156,7 +170,13 @@ pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSee
                         seed.payments.push(payment(&item, now).map_err(|e| describe(&at, &name, i, &item, e))?);
                     }
                 }
-                other => return Err(format!("{at}: unknown list \"{other}\" (expected customers, deletedCustomers, payments)")),
+                "mandates" => {
+                    for item in items {
+                        let (i, item) = item?;
+                        seed.mandates.push(mandate(&item, now).map_err(|e| describe(&at, &name, i, &item, e))?);
+                    }
+                }
+                other => return Err(format!("{at}: unknown list \"{other}\" (expected customers, deletedCustomers, payments, mandates)")),
             }
         }
         out.push((key, seed));
@@ -330,6 +350,7 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
             "cancelUrl",
             "webhookUrl",
             "details",
+            "methodChoices",
             "_links",
         ],
     )?;
@@ -383,7 +404,24 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
             .map_err(|e| api_err("amount", e))?,
         description: str_field("description")?.unwrap_or_default(),
         method,
-        method_choices: Box::new([]),
+        method_choices: match get("methodChoices") {
+            // A payment made with a method cannot change it (PATCH).
+            Value::Null => method.into_iter().collect(),
+            Value::Array(items) => items
+                .iter()
+                .map(|v| v.as_str().and_then(validate::method_name))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| {
+                    field_err("methodChoices", "expected a list of payment method names")
+                })?
+                .into_boxed_slice(),
+            _ => {
+                return Err(field_err(
+                    "methodChoices",
+                    "expected a list of payment method names",
+                ))
+            }
+        },
         metadata: validate::metadata(get("metadata")).map_err(|e| api_err("metadata", e))?,
         status,
         expires_at: time_field(obj, "expiresAt")?.or(if status.is_final() {
@@ -440,12 +478,21 @@ pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
         .payments
         .iter()
         .filter_map(|p| {
-            serde_json::to_value(PaymentView {
+            let mut v = serde_json::to_value(PaymentView {
                 payment: p,
                 render,
                 links: None,
             })
-            .ok()
+            .ok()?;
+            // Not an API field: the methods offered at checkout, kept so that
+            // an export loads back without loss. Left out when it is what a
+            // load assumes anyway: the payment's method, or none.
+            if *p.method_choices != *p.method.as_slice() {
+                if let Value::Object(o) = &mut v {
+                    o.insert("methodChoices".into(), serde_json::json!(p.method_choices));
+                }
+            }
+            Some(v)
         })
         .collect();
     let mut obj = Map::new();
@@ -454,7 +501,116 @@ pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
         obj.insert("deletedCustomers".into(), Value::Array(deleted));
     }
     obj.insert("payments".into(), Value::Array(payments));
+    let mandates: Vec<Value> = data
+        .mandates
+        .iter()
+        .filter_map(|m| {
+            let mut v = serde_json::to_value(MandateView {
+                mandate: m,
+                render,
+                links: None,
+            })
+            .ok()?;
+            if let (Some(at), Some(obj)) = (m.revoked_at, v.as_object_mut()) {
+                obj.insert("revokedAt".into(), Value::String(format_datetime(at)));
+            }
+            Some(v)
+        })
+        .collect();
+    if !mandates.is_empty() {
+        obj.insert("mandates".into(), Value::Array(mandates));
+    }
     Value::Object(obj)
+}
+
+/// A mandate as the API shows it, plus `customerId` (taken from
+/// `_links.customer` when an older response lacks it) and, for a revoked
+/// one, `revokedAt`.
+fn mandate(item: &Value, now: i64) -> FieldResult<Mandate> {
+    let obj = object(item)?;
+    check_keys(
+        obj,
+        &[
+            "resource",
+            "id",
+            "mode",
+            "status",
+            "method",
+            "details",
+            "mandateReference",
+            "signatureDate",
+            "customerId",
+            "createdAt",
+            "scopes",
+            "revokedAt",
+            "_links",
+        ],
+    )?;
+    let null = Value::Null;
+    let get = |name: &str| obj.get(name).unwrap_or(&null);
+    let from_link = obj
+        .get("_links")
+        .and_then(|l| l.get("customer"))
+        .and_then(|c| c.get("href"))
+        .and_then(Value::as_str)
+        .and_then(|href| href.rsplit('/').next());
+    let customer_id = match get("customerId").as_str().or(from_link) {
+        Some(id) if ids::is_valid("cst_", id) => ids::Id::new(id),
+        _ => {
+            return Err(field_err(
+                "customerId",
+                "expected \"cst_…\" (or a _links.customer href)",
+            ))
+        }
+    };
+    let method = match get("method").as_str() {
+        Some(m) => MANDATE_METHODS
+            .iter()
+            .find(|x| **x == m)
+            .copied()
+            .ok_or_else(|| field_err("method", "expected directdebit, creditcard or paypal"))?,
+        None => {
+            return Err(field_err(
+                "method",
+                "expected directdebit, creditcard or paypal",
+            ))
+        }
+    };
+    let status = match get("status") {
+        Value::Null => MandateStatus::Valid,
+        Value::String(s) => MandateStatus::parse(s)
+            .ok_or_else(|| field_err("status", "expected valid, pending or invalid"))?,
+        _ => return Err(field_err("status", "expected a string")),
+    };
+    let details = match get("details") {
+        Value::Null => serde_json::json!({}),
+        v @ Value::Object(_) => v.clone(),
+        _ => return Err(field_err("details", "expected an object")),
+    };
+    let signature_date = match get("signatureDate") {
+        Value::Null => None,
+        Value::String(s) if s.len() == 10 && s.parse::<jiff::civil::Date>().is_ok() => {
+            Some(s.as_str().into())
+        }
+        _ => {
+            return Err(field_err(
+                "signatureDate",
+                "expected a date such as 2024-03-20",
+            ))
+        }
+    };
+    Ok(Mandate {
+        id: id_field(obj, "mdt_")?,
+        customer_id,
+        created_at: time_field(obj, "createdAt")?.unwrap_or(now),
+        status,
+        method,
+        details: serde_json::value::RawValue::from_string(details.to_string()).unwrap_or_default(),
+        mandate_reference: validate::opt_string(get("mandateReference"), "mandateReference")
+            .map_err(|e| api_err("mandateReference", e))?,
+        signature_date,
+        revoked_at: time_field(obj, "revokedAt")?,
+    })
 }
 
 #[cfg(test)]
@@ -467,6 +623,43 @@ mod tests {
         assert!(seeds
             .iter()
             .any(|(k, s)| k == "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM" && !s.customers.is_empty()));
+    }
+
+    #[test]
+    fn mandates_load_export_and_stay_revoked() {
+        let text = r#"{"accounts":{"test_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa":{
+            "customers":[{"id":"cst_abc"}],
+            "mandates":[
+              {"id":"mdt_old","method":"directdebit","status":"valid","mandateReference":null,
+               "signatureDate":"2018-05-07","createdAt":"2018-05-07T10:49:08+00:00",
+               "details":{"consumerName":"John Doe","consumerAccount":"NL55INGB0000000000","consumerBic":"INGBNL2A"},
+               "_links":{"customer":{"href":"https://api.mollie.com/v2/customers/cst_abc","type":"application/hal+json"}}},
+              {"id":"mdt_gone","customerId":"cst_abc","method":"paypal","revokedAt":"2019-01-01T00:00:00+00:00"}
+            ]}}}"#;
+        let (_, seed) = parse("f.json", text, 0).unwrap().remove(0);
+        let data = seed.into_data(1);
+        let old = data.mandates.get("mdt_old").unwrap();
+        assert_eq!(old.customer_id, "cst_abc");
+        assert!(old.is_usable());
+        assert!(data.mandates.get("mdt_gone").unwrap().revoked_at.is_some());
+        assert!(data.customer_has_mandates("cst_abc"));
+        assert_eq!(data.customer_mandates["cst_abc"].len(), 1);
+        let exported = export_account(&data, Mode::Test, "pfl_x");
+        let by_id = |id: &str| {
+            exported["mandates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["id"] == id)
+                .cloned()
+                .unwrap()
+        };
+        assert_eq!(by_id("mdt_old")["customerId"], "cst_abc");
+        assert_eq!(by_id("mdt_old")["details"]["consumerBic"], "INGBNL2A");
+        assert!(by_id("mdt_old").get("revokedAt").is_none());
+        assert_eq!(by_id("mdt_gone")["revokedAt"], "2019-01-01T00:00:00+00:00");
+        let bad = r#"{"accounts":{"test_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa":{"mandates":[{"id":"mdt_x","method":"directdebit"}]}}}"#;
+        assert!(parse("f.json", bad, 0).unwrap_err().contains("customerId"));
     }
 
     #[test]
@@ -503,8 +696,8 @@ mod tests {
                 "f.json: accounts.*.customers: expected an array",
             ),
             (
-                "{\"accounts\":{\"*\":{\"mandates\":[]}}}",
-                "f.json: accounts.*: unknown list \"mandates\"",
+                "{\"accounts\":{\"*\":{\"refunds\":[]}}}",
+                "f.json: accounts.*: unknown list \"refunds\"",
             ),
             (
                 "{\"accounts\":{\"*\":{\"customers\":[1]}}}",

@@ -79,6 +79,17 @@ impl IdempotencyStore {
         Ok(Begin::Run)
     }
 
+    /// The kept response of a request that succeeded under this key, if this
+    /// is the same request; changes nothing.
+    pub fn stored(&self, key: &str, fingerprint: u64, now: i64) -> Option<Stored> {
+        let entry = self.entries.get(key)?;
+        if now - entry.created < TTL_SECS && entry.fingerprint == fingerprint {
+            entry.done.clone()
+        } else {
+            None
+        }
+    }
+
     /// Keeps a successful response; forgets the key otherwise.
     pub fn finish(&mut self, key: &str, stored: Option<Stored>) {
         match stored {
@@ -115,6 +126,8 @@ mod tests {
             }),
         );
         assert!(matches!(s.begin("k", 1, 2), Ok(Begin::Replay(_))));
+        assert_eq!(s.stored("k", 1, 2).map(|st| st.status), Some(201));
+        assert!(s.stored("k", 2, 2).is_none());
         assert_eq!(s.begin("k", 2, 2).err().map(|e| e.status), Some(400));
         assert!(matches!(s.begin("k", 2, TTL_SECS + 1), Ok(Begin::Run)));
         s.finish(

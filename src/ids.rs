@@ -17,6 +17,13 @@ pub fn generate(prefix: &str, rng: &mut impl Rng) -> Id {
     SmolStr::new(std::str::from_utf8(&buf[..prefix.len() + 10]).unwrap_or_default())
 }
 
+/// `len` random base62 characters (card fingerprints, transfer references).
+pub fn random_base62(len: usize, rng: &mut impl Rng) -> String {
+    (0..len)
+        .map(|_| char::from(BASE62[rng.random_range(0..BASE62.len())]))
+        .collect()
+}
+
 /// `^<prefix>[A-Za-z0-9]+$`
 pub fn is_valid(prefix: &str, id: &str) -> bool {
     id.strip_prefix(prefix)

@@ -1,21 +1,25 @@
 //! Listening and connections: HTTP/1.1 with keep-alive on plain TCP and,
-//! when asked, on TLS; a graceful stop that lets requests in flight finish.
+//! when asked, on TLS; a graceful stop that lets requests in flight finish;
+//! and the hand-over of a connection to [`crate::faults`] when a scenario
+//! breaks it.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
-use crate::app::{self, App};
+use crate::app::{self, App, Outcome};
+use crate::faults::{self, Socket};
+use crate::scenario::Fault;
 
 /// How long a stop waits for requests in flight.
 pub const GRACE: Duration = Duration::from_millis(900);
@@ -40,6 +44,17 @@ impl Server {
             .map(|a| format!("https://localhost:{}", a.port()))
     }
 
+    /// Runs a background task (webhook worker, expiry sweep) until the server
+    /// stops: it gets the stop signal, and [`Server::shutdown`] waits for it.
+    pub fn spawn_background<F, Fut>(&mut self, task: F)
+    where
+        F: FnOnce(watch::Receiver<bool>) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let stop = self.stop.subscribe();
+        self.tasks.push(tokio::spawn(task(stop)));
+    }
+
     /// A handle that stops the server from elsewhere (a signal handler, a test).
     pub fn stopper(&self) -> Stopper {
         Stopper(self.stop.clone())
@@ -52,6 +67,7 @@ impl Server {
         for task in self.tasks {
             let _ = task.await;
         }
+        crate::sandbox::state::save_on_shutdown(&self.app);
     }
 }
 
@@ -143,6 +159,13 @@ async fn accept_loop(
     let _ = tokio::time::timeout(GRACE, all_done.recv()).await;
 }
 
+/// What ended the wait on a connection.
+enum Event {
+    Done,
+    Stop,
+    Fault(Fault),
+}
+
 async fn serve_conn<IO>(
     io: IO,
     app: Arc<App>,
@@ -150,25 +173,47 @@ async fn serve_conn<IO>(
     mut stop: watch::Receiver<bool>,
     _alive: mpsc::Sender<()>,
 ) where
-    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    IO: Socket,
 {
+    // A request whose scenario faults the connection reports it here and
+    // never completes; this task then takes the socket back from hyper.
+    let (fault_tx, mut fault_rx) = mpsc::channel::<Fault>(1);
     let service = service_fn(move |req| {
         let app = app.clone();
-        async move { Ok::<_, Infallible>(app::handle(app, req, tls).await.into_hyper()) }
+        let fault_tx = fault_tx.clone();
+        async move {
+            match app::handle(app, req, tls).await {
+                Outcome::Respond(resp) => Ok::<_, Infallible>(resp.into_hyper()),
+                Outcome::Fault(fault) => {
+                    let _ = fault_tx.send(fault).await;
+                    std::future::pending().await
+                }
+            }
+        }
     });
-    let conn = http1::Builder::new()
+    let mut conn = http1::Builder::new()
         .keep_alive(true)
         .timer(TokioTimer::new())
         .serve_connection(TokioIo::new(io), service);
-    tokio::pin!(conn);
     if *stop.borrow() {
-        conn.as_mut().graceful_shutdown();
+        Pin::new(&mut conn).graceful_shutdown();
     }
-    tokio::select! {
-        _ = conn.as_mut() => {}
-        _ = stop.changed() => {
-            conn.as_mut().graceful_shutdown();
-            let _ = conn.await;
+    let event = tokio::select! {
+        _ = &mut conn => Event::Done,
+        Some(fault) = fault_rx.recv() => Event::Fault(fault),
+        _ = stop.changed() => Event::Stop,
+    };
+    let fault = match event {
+        Event::Done => return,
+        Event::Fault(fault) => fault,
+        Event::Stop => {
+            Pin::new(&mut conn).graceful_shutdown();
+            tokio::select! {
+                _ = &mut conn => return,
+                Some(fault) = fault_rx.recv() => fault,
+            }
         }
-    }
+    };
+    let io = conn.into_parts().io.into_inner();
+    faults::apply(io, fault, stop).await;
 }

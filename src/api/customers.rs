@@ -17,7 +17,7 @@ const FIELDS: &[&str] = &["name", "email", "locale", "metadata"];
 pub fn links(data: &Data, id: &str, documentation: Option<&'static str>) -> CustomerLinks {
     CustomerLinks {
         payments: data.customer_has_payments(id),
-        mandates: false,
+        mandates: data.customer_has_mandates(id),
         subscriptions: false,
         documentation,
     }
@@ -47,6 +47,7 @@ struct Changes {
 }
 
 fn changes(ctx: &Ctx<'_>) -> Result<Changes> {
+    ctx.query_only(&[])?;
     ctx.body_only(FIELDS)?;
     let b = &ctx.body;
     Ok(Changes {
@@ -140,6 +141,7 @@ pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
 pub fn delete(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
     let mut data = ctx.account.data.write();
     ctx.customer(&data, id)?;
+    ctx.query_only(&[])?;
     ctx.body_only(&[])?;
     data.delete_customer(id, ctx.now());
     Ok(no_content())

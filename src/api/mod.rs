@@ -5,6 +5,7 @@
 
 pub mod customers;
 pub mod list;
+pub mod mandates;
 pub mod payments;
 
 use hyper::header::{HeaderValue, ALLOW};
@@ -12,7 +13,7 @@ use hyper::Method;
 
 use crate::app::App;
 use crate::auth::Kind;
-use crate::config::DeletedCustomers;
+use crate::config::{Config, DeletedCustomers};
 use crate::error::{ApiError, Result};
 use crate::http::request::{Body, Query};
 use crate::http::response::Resp;
@@ -66,13 +67,19 @@ impl Ctx<'_> {
 
     /// A customer that exists and is not deleted, or Mollie's 404/410.
     pub fn customer<'d>(&self, data: &'d Data, id: &str) -> Result<&'d Customer> {
-        match data.customer(id) {
-            Found::Live(c) => Ok(c),
-            Found::Deleted if self.app.config.deleted_customers == DeletedCustomers::Gone => {
-                Err(ApiError::gone("The customer has been deleted."))
-            }
-            Found::Deleted | Found::Missing => Err(ApiError::not_found("customer", id)),
+        live_customer(&self.app.config, data, id)
+    }
+}
+
+/// A customer that exists and is not deleted, or Mollie's 404/410 as
+/// `--deleted-customers` says.
+pub fn live_customer<'d>(config: &Config, data: &'d Data, id: &str) -> Result<&'d Customer> {
+    match data.customer(id) {
+        Found::Live(c) => Ok(c),
+        Found::Deleted if config.deleted_customers == DeletedCustomers::Gone => {
+            Err(ApiError::gone("The customer has been deleted."))
         }
+        Found::Deleted | Found::Missing => Err(ApiError::not_found("customer", id)),
     }
 }
 
@@ -103,9 +110,21 @@ pub fn route(ctx: &Ctx<'_>) -> Result<Resp> {
             Method::POST => payments::create(ctx, None),
             _ => Err(not_allowed("GET, POST")),
         },
+        ["v2", "customers", id, "mandates"] => match *m {
+            Method::GET => mandates::list(ctx, id),
+            Method::POST => mandates::create(ctx, id),
+            _ => Err(not_allowed("GET, POST")),
+        },
+        ["v2", "customers", cst, "mandates", id] => match *m {
+            Method::GET => mandates::get(ctx, cst, id),
+            Method::DELETE => mandates::revoke(ctx, cst, id),
+            _ => Err(not_allowed("GET, DELETE")),
+        },
         ["v2", "payments", id] => match *m {
             Method::GET => payments::get(ctx, id),
-            _ => Err(not_allowed("GET")),
+            Method::PATCH => payments::update(ctx, id),
+            Method::DELETE => payments::cancel(ctx, id),
+            _ => Err(not_allowed("GET, PATCH, DELETE")),
         },
         _ => Err(unknown_endpoint()),
     }

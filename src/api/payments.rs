@@ -4,11 +4,13 @@
 use bytes::Bytes;
 use hyper::StatusCode;
 use serde_json::Value;
+use smol_str::SmolStr;
 
 use crate::error::{ApiError, Result};
 use crate::http::response::{hal_response, Resp};
 use crate::ids::{self, Id};
-use crate::store::{Data, Payment, PaymentStatus, SequenceType};
+use crate::lifecycle;
+use crate::store::{Data, Mandate, Payment, PaymentStatus, SequenceType};
 use crate::validate::{self, FIRST_METHODS, RECURRING_METHODS};
 use crate::views::{ListView, PaymentLinks, PaymentView, Render};
 
@@ -101,6 +103,18 @@ fn opt_id(
     }
 }
 
+/// `restrictPaymentMethodsToCountry`: two capital letters, or nothing.
+fn country(value: Option<&Value>) -> Result<Option<SmolStr>> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.len() == 2 && s.bytes().all(|c| c.is_ascii_uppercase()) => {
+            Ok(Some(s.as_str().into()))
+        }
+        Some(_) => Err(ApiError::unprocessable("The country code is invalid")
+            .with_field("restrictPaymentMethodsToCountry")),
+    }
+}
+
 pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
     ctx.query_only(&["include"])?;
     if let Some(id) = path_customer {
@@ -170,16 +184,7 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
             ApiError::unprocessable("The amount is higher than the maximum").with_field("amount"),
         );
     }
-    let restrict_to_country = match b.get("restrictPaymentMethodsToCountry") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.len() == 2 && s.bytes().all(|c| c.is_ascii_uppercase()) => {
-            Some(s.as_str().into())
-        }
-        Some(_) => {
-            return Err(ApiError::unprocessable("The country code is invalid")
-                .with_field("restrictPaymentMethodsToCountry"))
-        }
-    };
+    let restrict_to_country = country(b.get("restrictPaymentMethodsToCountry"))?;
     let metadata = validate::metadata(b.get("metadata").unwrap_or(&null))?;
     let body_customer = opt_id(
         b.get("customerId"),
@@ -242,18 +247,29 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
                     .with_field("customerId"),
             );
         };
-        let mandate = recurring_mandate(&data, &customer_id, mandate_id.as_deref(), payment.method)
-            .ok_or_else(|| ApiError::unprocessable("No suitable mandates found for customer"))?;
-        payment.mandate_id = Some(mandate.id);
+        let mandate = recurring_mandate(
+            &data,
+            &customer_id,
+            mandate_id.as_deref(),
+            &payment.method_choices,
+        )
+        .ok_or_else(|| ApiError::unprocessable("No suitable mandates found for customer"))?;
         payment.method = Some(mandate.method);
         if mandate.method == "directdebit" {
+            // Test-mode direct debits wait in pending until changePaymentState.
             payment.status = PaymentStatus::Pending;
+            payment.details = lifecycle::direct_debit_details(&mut data, &mandate, now);
         }
+        payment.mandate_id = Some(mandate.id);
     } else {
         payment.expires_at = Some(now + expiry_secs(payment.method));
+        if payment.method == Some("banktransfer") {
+            payment.details = lifecycle::bank_transfer_details(&mut data);
+        }
     }
     let id = payment.id.clone();
     data.insert_payment(payment);
+    ctx.app.registry.index_payment(&id, ctx.account);
     let data = parking_lot::RwLockWriteGuard::downgrade(data);
     let payment = data
         .payments
@@ -267,21 +283,30 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
     Ok(render_one(StatusCode::CREATED, payment, ctx.render(), doc))
 }
 
-pub struct MandateChoice {
-    pub id: Id,
-    pub method: &'static str,
-}
-
-/// The mandate a recurring payment charges: the one named, or the
-/// customer's most recent valid one for the method. Mandates arrive with the
-/// payment lifecycle; until then there is never a suitable one.
-fn recurring_mandate(
-    _data: &Data,
-    _customer: &str,
-    _mandate: Option<&str>,
-    _method: Option<&str>,
-) -> Option<MandateChoice> {
-    None
+/// The mandate a recurring payment charges: the one named, or else the
+/// customer's most recent usable one, among `methods` when any were given.
+pub fn recurring_mandate(
+    data: &Data,
+    customer: &str,
+    mandate: Option<&str>,
+    methods: &[&str],
+) -> Option<Mandate> {
+    let fits = |m: &&Mandate| {
+        m.is_usable()
+            && m.customer_id == customer
+            && (methods.is_empty() || methods.contains(&m.method))
+    };
+    match mandate {
+        Some(id) => data.mandates.get(id).filter(fits).cloned(),
+        None => data
+            .customer_mandates
+            .get(customer)?
+            .iter()
+            .rev()
+            .filter_map(|k| data.mandates.by_key(k))
+            .find(fits)
+            .cloned(),
+    }
 }
 
 pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
@@ -360,5 +385,192 @@ pub fn list_for_customer(ctx: &Ctx<'_>, customer: &str) -> Result<Resp> {
         &params,
         page,
         "customers-api/list-customer-payments",
+    ))
+}
+
+const UPDATE_FIELDS: &[&str] = &[
+    "description",
+    "redirectUrl",
+    "cancelUrl",
+    "webhookUrl",
+    "metadata",
+    "method",
+    "locale",
+    "restrictPaymentMethodsToCountry",
+    "dueDate",
+    "issuer",
+    "billingEmail",
+];
+
+fn finalized(field: &'static str, what: &str) -> ApiError {
+    ApiError::unprocessable(format!(
+        "The {what} cannot be updated when the payment is finalized"
+    ))
+    .with_field(field)
+}
+
+/// `PATCH /v2/payments/{id}`: some fields always, some only while the
+/// payment is not final, the method only when it was created without one.
+/// An update never calls the webhook.
+pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
+    ctx.query_only(&[])?;
+    ctx.body_only(UPDATE_FIELDS)?;
+    let b = &ctx.body;
+    let description = b
+        .get("description")
+        .map(|v| validate::description(Some(v)))
+        .transpose()?;
+    let redirect_url = b
+        .get("redirectUrl")
+        .map(|v| validate::url(v, "redirectUrl", "The redirect URL is invalid"))
+        .transpose()?;
+    let cancel_url = b
+        .get("cancelUrl")
+        .map(|v| validate::url(v, "cancelUrl", "The cancel URL is invalid"))
+        .transpose()?;
+    let webhook_url = b
+        .get("webhookUrl")
+        .map(|v| validate::url(v, "webhookUrl", "The webhook URL is invalid"))
+        .transpose()?;
+    let metadata = b.get("metadata").map(validate::metadata).transpose()?;
+    let locale = b.get("locale").map(validate::locale).transpose()?;
+    let restrict = match b.get("restrictPaymentMethodsToCountry") {
+        Some(v) => Some(country(Some(v))?),
+        None => None,
+    };
+    let method = match b.get("method") {
+        None => None,
+        Some(v) => Some(v.as_str().and_then(validate::method_name).ok_or_else(|| {
+            ApiError::unprocessable("The payment method is invalid").with_field("method")
+        })?),
+    };
+    for field in ["issuer", "billingEmail"] {
+        if let Some(v) = b.get(field) {
+            validate::opt_string(v, field)?;
+        }
+    }
+    if let Some(v) = b.get("dueDate") {
+        let ok = v
+            .as_str()
+            .is_some_and(|s| s.len() == 10 && s.parse::<jiff::civil::Date>().is_ok());
+        if !ok {
+            return Err(ApiError::unprocessable("The due date is invalid").with_field("dueDate"));
+        }
+    }
+
+    let mut data = ctx.account.data.write();
+    let p = data
+        .payments
+        .get_mut(id)
+        .ok_or_else(|| ApiError::not_found("payment", id))?;
+    let is_final = p.status.is_final();
+    if is_final {
+        if redirect_url.is_some() {
+            return Err(finalized("redirectUrl", "redirect URL"));
+        }
+        if cancel_url.is_some() {
+            return Err(finalized("cancelUrl", "cancel URL"));
+        }
+        if method.is_some() {
+            return Err(finalized("method", "method"));
+        }
+        if b.has("dueDate") {
+            return Err(finalized("dueDate", "due date"));
+        }
+        if b.has("issuer") {
+            return Err(finalized("issuer", "issuer"));
+        }
+    }
+    if let Some(m) = method {
+        if !p.method_choices.is_empty() {
+            return Err(ApiError::unprocessable(
+                "The method can only be updated when the payment was created without a method",
+            )
+            .with_field("method"));
+        }
+        let allowed = match p.sequence_type {
+            SequenceType::First => FIRST_METHODS.contains(&m),
+            SequenceType::Recurring => RECURRING_METHODS.contains(&m),
+            SequenceType::Oneoff => true,
+        };
+        if !allowed {
+            return Err(ApiError::unprocessable("No suitable payment methods found"));
+        }
+    }
+    if let Some(None) = redirect_url {
+        if p.sequence_type != SequenceType::Recurring {
+            return Err(
+                ApiError::unprocessable("The redirect URL is invalid").with_field("redirectUrl")
+            );
+        }
+    }
+    if let Some(v) = description {
+        p.description = v;
+    }
+    if let Some(v) = redirect_url {
+        p.redirect_url = v;
+    }
+    if let Some(v) = cancel_url {
+        p.cancel_url = v;
+    }
+    if let Some(v) = webhook_url {
+        p.webhook_url = v;
+    }
+    if let Some(v) = metadata {
+        p.metadata = v;
+    }
+    if let Some(v) = locale {
+        p.locale = v;
+    }
+    if let Some(v) = restrict {
+        p.restrict_to_country = v;
+    }
+    if let Some(m) = method {
+        p.method = Some(m);
+    }
+    let data = parking_lot::RwLockWriteGuard::downgrade(data);
+    let payment = data
+        .payments
+        .get(id)
+        .ok_or_else(|| ApiError::not_found("payment", id))?;
+    Ok(render_one(
+        StatusCode::OK,
+        payment,
+        ctx.render(),
+        "payments-api/update-payment",
+    ))
+}
+
+/// `DELETE /v2/payments/{id}`: cancels a cancelable payment (and so calls
+/// its webhook); 422 for any other.
+pub fn cancel(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
+    ctx.query_only(&[])?;
+    ctx.body_only(&[])?;
+    let mut data = ctx.account.data.write();
+    let p = data
+        .payments
+        .get(id)
+        .ok_or_else(|| ApiError::not_found("payment", id))?;
+    if !p.is_cancelable() {
+        return Err(ApiError::unprocessable("The payment cannot be cancelled"));
+    }
+    lifecycle::set_status(
+        ctx.app,
+        ctx.account,
+        &mut data,
+        id,
+        PaymentStatus::Canceled,
+        None,
+    )?;
+    let data = parking_lot::RwLockWriteGuard::downgrade(data);
+    let payment = data
+        .payments
+        .get(id)
+        .ok_or_else(|| ApiError::not_found("payment", id))?;
+    Ok(render_one(
+        StatusCode::OK,
+        payment,
+        ctx.render(),
+        "payments-api/cancel-payment",
     ))
 }

@@ -1,6 +1,16 @@
 //! The sandbox's own API under `/_sandbox/`: health and the CA certificate
-//! here; each further concern (payment status, webhooks, scenarios, journal,
-//! state, clock) in a module of its own, dispatched from [`handle`].
+//! here; the pages `dashboard` links lead to in [`dashboard`]; each further
+//! concern (payment status, webhooks, scenarios, journal, state, clock) in a
+//! module of its own, dispatched from [`handle`].
+
+pub mod dashboard;
+
+pub mod control;
+pub mod state;
+
+mod account;
+pub mod payments;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -13,9 +23,12 @@ use crate::app::App;
 use crate::error::ApiError;
 use crate::http::response::{json_value, with_type, Resp};
 
-pub async fn handle(app: &Arc<App>, parts: &Parts, _body: Bytes, _tls: bool) -> Resp {
+pub async fn handle(app: &Arc<App>, parts: &Parts, body: Bytes, tls: bool) -> Resp {
     let path = parts.uri.path().trim_end_matches('/');
     let segments: Vec<&str> = path.split('/').skip(2).collect();
+    if let Some(resp) = control::route(app, parts, &body, &segments) {
+        return resp;
+    }
     match (&parts.method, segments.as_slice()) {
         (&Method::GET, ["health"]) => json_value(StatusCode::OK, &json!({"status": "ok"})),
         (&Method::GET, ["ca.pem"]) => match &app.ca_pem {
@@ -26,7 +39,17 @@ pub async fn handle(app: &Arc<App>, parts: &Parts, _body: Bytes, _tls: bool) -> 
             )
             .into_response(),
         },
-        (_, ["health" | "ca.pem"]) => crate::api::not_allowed("GET").into_response(),
+        (&Method::GET, ["dashboard", "customers", id]) => dashboard::customer(app, parts, tls, id),
+        (&Method::GET, ["dashboard", "payments", id]) => dashboard::payment(app, parts, tls, id),
+        (_, ["health" | "ca.pem"] | ["dashboard", "customers" | "payments", _]) => {
+            crate::api::not_allowed("GET").into_response()
+        }
+        (_, ["payments", rest @ ..]) => {
+            payments::handle(app, parts, &body, tls, rest).unwrap_or_else(ApiError::into_response)
+        }
+        (_, ["webhooks", rest @ ..]) => {
+            webhooks::handle(app, parts, &body, rest).unwrap_or_else(ApiError::into_response)
+        }
         _ => crate::api::unknown_endpoint().into_response(),
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod collection;
 pub mod customer;
+pub mod mandate;
 pub mod payment;
 pub mod registry;
 
@@ -19,6 +20,7 @@ use crate::idempotency::IdempotencyStore;
 use crate::ids::{self, Id};
 pub use collection::{Collection, Page, SortKey};
 pub use customer::Customer;
+pub use mandate::{Mandate, MandateStatus};
 pub use payment::{Amount, Payment, PaymentStatus, SequenceType};
 pub use registry::Registry;
 
@@ -44,6 +46,9 @@ pub struct Account {
     pub clock: Clock,
     pub data: RwLock<Data>,
     pub idempotency: Mutex<IdempotencyStore>,
+    /// The account's own scenario and every scenario's counters here.
+    pub scenarios: crate::scenario::AccountScenarios,
+    pub journal: crate::journal::Journal,
 }
 
 impl Account {
@@ -55,6 +60,8 @@ impl Account {
             clock: Clock::default(),
             data: RwLock::new(data),
             idempotency: Mutex::new(IdempotencyStore::default()),
+            scenarios: Default::default(),
+            journal: Default::default(),
         }
     }
 }
@@ -74,6 +81,13 @@ pub struct Data {
     pub deleted_customers: HashMap<Id, i64>,
     pub payments: Collection<Payment>,
     pub customer_payments: HashMap<Id, BTreeSet<SortKey>>,
+    /// Every mandate, revoked ones too (they answer 410).
+    pub mandates: Collection<Mandate>,
+    /// A customer's mandates that are not revoked: what its list shows.
+    pub customer_mandates: HashMap<Id, BTreeSet<SortKey>>,
+    /// Payments that can still expire, by expiry time: the sweep reads the
+    /// front of this set only.
+    pub expiries: BTreeSet<(i64, SortKey)>,
 }
 
 impl Data {
@@ -85,6 +99,9 @@ impl Data {
             deleted_customers: HashMap::new(),
             payments: Collection::default(),
             customer_payments: HashMap::new(),
+            mandates: Collection::default(),
+            customer_mandates: HashMap::new(),
+            expiries: BTreeSet::new(),
         }
     }
 
@@ -114,6 +131,20 @@ impl Data {
         }
     }
 
+    pub fn new_mandate_id(&mut self) -> Id {
+        loop {
+            let id = ids::generate("mdt_", &mut self.rng);
+            if self.mandates.get(&id).is_none() {
+                return id;
+            }
+        }
+    }
+
+    /// Random characters for test details (fingerprints, references).
+    pub fn random_token(&mut self, len: usize) -> String {
+        ids::random_base62(len, &mut self.rng)
+    }
+
     pub fn customer(&self, id: &str) -> Found<'_, Customer> {
         if let Some(c) = self.customers.get(id) {
             Found::Live(c)
@@ -137,7 +168,73 @@ impl Data {
                 .or_default()
                 .insert(key);
         }
+        if let (false, Some(at)) = (payment.status.is_final(), payment.expires_at) {
+            self.expiries.insert((at, key));
+        }
         self.payments.insert(payment.id.clone(), key, payment);
+    }
+
+    /// Takes a payment out of the expiry schedule (it reached a final status).
+    pub fn unschedule_expiry(&mut self, id: &str) {
+        let Some(key) = self.payments.key_of(id) else {
+            return;
+        };
+        if let Some(at) = self.payments.get(id).and_then(|p| p.expires_at) {
+            self.expiries.remove(&(at, key));
+        }
+    }
+
+    /// Ids of the payments whose expiry time is at or before `now`.
+    pub fn due_expiries(&self, now: i64) -> Vec<Id> {
+        self.expiries
+            .iter()
+            .take_while(|(at, _)| *at <= now)
+            .filter_map(|(_, key)| self.payments.by_key(key).map(|p| p.id.clone()))
+            .collect()
+    }
+
+    pub fn has_due_expiries(&self, now: i64) -> bool {
+        self.expiries.first().is_some_and(|(at, _)| *at <= now)
+    }
+
+    pub fn insert_mandate(&mut self, mandate: Mandate) {
+        let key = self.next_key(mandate.created_at);
+        if mandate.revoked_at.is_none() {
+            self.customer_mandates
+                .entry(mandate.customer_id.clone())
+                .or_default()
+                .insert(key);
+        }
+        self.mandates.insert(mandate.id.clone(), key, mandate);
+    }
+
+    pub fn customer_has_mandates(&self, id: &str) -> bool {
+        self.customer_mandates
+            .get(id)
+            .is_some_and(|set| !set.is_empty())
+    }
+
+    /// Makes a mandate unusable and unlisted; it answers 410 from then on.
+    /// Subscriptions that charge it are to be cancelled here as well.
+    pub fn revoke_mandate(&mut self, id: &str, now: i64) -> bool {
+        let Some(key) = self.mandates.key_of(id) else {
+            return false;
+        };
+        let Some(m) = self.mandates.get_mut(id) else {
+            return false;
+        };
+        if m.revoked_at.is_some() {
+            return false;
+        }
+        m.revoked_at = Some(now);
+        let customer = m.customer_id.clone();
+        if let Some(set) = self.customer_mandates.get_mut(&customer) {
+            set.remove(&key);
+            if set.is_empty() {
+                self.customer_mandates.remove(&customer);
+            }
+        }
+        true
     }
 
     pub fn customer_has_payments(&self, id: &str) -> bool {
@@ -146,10 +243,23 @@ impl Data {
             .is_some_and(|set| !set.is_empty())
     }
 
-    /// Removes the customer from every list; its payments stay, still naming it.
+    /// Removes the customer from every list and revokes its mandates; its
+    /// payments stay, still naming it.
     pub fn delete_customer(&mut self, id: &str, now: i64) -> bool {
         match self.customers.remove(id) {
             Some(c) => {
+                let mandates: Vec<Id> = self
+                    .customer_mandates
+                    .get(id)
+                    .map(|set| {
+                        set.iter()
+                            .filter_map(|k| self.mandates.by_key(k).map(|m| m.id.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                for m in mandates {
+                    self.revoke_mandate(&m, now);
+                }
                 self.deleted_customers.insert(c.id, now);
                 true
             }

@@ -14,6 +14,9 @@ pub struct Registry {
     sources: Vec<Source>,
     template: Option<AccountSeed>,
     rng_seed: u64,
+    /// Payment id to the name of the account that holds it, for the pages a
+    /// browser opens without an API key (checkout). A hint, checked on use.
+    payment_accounts: DashMap<ids::Id, Box<str>>,
 }
 
 /// Access tokens see test and live objects apart, so each mode of a token is
@@ -33,6 +36,7 @@ impl Registry {
             sources,
             template: None,
             rng_seed,
+            payment_accounts: DashMap::new(),
         };
         for (key, seed) in fixtures::load(&registry.sources, now)? {
             if key == TEMPLATE_KEY {
@@ -41,15 +45,15 @@ impl Registry {
             }
             let mode = mode_of(&key);
             let data = seed.into_data(registry.account_seed(&key));
-            registry.accounts.insert(
-                key.as_str().into(),
-                Arc::new(Account::new(&key, mode, data)),
-            );
+            let account = Arc::new(Account::new(&key, mode, data));
+            registry.index_payments(&account);
+            registry.accounts.insert(key.as_str().into(), account);
         }
         Ok(registry)
     }
 
-    fn account_seed(&self, key: &str) -> u64 {
+    /// The seed of an account's id generator: the run's seed and its name.
+    pub fn account_seed(&self, key: &str) -> u64 {
         self.rng_seed ^ ids::fnv(key)
     }
 
@@ -58,10 +62,61 @@ impl Registry {
         if let Some(acc) = self.accounts.get(name.as_ref()) {
             return acc.clone();
         }
-        self.accounts
+        let mut created = false;
+        let account = self
+            .accounts
             .entry(name.as_ref().into())
-            .or_insert_with(|| Arc::new(Account::new(&name, mode, self.fresh_data(&name))))
-            .clone()
+            .or_insert_with(|| {
+                created = true;
+                Arc::new(Account::new(&name, mode, self.fresh_data(&name)))
+            })
+            .clone();
+        if created {
+            self.index_payments(&account);
+        }
+        account
+    }
+
+    /// Notes that `account` holds the payment `id`.
+    pub fn index_payment(&self, id: &str, account: &Account) {
+        self.payment_accounts
+            .insert(ids::Id::new(id), account.key.clone());
+    }
+
+    /// Notes every payment of `account` (fixtures, templates, imports).
+    pub fn index_payments(&self, account: &Account) {
+        let data = account.data.read();
+        for p in data.payments.iter() {
+            self.payment_accounts
+                .insert(p.id.clone(), account.key.clone());
+        }
+    }
+
+    /// The account that holds payment `id`, for callers without an API key.
+    /// The index is checked against the account; when it is stale (state
+    /// replaced by a reset or an import) every account is searched once.
+    pub fn payment_account(&self, id: &str) -> Option<Arc<Account>> {
+        let hinted = self
+            .payment_accounts
+            .get(id)
+            .and_then(|name| self.accounts.get(name.value().as_ref()).map(|a| a.clone()));
+        if let Some(account) = hinted {
+            if account.data.read().payments.get(id).is_some() {
+                return Some(account);
+            }
+        }
+        let found = self
+            .accounts
+            .iter()
+            .find(|e| e.value().data.read().payments.get(id).is_some())
+            .map(|e| e.value().clone())?;
+        self.index_payment(id, &found);
+        Some(found)
+    }
+
+    /// The account [`Registry::get`] would answer with, only if it exists already.
+    pub fn find(&self, key: &str, mode: Mode, access_token: bool) -> Option<Arc<Account>> {
+        self.existing(&account_name(key, mode, access_token))
     }
 
     /// Only accounts that exist already; never creates one.
@@ -99,7 +154,9 @@ impl Registry {
     }
 
     pub fn insert(&self, account: Account) {
-        self.accounts.insert(account.key.clone(), Arc::new(account));
+        let account = Arc::new(account);
+        self.index_payments(&account);
+        self.accounts.insert(account.key.clone(), account);
     }
 }
 

@@ -1,0 +1,237 @@
+//! The sandbox's control routes for tests and QA: scenario activation and
+//! listing, the request journal, reset and state. Each acts on the account
+//! of the calling key (`Authorization: Bearer …`, as on the API).
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE};
+use hyper::http::request::Parts;
+use hyper::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use super::state;
+use crate::app::App;
+use crate::auth::{Credential, Kind};
+use crate::error::{ApiError, Result};
+use crate::http::request::{Body, Query};
+use crate::http::response::{json_value, Resp};
+use crate::journal::{Filter, StatusFilter, Trace};
+use crate::scenario::Scenario;
+use crate::store::{Account, Mode};
+
+/// The routes of this module, or `None` for a path it does not own.
+pub fn route(app: &App, parts: &Parts, body: &Bytes, segments: &[&str]) -> Option<Resp> {
+    let m = &parts.method;
+    let result = match segments {
+        ["scenarios"] => match *m {
+            Method::GET => list_scenarios(app, parts),
+            _ => Err(crate::api::not_allowed("GET")),
+        },
+        ["scenario"] => match *m {
+            Method::GET => caller(app, parts).map(|a| scenario_state(app, &a)),
+            Method::PUT => activate(app, parts, body),
+            Method::DELETE => caller(app, parts).map(|a| {
+                a.scenarios.deactivate();
+                scenario_state(app, &a)
+            }),
+            _ => Err(crate::api::not_allowed("GET, PUT, DELETE")),
+        },
+        ["requests"] => match *m {
+            Method::GET => requests(app, parts),
+            Method::DELETE => caller(app, parts).map(|a| {
+                let cleared = a.journal.clear();
+                json_value(StatusCode::OK, &json!({"cleared": cleared}))
+            }),
+            _ => Err(crate::api::not_allowed("GET, DELETE")),
+        },
+        ["reset"] => match *m {
+            Method::POST => state::reset(app, parts),
+            _ => Err(crate::api::not_allowed("POST")),
+        },
+        ["state"] => match *m {
+            Method::GET => {
+                caller(app, parts).map(|a| json_value(StatusCode::OK, &state::export(&a)))
+            }
+            Method::PUT => caller(app, parts).and_then(|a| state::replace(app, &a, body)),
+            _ => Err(crate::api::not_allowed("GET, PUT")),
+        },
+        _ => return None,
+    };
+    Some(result.unwrap_or_else(|e| e.into_response()))
+}
+
+/// The account of the calling key. Access tokens pick test mode with
+/// `?testmode=true`, as on the API's GET requests.
+pub fn caller(app: &App, parts: &Parts) -> Result<Arc<Account>> {
+    let cred = Credential::from_header(parts.headers.get(AUTHORIZATION).map(|h| h.as_bytes()))?;
+    let mode = match cred.kind {
+        Kind::ApiKey => cred.mode,
+        Kind::AccessToken => match Query::parse(parts.uri.query()).get("testmode") {
+            Some("true") => Mode::Test,
+            _ => Mode::Live,
+        },
+    };
+    Ok(app
+        .registry
+        .get(cred.key, mode, cred.kind == Kind::AccessToken))
+}
+
+/// Which account a sandbox request is journaled under, if any.
+pub fn trace(app: &App, parts: &Parts, trace: &mut Trace) {
+    let path = parts.uri.path().trim_end_matches('/');
+    if path == "/_sandbox/requests" {
+        // Reading the journal must not change it.
+        trace.skip = true;
+        return;
+    }
+    if parts.headers.contains_key(AUTHORIZATION) {
+        trace.account = caller(app, parts).ok();
+    }
+}
+
+fn has_key(parts: &Parts) -> bool {
+    parts.headers.contains_key(AUTHORIZATION)
+}
+
+fn list_scenarios(app: &App, parts: &Parts) -> Result<Resp> {
+    let account = if has_key(parts) {
+        Some(caller(app, parts)?)
+    } else {
+        None
+    };
+    let own = account.as_ref().and_then(|a| a.scenarios.active());
+    let server = app.scenarios.server_default().cloned();
+    let active = own.clone().or(server.clone());
+    let scenarios: Vec<Value> = app
+        .scenarios
+        .all()
+        .map(|s| {
+            describe(
+                s,
+                account.as_deref(),
+                active.as_ref().is_some_and(|a| a.name == s.name),
+            )
+        })
+        .collect();
+    let mut out = json!({
+        "active": active.map(|s| s.name.clone()),
+        "serverScenario": server.map(|s| s.name.clone()),
+    });
+    if account.is_some() {
+        out["accountScenario"] = json!(own.map(|s| s.name.clone()));
+    }
+    out["scenarios"] = Value::Array(scenarios);
+    Ok(json_value(StatusCode::OK, &out))
+}
+
+/// A scenario with its rules, and each rule's counters for `account`.
+fn describe(s: &Scenario, account: Option<&Account>, active: bool) -> Value {
+    let counts = account.map(|a| a.scenarios.counts(s));
+    let rules: Vec<Value> = s
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut v = json!({"name": r.name});
+            if let Some(c) = counts.as_ref().and_then(|c| c.get(i)) {
+                v["matched"] = json!(c.matched);
+                v["fired"] = json!(c.fired);
+            }
+            v["definition"] = r.definition.clone();
+            v
+        })
+        .collect();
+    json!({
+        "name": s.name,
+        "description": s.description,
+        "source": s.source,
+        "active": active,
+        "rules": rules,
+    })
+}
+
+/// What is in force for the account, and where it comes from.
+fn scenario_state(app: &App, account: &Account) -> Resp {
+    let own = account.scenarios.active();
+    let server = app.scenarios.server_default().cloned();
+    let (active, source) = match (&own, &server) {
+        (Some(s), _) => (Some(s.clone()), "account"),
+        (None, Some(s)) => (Some(s.clone()), "server"),
+        (None, None) => (None, "none"),
+    };
+    json_value(
+        StatusCode::OK,
+        &json!({
+            "active": active.as_ref().map(|s| s.name.clone()),
+            "source": source,
+            "scenario": active.map(|s| describe(&s, Some(account), true)),
+        }),
+    )
+}
+
+fn activate(app: &App, parts: &Parts, body: &Bytes) -> Result<Resp> {
+    let account = caller(app, parts)?;
+    let content_type = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let body = Body::decode(content_type, body)?;
+    body.only(&["name"])?;
+    let name = match body.get("name") {
+        Some(Value::String(s)) => s.trim().to_owned(),
+        _ => {
+            return Err(ApiError::unprocessable(
+                "The scenario name is missing. Send {\"name\": \"...\"}.",
+            )
+            .with_field("name"))
+        }
+    };
+    let scenario = app.scenarios.get(&name).cloned().ok_or_else(|| {
+        ApiError::unprocessable(format!(
+            "The scenario \"{name}\" does not exist. Loaded scenarios: {}.",
+            app.scenarios.names()
+        ))
+        .with_field("name")
+    })?;
+    account.scenarios.activate(scenario);
+    Ok(scenario_state(app, &account))
+}
+
+fn requests(app: &App, parts: &Parts) -> Result<Resp> {
+    let account = caller(app, parts)?;
+    let query = Query::parse(parts.uri.query());
+    query.only(&["method", "path", "status", "limit"])?;
+    let status = match query.get("status") {
+        None => None,
+        Some(s) => Some(StatusFilter::parse(s).ok_or_else(|| {
+            ApiError::bad_request(
+                "Invalid status filter: use a status (503), a class (5xx) or \"fault\".",
+            )
+            .with_field("status")
+        })?),
+    };
+    let limit = match query.get("limit") {
+        None => None,
+        Some(l) => Some(l.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
+            ApiError::bad_request("Invalid limit: use a whole number from 1.").with_field("limit")
+        })?),
+    };
+    let filter = Filter {
+        method: query.get("method").map(str::to_owned),
+        path_prefix: query.get("path").map(str::to_owned),
+        status,
+        limit,
+    };
+    let listing = account.journal.list(&filter);
+    Ok(json_value(
+        StatusCode::OK,
+        &json!({
+            "count": listing.entries.len(),
+            "kept": listing.kept,
+            "capacity": app.config.journal_size,
+            "dropped": listing.dropped,
+            "requests": listing.entries,
+        }),
+    ))
+}

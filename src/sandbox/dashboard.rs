@@ -1,0 +1,115 @@
+//! `/_sandbox/dashboard/customers/{id}` and `/_sandbox/dashboard/payments/{id}`:
+//! where the `dashboard` links of customers and payments lead. A read-only
+//! page showing the object as the API renders it. The account is chosen as
+//! for the API, by the `Authorization` header, or by a `key` query parameter
+//! so that the link can be opened in a browser (`testmode=true` picks an
+//! access token's test mode).
+
+use bytes::Bytes;
+use hyper::header::AUTHORIZATION;
+use hyper::http::request::Parts;
+use hyper::StatusCode;
+use serde::Serialize;
+
+use crate::api::{customers, live_customer};
+use crate::app::App;
+use crate::auth::{Credential, Kind};
+use crate::error::{ApiError, Result};
+use crate::http::request::Query;
+use crate::http::response::{with_type, Resp};
+use crate::store::{Account, Mode};
+use crate::views::{CustomerView, PaymentLinks, PaymentView, Render};
+
+pub fn customer(app: &App, parts: &Parts, tls: bool, id: &str) -> Resp {
+    page(app, parts, tls, "customer", id, |account, render| {
+        let data = account.data.read();
+        let customer = live_customer(&app.config, &data, id)?;
+        let view = CustomerView {
+            customer,
+            render,
+            links: Some(customers::links(&data, id, None)),
+        };
+        Ok(html("Customer", id, account.mode, &view))
+    })
+}
+
+pub fn payment(app: &App, parts: &Parts, tls: bool, id: &str) -> Resp {
+    page(app, parts, tls, "payment", id, |account, render| {
+        let data = account.data.read();
+        let payment = data
+            .payments
+            .get(id)
+            .ok_or_else(|| ApiError::not_found("payment", id))?;
+        let view = PaymentView {
+            payment,
+            render,
+            links: Some(PaymentLinks {
+                documentation: None,
+            }),
+        };
+        Ok(html("Payment", id, account.mode, &view))
+    })
+}
+
+/// Finds the account and renders, or answers the Mollie-shaped error. An
+/// account that has made no request yet has no objects: 404, without
+/// creating it.
+fn page(
+    app: &App,
+    parts: &Parts,
+    tls: bool,
+    kind: &str,
+    id: &str,
+    body: impl FnOnce(&Account, Render<'_>) -> Result<Resp>,
+) -> Resp {
+    let run = || -> Result<Resp> {
+        let query = Query::parse(parts.uri.query());
+        query.only(&["key", "testmode"])?;
+        let cred = match query.get("key") {
+            Some(key) => Credential::parse_key(key).ok_or_else(ApiError::unauthorized)?,
+            None => {
+                Credential::from_header(parts.headers.get(AUTHORIZATION).map(|h| h.as_bytes()))?
+            }
+        };
+        let mode = match cred.kind {
+            Kind::ApiKey => cred.mode,
+            Kind::AccessToken if query.get("testmode") == Some("true") => Mode::Test,
+            Kind::AccessToken => Mode::Live,
+        };
+        let access_token = cred.kind == Kind::AccessToken;
+        let base = app.base_url(parts, tls);
+        let account = app
+            .registry
+            .find(cred.key, mode, access_token)
+            .ok_or_else(|| ApiError::not_found(kind, id))?;
+        let render = Render {
+            base: &base,
+            mode: account.mode,
+            profile_id: &account.profile_id,
+            testmode_links: access_token && account.mode == Mode::Test,
+        };
+        body(&account, render)
+    };
+    run().unwrap_or_else(ApiError::into_response)
+}
+
+fn html(kind: &str, id: &str, mode: Mode, view: &impl Serialize) -> Resp {
+    let json = serde_json::to_string_pretty(view).unwrap_or_default();
+    let page = format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <title>{kind} {id} · mollie-sandbox</title>\n\
+         <style>body{{font-family:system-ui,sans-serif;margin:2rem;color:#111}}\
+         pre{{background:#f4f4f6;padding:1rem;border-radius:6px;overflow:auto}}</style>\n\
+         </head>\n<body>\n<h1>{kind} {id}</h1>\n<p>{mode} mode · read-only view of mollie-sandbox</p>\n\
+         <pre>{json}</pre>\n</body>\n</html>\n",
+        kind = kind,
+        id = html_escape::encode_text(id),
+        mode = mode.as_str(),
+        json = html_escape::encode_text(&json),
+    );
+    with_type(
+        StatusCode::OK,
+        "text/html; charset=utf-8",
+        Bytes::from(page),
+    )
+}

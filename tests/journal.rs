@@ -1,0 +1,192 @@
+//! The request journal over HTTP: what an entry holds, newest first, the
+//! bound, the filters, clearing, and one account never seeing another's.
+
+mod harness;
+
+use harness::*;
+use mollie_sandbox::Config;
+use serde_json::{json, Value};
+
+async fn journal(addr: std::net::SocketAddr, k: &str, query: &str) -> Value {
+    let r = get(addr, &format!("/_sandbox/requests{query}"), k).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    r.json()
+}
+
+#[tokio::test]
+async fn entries_hold_the_request_newest_first() {
+    let s = start(config(1)).await;
+    let k = key();
+    get(s.addr, "/v2/customers?limit=2", &k).await;
+    Req::new("POST", "/v2/customers", &k)
+        .header("Idempotency-Key", "abc-1")
+        .json(json!({"name": "A"}))
+        .ok(s.addr)
+        .await;
+    get(s.addr, "/v2/customers/cst_missing1", &k).await;
+    let j = journal(s.addr, &k, "").await;
+    // Reading the journal is not journaled.
+    let j2 = journal(s.addr, &k, "").await;
+    assert_eq!(j["count"], 3);
+    assert_eq!(j2["count"], 3);
+    let e = j["requests"].as_array().unwrap();
+    assert_eq!(e[0]["path"], "/v2/customers/cst_missing1");
+    assert_eq!(e[0]["status"], 404);
+    assert_eq!(e[1]["method"], "POST");
+    assert_eq!(e[1]["status"], 201);
+    assert_eq!(e[1]["idempotencyKey"], "abc-1");
+    assert_eq!(e[2]["method"], "GET");
+    assert_eq!(e[2]["path"], "/v2/customers");
+    assert_eq!(e[2]["query"], "limit=2");
+    assert_eq!(e[2]["status"], 200);
+    assert_eq!(e[2]["scenario"], Value::Null);
+    assert_eq!(e[2]["rules"], json!([]));
+    assert!(e[0]["id"].as_u64() > e[1]["id"].as_u64());
+    for entry in e {
+        let ms = entry["latencyMs"].as_f64().unwrap();
+        assert!((0.0..1000.0).contains(&ms), "{ms}");
+        let t = entry["time"].as_str().unwrap();
+        assert!(t.parse::<jiff::Timestamp>().is_ok(), "{t}");
+        assert!(t.ends_with('Z'));
+    }
+    s.shutdown().await;
+}
+
+#[tokio::test]
+async fn scenario_rules_and_sandbox_calls_are_journaled() {
+    let s = start(config(1)).await;
+    let k = key();
+    activate(s.addr, &k, "flaky-payment-create").await;
+    create_payment(s.addr, &k).await.unwrap();
+    get(s.addr, "/v2/payments", &k).await;
+    let j = journal(s.addr, &k, "").await;
+    let e = j["requests"].as_array().unwrap();
+    assert_eq!(e.len(), 3);
+    assert_eq!(e[0]["path"], "/v2/payments");
+    assert_eq!(e[0]["status"], 200);
+    assert_eq!(e[0]["scenario"], "flaky-payment-create");
+    assert_eq!(e[0]["rules"], json!([]));
+    assert_eq!(e[1]["status"], 503);
+    assert_eq!(e[1]["rules"], json!(["first-two-creations-fail"]));
+    assert_eq!(e[2]["method"], "PUT");
+    assert_eq!(e[2]["path"], "/_sandbox/scenario");
+    s.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_journal_is_bounded() {
+    let s = start(Config {
+        journal_size: 5,
+        ..config(1)
+    })
+    .await;
+    let k = key();
+    for i in 0..8 {
+        get(s.addr, &format!("/v2/customers?limit={}", i + 1), &k).await;
+    }
+    let j = journal(s.addr, &k, "").await;
+    assert_eq!(j["count"], 5);
+    assert_eq!(j["kept"], 5);
+    assert_eq!(j["capacity"], 5);
+    assert_eq!(j["dropped"], 3);
+    let queries: Vec<&str> = j["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["query"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        queries,
+        ["limit=8", "limit=7", "limit=6", "limit=5", "limit=4"]
+    );
+    s.shutdown().await;
+    // Size 0 keeps nothing.
+    let s = start(Config {
+        journal_size: 0,
+        ..config(1)
+    })
+    .await;
+    get(s.addr, "/v2/customers", &k).await;
+    assert_eq!(journal(s.addr, &k, "").await["count"], 0);
+    s.shutdown().await;
+}
+
+#[tokio::test]
+async fn filters_and_clearing() {
+    let s = start(config(1)).await;
+    let k = key();
+    let cst = create_customer(s.addr, &k, "A").await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    get(s.addr, &format!("/v2/customers/{cst}"), &k).await;
+    get(s.addr, "/v2/customers/cst_missing1", &k).await;
+    get(s.addr, "/v2/payments", &k).await;
+    Req::new("POST", "/v2/customers", &k)
+        .json(json!({"locale": "xx"}))
+        .ok(s.addr)
+        .await;
+    let paths = |j: Value| -> Vec<(String, u64)> {
+        j["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["path"].as_str().unwrap().to_owned(),
+                    e["status"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        paths(journal(s.addr, &k, "?method=post").await),
+        [
+            ("/v2/customers".to_owned(), 422),
+            ("/v2/customers".to_owned(), 201)
+        ]
+    );
+    assert_eq!(
+        paths(journal(s.addr, &k, "?path=/v2/customers/").await),
+        [
+            ("/v2/customers/cst_missing1".to_owned(), 404),
+            (format!("/v2/customers/{cst}"), 200)
+        ]
+    );
+    assert_eq!(
+        paths(journal(s.addr, &k, "?status=404").await),
+        [("/v2/customers/cst_missing1".to_owned(), 404)]
+    );
+    assert_eq!(journal(s.addr, &k, "?status=4xx").await["count"], 2);
+    assert_eq!(
+        journal(s.addr, &k, "?status=2xx&method=GET&limit=1").await["requests"][0]["path"],
+        "/v2/payments"
+    );
+    let bad = get(s.addr, "/_sandbox/requests?status=teapot", &k).await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["field"], "status");
+    assert_eq!(
+        get(s.addr, "/_sandbox/requests?colour=red", &k)
+            .await
+            .status,
+        422
+    );
+    // Another account sees none of it.
+    let other = key();
+    assert_eq!(journal(s.addr, &other, "").await["count"], 0);
+    assert_eq!(
+        Req::anonymous("GET", "/_sandbox/requests")
+            .ok(s.addr)
+            .await
+            .status,
+        401
+    );
+    let cleared = Req::new("DELETE", "/_sandbox/requests", &k)
+        .ok(s.addr)
+        .await;
+    assert_eq!(cleared.json()["cleared"], 5);
+    assert_eq!(journal(s.addr, &k, "").await["count"], 0);
+    get(s.addr, "/v2/payments", &k).await;
+    assert_eq!(journal(s.addr, &k, "").await["count"], 1);
+    s.shutdown().await;
+}
