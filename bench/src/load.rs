@@ -201,6 +201,16 @@ pub fn run(addr: SocketAddr, server_pid: Option<u32>, reqs: &[Req], plan: Plan) 
         }
         if let Some(rate) = plan.rate {
             tokio::spawn(pace(rate, queues, start, end));
+        } else {
+            // Closed loop: keep the runtime polling instead of sleeping in
+            // epoll_wait, so that a server is not charged for waking the
+            // load generator (an IPI per response, which only a server
+            // slower than the generator pays).
+            tokio::spawn(async move {
+                while Instant::now() < end {
+                    tokio::task::yield_now().await;
+                }
+            });
         }
         let mut out = Outcome::default();
         for task in tasks {

@@ -276,7 +276,9 @@ pub fn markdown(r: &Results) -> String {
     let _ = writeln!(
         out,
         "{} The load generator is `mollie-bench` (one thread, {} keep-alive connections, \
-         requests pre-formatted; latency from when a request was due to its last byte).\n",
+         requests pre-formatted; latency from when a request was due to its last byte). \
+         It never sleeps while it measures (it polls its sockets), so that no server is charged \
+         for waking it up.\n",
         if r.machine.pinned {
             "The load generator runs on core 0 and the server under test on core 1 (`taskset`): on two cores this gives steadier figures than letting them share."
         } else {
