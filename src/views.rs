@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use serde::ser::SerializeStruct;
+use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 
 use crate::clock::{format_datetime, DateText};
@@ -148,34 +148,113 @@ impl Serialize for CustomerView<'_> {
         st.serialize_field("metadata", &c.metadata)?;
         st.serialize_field("createdAt", &DateTime(c.created_at))?;
         if let Some(l) = &self.links {
-            let r = &self.render;
-            let mut links = Vec::with_capacity(6);
-            links.push(("self", r.api(&concat(&["customers/", &c.id]))));
-            links.push((
-                "dashboard",
-                r.page(&concat(&["_sandbox/dashboard/customers/", &c.id])),
-            ));
-            if l.mandates {
-                links.push(("mandates", r.api(&format!("customers/{}/mandates", c.id))));
-            }
-            if l.subscriptions {
-                links.push((
-                    "subscriptions",
-                    r.api(&format!("customers/{}/subscriptions", c.id)),
-                ));
-            }
-            if l.payments {
-                links.push((
-                    "payments",
-                    r.api(&concat(&["customers/", &c.id, "/payments"])),
-                ));
-            }
-            if let Some(doc) = l.documentation {
-                links.push(("documentation", Link::docs(doc)));
-            }
-            st.serialize_field("_links", &OrderedLinks(links))?;
+            let links = CustomerLinksView {
+                id: &c.id,
+                render: &self.render,
+                links: l,
+            };
+            st.serialize_field("_links", &links)?;
         }
         st.end()
+    }
+}
+
+/// A customer's `_links`, written straight into the response: a customer
+/// is on most responses (and fifty times on a list page), so its hrefs are
+/// not built as Strings first.
+struct CustomerLinksView<'a> {
+    id: &'a str,
+    render: &'a Render<'a>,
+    links: &'a CustomerLinks,
+}
+
+impl Serialize for CustomerLinksView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (r, id, l) = (self.render, self.id, self.links);
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("self", &r.api_href(["customers/", id, ""]))?;
+        m.serialize_entry(
+            "dashboard",
+            &r.page_href(["_sandbox/dashboard/customers/", id, ""]),
+        )?;
+        if l.mandates {
+            m.serialize_entry("mandates", &r.api_href(["customers/", id, "/mandates"]))?;
+        }
+        if l.subscriptions {
+            m.serialize_entry(
+                "subscriptions",
+                &r.api_href(["customers/", id, "/subscriptions"]),
+            )?;
+        }
+        if l.payments {
+            m.serialize_entry("payments", &r.api_href(["customers/", id, "/payments"]))?;
+        }
+        if let Some(doc) = l.documentation {
+            m.serialize_entry(
+                "documentation",
+                &LinkTo {
+                    href: Href([DOCS, doc, "", "", "", ""]),
+                    kind: "text/html",
+                },
+            )?;
+        }
+        m.end()
+    }
+}
+
+/// An href as the pieces it is made of, joined as it is serialised.
+struct Href<'a>([&'a str; 6]);
+
+impl std::fmt::Display for Href<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.iter().try_for_each(|piece| f.write_str(piece))
+    }
+}
+
+/// [`Link`] without its String.
+struct LinkTo<'a> {
+    href: Href<'a>,
+    kind: &'static str,
+}
+
+impl Serialize for LinkTo<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("link", 2)?;
+        st.serialize_field("href", &Collected(&self.href))?;
+        st.serialize_field("type", self.kind)?;
+        st.end()
+    }
+}
+
+/// Serialises a Display as a string, without allocating one.
+struct Collected<'a, T>(&'a T);
+
+impl<T: std::fmt::Display> Serialize for Collected<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self.0)
+    }
+}
+
+impl<'a> Render<'a> {
+    /// [`Render::api`] of `path` (three pieces), unjoined.
+    fn api_href(&self, path: [&'a str; 3]) -> LinkTo<'a> {
+        let query = if self.testmode_links {
+            "?testmode=true"
+        } else {
+            ""
+        };
+        LinkTo {
+            href: Href([self.base, "/v2/", path[0], path[1], path[2], query]),
+            kind: "application/hal+json",
+        }
+    }
+
+    /// [`Render::page`] of `path` (three pieces), unjoined.
+    fn page_href(&self, path: [&'a str; 3]) -> LinkTo<'a> {
+        LinkTo {
+            href: Href([self.base, "/", path[0], path[1], path[2], ""]),
+            kind: "text/html",
+        }
     }
 }
 
