@@ -395,6 +395,7 @@ pub fn markdown(r: &Results) -> String {
                     s.server_wait_ns as f64 / 1e6,
                     b.server_wait_ns as f64 / 1e6
                 ),
+                format!("{:.1} / {:.1}", s.cpu_us(), b.cpu_us()),
             ]
         })
         .collect();
@@ -404,7 +405,10 @@ pub fn markdown(r: &Results) -> String {
          requests queued behind the stall. The last column is how long the server's threads were \
          ready to run but waited for a CPU held by some other process \
          (`/proc/PID/task/*/schedstat`), over {:.1} s of measurement: on a quiet machine it is \
-         near 0, and a stall of a few milliseconds there shows up in the p99.\n",
+         near 0, and a stall of a few milliseconds there shows up in the p99. Below its peak a \
+         server spends more CPU per request than at the peak (it is woken for each request \
+         instead of finding several waiting), so at half the peak rate it is busier than half \
+         the time, and a stall takes longer to catch up on.\n",
         2.0 * s.slice.as_secs_f64()
     );
     table(
@@ -415,6 +419,7 @@ pub fn markdown(r: &Results) -> String {
             "sandbox p50 / p99 / max ms",
             "baseline p50 / p99 / max ms, same rate",
             "waited for a CPU ms, sandbox / baseline",
+            "server CPU µs/request, sandbox / baseline",
         ],
         &rows,
     );
