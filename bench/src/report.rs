@@ -156,7 +156,7 @@ fn targets(r: &Results) -> Vec<[String; 5]> {
         let x = ratio(row.sandbox.rps(), b.rps());
         rows.push([
             format!("{}, req/s", row.name),
-            format!("**{x:.2} x** baseline ({} req/s)", rps(&row.sandbox)),
+            format!("**{x:.3} x** baseline ({} req/s)", rps(&row.sandbox)),
             format!(
                 "baseline {} req/s; server CPU per request {:.1} µs vs {:.1} µs ({:.2} x)",
                 rps(b),
@@ -172,7 +172,7 @@ fn targets(r: &Results) -> Vec<[String; 5]> {
     let x = ratio(r.list_big.rps(), r.list_1k.rps());
     rows.push([
         format!("GET list limit=50 at {big} vs at 1,000 customers"),
-        format!("**{x:.2} x** ({} req/s)", rps(&r.list_big)),
+        format!("**{x:.3} x** ({} req/s)", rps(&r.list_big)),
         format!("{} req/s at 1,000", rps(&r.list_1k)),
         "≥ 0.9 x".into(),
         verdict(x >= 0.9).into(),
