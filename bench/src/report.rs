@@ -249,7 +249,40 @@ fn about(r: &Results) -> String {
         m.load,
         r.load_after
     );
+    let (waited, measured) = interference(r);
+    let share = if measured > 0.0 {
+        waited / measured
+    } else {
+        0.0
+    };
+    let _ = writeln!(
+        out,
+        "While measured, the servers waited {:.1}% of the time for a CPU another process held{}",
+        share * 100.0,
+        if share > 0.02 {
+            ": **the machine was not quiet, these figures are not reliable; run again.**"
+        } else {
+            "."
+        }
+    );
     out
+}
+
+/// Seconds the servers under test waited for a CPU, over seconds measured,
+/// summed over every measurement of the run.
+fn interference(r: &Results) -> (f64, f64) {
+    let mut all: Vec<&Outcome> = vec![&r.list_1k, &r.list_big];
+    for row in &r.rows {
+        all.push(&row.sandbox);
+        all.extend(row.baseline.as_ref());
+    }
+    for (_, _, s, b) in &r.half_peak {
+        all.push(s);
+        all.push(b);
+    }
+    let waited = all.iter().map(|o| o.server_wait_ns as f64 / 1e9).sum();
+    let measured = all.iter().map(|o| o.seconds).sum();
+    (waited, measured)
 }
 
 pub fn markdown(r: &Results) -> String {
