@@ -64,6 +64,12 @@ pub struct Config {
     #[arg(long, env = "MOLLIE_SANDBOX_TLS_HOSTNAMES", value_delimiter = ',')]
     pub tls_hostnames: Vec<String>,
 
+    /// Folder for what must outlive a restart: the generated TLS certificate
+    /// authority (ca.pem, ca-key.pem), so clients that trusted it once keep
+    /// trusting it. Default: none (a new CA at every start).
+    #[arg(long, env = "MOLLIE_SANDBOX_STATE_DIR")]
+    pub state_dir: Option<PathBuf>,
+
     /// What a deleted customer answers: gone (410) or not-found (404).
     #[arg(long, env = "MOLLIE_SANDBOX_DELETED_CUSTOMERS", value_enum, default_value_t = DeletedCustomers::Gone)]
     pub deleted_customers: DeletedCustomers,
@@ -113,6 +119,7 @@ impl Default for Config {
             tls_cert: None,
             tls_key: None,
             tls_hostnames: Vec::new(),
+            state_dir: None,
             deleted_customers: DeletedCustomers::Gone,
             seed: None,
             scenarios: None,

@@ -440,6 +440,7 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
         customer_id: id_ref("customerId", "cst_")?,
         mandate_id: id_ref("mandateId", "mdt_")?,
         subscription_id: id_ref("subscriptionId", "sub_")?,
+        profile_id: id_ref("profileId", "pfl_")?,
         sequence_type,
         redirect_url: str_field("redirectUrl")?,
         cancel_url: str_field("cancelUrl")?,

@@ -1,6 +1,7 @@
 //! The command line: flags (each also a `MOLLIE_SANDBOX_*` variable) into a
 //! [`Config`], logging, signals, and the `healthcheck` subcommand.
 
+use std::net::IpAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -26,7 +27,8 @@ struct Cli {
 enum Command {
     /// Exit 0 when the sandbox answers healthy, 1 otherwise (for Docker HEALTHCHECK).
     Healthcheck {
-        /// Health URL. Default: http://127.0.0.1:$PORT/_sandbox/health
+        /// Health URL. Default: /_sandbox/health on --port (MOLLIE_SANDBOX_PORT)
+        /// of --host, or of loopback when --host is 0.0.0.0 or ::.
         #[arg(long, env = "MOLLIE_SANDBOX_HEALTHCHECK_URL")]
         url: Option<String>,
     },
@@ -49,8 +51,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Some(Command::Healthcheck { url }) => {
-            let url = url
-                .unwrap_or_else(|| format!("http://127.0.0.1:{}/_sandbox/health", cli.config.port));
+            let url = url.unwrap_or_else(|| local_health_url(&cli.config));
             runtime.block_on(healthcheck(&url))
         }
         None => {
@@ -58,6 +59,19 @@ fn main() -> ExitCode {
             runtime.block_on(run(cli.config))
         }
     }
+}
+
+/// The health URL of a sandbox started with the same settings: in a
+/// container the healthcheck reads the same `MOLLIE_SANDBOX_*` variables.
+fn local_health_url(config: &Config) -> String {
+    let host = match config.host.parse::<IpAddr>() {
+        Ok(IpAddr::V4(ip)) if ip.is_unspecified() => "127.0.0.1".to_owned(),
+        Ok(IpAddr::V6(ip)) if ip.is_unspecified() => "[::1]".to_owned(),
+        Ok(IpAddr::V6(ip)) => format!("[{ip}]"),
+        Ok(IpAddr::V4(ip)) => ip.to_string(),
+        Err(_) => config.host.clone(),
+    };
+    format!("http://{host}:{}/_sandbox/health", config.port)
 }
 
 fn init_logging(format: LogFormat) {

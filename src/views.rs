@@ -337,7 +337,7 @@ impl Serialize for PaymentView<'_> {
         if let Some(cc) = &p.restrict_to_country {
             st.serialize_field("restrictPaymentMethodsToCountry", cc)?;
         }
-        st.serialize_field("profileId", r.profile_id)?;
+        st.serialize_field("profileId", p.profile_id.as_deref().unwrap_or(r.profile_id))?;
         if let Some(id) = &p.customer_id {
             st.serialize_field("customerId", id)?;
         }

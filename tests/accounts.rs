@@ -179,14 +179,26 @@ async fn access_token_hrefs_carry_testmode() {
         &format!("{}/v2/customers/{id}?testmode=true", sb.url),
         "application/hal+json",
     );
-    let p = api
+    // An organization token must name the profile; the payment shows it.
+    let no_profile = api
         .post(
             &format!("/v2/customers/{id}/payments"),
             &with(&payment_body(), json!({"testmode": true})),
         )
         .await;
+    no_profile.assert_error(422, "The 'profileId' field is required", Some("profileId"));
+    let p = api
+        .post(
+            &format!("/v2/customers/{id}/payments"),
+            &with(
+                &payment_body(),
+                json!({"testmode": true, "profileId": "pfl_QkEhN94Ba"}),
+            ),
+        )
+        .await;
     assert_eq!(p.status, 201, "{}", p.text);
     assert_eq!(p.json["mode"], "test");
+    assert_eq!(p.json["profileId"], "pfl_QkEhN94Ba");
     let tr = s(&p.json["id"]);
     assert_link(
         &p.json["_links"]["self"],

@@ -6,6 +6,7 @@ use hyper::StatusCode;
 use serde_json::Value;
 use smol_str::SmolStr;
 
+use crate::auth::Kind;
 use crate::error::{ApiError, Result};
 use crate::http::response::{hal_response, Resp};
 use crate::ids::{self, Id};
@@ -199,6 +200,22 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
         "The mandate id is invalid",
     )?;
 
+    let profile_id = match ctx.kind {
+        // Organization tokens reach many profiles, so they must say which.
+        Kind::AccessToken => Some(
+            opt_id(
+                b.get("profileId"),
+                "pfl_",
+                "profileId",
+                "The profile id is invalid",
+            )?
+            .ok_or_else(|| {
+                ApiError::unprocessable("The 'profileId' field is required").with_field("profileId")
+            })?,
+        ),
+        Kind::ApiKey => None,
+    };
+
     let now = ctx.now();
     let mut data = ctx.account.data.write();
     let customer_id: Option<Id> = match (path_customer, body_customer) {
@@ -234,6 +251,7 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
         customer_id,
         mandate_id: None,
         subscription_id: None,
+        profile_id,
         sequence_type,
         redirect_url,
         cancel_url,

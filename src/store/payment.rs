@@ -108,6 +108,8 @@ pub struct Payment {
     pub customer_id: Option<Id>,
     pub mandate_id: Option<Id>,
     pub subscription_id: Option<Id>,
+    /// The profile an access token named; API-key payments show the account's.
+    pub profile_id: Option<Id>,
     pub sequence_type: SequenceType,
     pub redirect_url: Option<Box<str>>,
     pub cancel_url: Option<Box<str>>,

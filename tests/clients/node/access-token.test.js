@@ -33,8 +33,18 @@ test('an access token in test mode: create, get, page, follow links, delete', as
   const next = await page.nextPage();
   assert.deepEqual(next.map(c => c.id), [customer.id]);
 
-  const payment = await mollie.customerPayments.create({ customerId: customer.id, ...paymentBody() });
+  // Organization tokens must say which profile the payment is for.
+  await assert.rejects(
+    mollie.customerPayments.create({ customerId: customer.id, ...paymentBody() }),
+    err => err.statusCode === 422 && err.field === 'profileId',
+  );
+  const payment = await mollie.customerPayments.create({
+    customerId: customer.id,
+    profileId: 'pfl_QkEhN94Ba',
+    ...paymentBody(),
+  });
   assert.equal(payment.mode, 'test');
+  assert.equal(payment.profileId, 'pfl_QkEhN94Ba');
   assert.equal((await payment.getCustomer()).id, customer.id);
   assert.equal((await payment.refresh()).id, payment.id);
 

@@ -37,4 +37,20 @@ function paymentBody(extra = {}) {
   };
 }
 
-module.exports = { baseUrl, apiEndpoint, randomKey, newClient, paymentBody, DOCS, DATETIME };
+// What the customer's choice on the test checkout page does, through the
+// sandbox's own API with the same Bearer key as the client (a plain request:
+// the client has no call for it). Resolves to the payment JSON.
+async function setStatus(apiKey, paymentId, status) {
+  const resp = await fetch(`${baseUrl}/_sandbox/payments/${paymentId}/status`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ status }),
+  });
+  const body = await resp.json();
+  if (resp.status !== 200) {
+    throw new Error(`POST /_sandbox/payments/${paymentId}/status: ${resp.status} ${JSON.stringify(body)}`);
+  }
+  return body;
+}
+
+module.exports = { baseUrl, apiEndpoint, randomKey, newClient, paymentBody, setStatus, DOCS, DATETIME };
