@@ -9,7 +9,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, HOST};
+use hyper::header::{HeaderValue, CONTENT_LENGTH, HOST};
 use hyper::http::request::Parts;
 use hyper::{Method, Request, StatusCode};
 
@@ -161,11 +161,7 @@ async fn api_request(
             .get(hyper::header::AUTHORIZATION)
             .map(|h| h.as_bytes()),
     )?;
-    let content_type = parts
-        .headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let body = Body::decode(content_type, &raw)?;
+    let body = Body::from_request(parts, &raw)?;
     let query = Query::parse(parts.uri.query());
     let mode = match cred.kind {
         Kind::ApiKey => cred.mode,

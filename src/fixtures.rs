@@ -151,31 +151,25 @@ pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSee
                     .map(|item| (i, item))
                     .map_err(|e| format!("{at}.{name}[{i}]: {e}"))
             });
+            // Each list's items parse one way; errors name the list, index and id.
+            fn read_all<T>(
+                items: impl Iterator<Item = Result<(usize, Value), String>>,
+                into: &mut Vec<T>,
+                read: impl Fn(&Value) -> FieldResult<T>,
+                at: &str,
+                name: &str,
+            ) -> Result<(), String> {
+                for item in items {
+                    let (i, item) = item?;
+                    into.push(read(&item).map_err(|e| describe(at, name, i, &item, e))?);
+                }
+                Ok(())
+            }
             match name.as_str() {
-                "customers" => {
-                    for item in items {
-                        let (i, item) = item?;
-                        seed.customers.push(customer(&item, now).map_err(|e| describe(&at, &name, i, &item, e))?);
-                    }
-                }
-                "deletedCustomers" => {
-                    for item in items {
-                        let (i, item) = item?;
-                        seed.deleted_customers.push(deleted(&item).map_err(|e| describe(&at, &name, i, &item, e))?);
-                    }
-                }
-                "payments" => {
-                    for item in items {
-                        let (i, item) = item?;
-                        seed.payments.push(payment(&item, now).map_err(|e| describe(&at, &name, i, &item, e))?);
-                    }
-                }
-                "mandates" => {
-                    for item in items {
-                        let (i, item) = item?;
-                        seed.mandates.push(mandate(&item, now).map_err(|e| describe(&at, &name, i, &item, e))?);
-                    }
-                }
+                "customers" => read_all(items, &mut seed.customers, |v| customer(v, now), &at, &name)?,
+                "deletedCustomers" => read_all(items, &mut seed.deleted_customers, deleted, &at, &name)?,
+                "payments" => read_all(items, &mut seed.payments, |v| payment(v, now), &at, &name)?,
+                "mandates" => read_all(items, &mut seed.mandates, |v| mandate(v, now), &at, &name)?,
                 other => return Err(format!("{at}: unknown list \"{other}\" (expected customers, deletedCustomers, payments, mandates)")),
             }
         }

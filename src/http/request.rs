@@ -105,6 +105,15 @@ impl Body {
         })
     }
 
+    /// Decodes `raw` as the request's `Content-Type` says.
+    pub fn from_request(parts: &hyper::http::request::Parts, raw: &[u8]) -> Result<Body> {
+        let content_type = parts
+            .headers
+            .get(hyper::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        Body::decode(content_type, raw)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty()
     }

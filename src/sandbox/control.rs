@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use hyper::header::{AUTHORIZATION, CONTENT_TYPE};
+use hyper::header::AUTHORIZATION;
 use hyper::http::request::Parts;
 use hyper::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -172,11 +172,7 @@ fn scenario_state(app: &App, account: &Account) -> Resp {
 
 fn activate(app: &App, parts: &Parts, body: &Bytes) -> Result<Resp> {
     let account = caller(app, parts)?;
-    let content_type = parts
-        .headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let body = Body::decode(content_type, body)?;
+    let body = Body::from_request(parts, body)?;
     body.only(&["name"])?;
     let name = match body.get("name") {
         Some(Value::String(s)) => s.trim().to_owned(),

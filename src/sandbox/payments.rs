@@ -3,7 +3,6 @@
 //! `POST /_sandbox/payments/{id}/webhook`: calls the payment's webhook now.
 
 use bytes::Bytes;
-use hyper::header::CONTENT_TYPE;
 use hyper::http::request::Parts;
 use hyper::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -21,11 +20,7 @@ use crate::views::Render;
 use super::account::bearer_account;
 
 pub fn handle(app: &App, parts: &Parts, raw: &Bytes, tls: bool, rest: &[&str]) -> Result<Resp> {
-    let content_type = parts
-        .headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let body = Body::decode(content_type, raw)?;
+    let body = Body::from_request(parts, raw)?;
     match (&parts.method, rest) {
         (&Method::POST, [id, "status"]) => status(app, parts, &body, tls, id),
         (&Method::POST, [id, "webhook"]) => webhook(app, parts, &body, id),

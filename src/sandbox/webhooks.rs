@@ -2,7 +2,6 @@
 //! oldest first (`?paymentId=tr_…` for one payment).
 //! `POST /_sandbox/webhooks/{deliveryId}/resend`: sends a delivery again.
 
-use hyper::header::CONTENT_TYPE;
 use hyper::http::request::Parts;
 use hyper::{Method, StatusCode};
 use serde_json::json;
@@ -15,11 +14,7 @@ use crate::http::response::{json_value, Resp};
 use super::account::bearer_account;
 
 pub fn handle(app: &App, parts: &Parts, raw: &[u8], rest: &[&str]) -> Result<Resp> {
-    let content_type = parts
-        .headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let body = Body::decode(content_type, raw)?;
+    let body = Body::from_request(parts, raw)?;
     match (&parts.method, rest) {
         (&Method::GET, []) => list(app, parts, &body),
         (&Method::POST, [id, "resend"]) => resend(app, parts, &body, id),
