@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use hyper::http::request::Parts;
+use hyper::{Method, Uri};
 use parking_lot::Mutex;
 use serde::Serialize;
 
@@ -26,21 +27,19 @@ struct Ring {
     dropped: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct Entry {
     /// Counts up per account from 1, so a client can ask for what is new.
     pub id: u64,
     /// Wall-clock time the request arrived, written as RFC 3339 with
     /// milliseconds only when the journal is read.
-    #[serde(serialize_with = "serialize_time")]
     pub time: jiff::Timestamp,
-    pub method: String,
-    pub path: String,
-    pub query: Option<String>,
+    /// Method and URI are kept as hyper parsed them: cloning them shares
+    /// their bytes, so journaling costs no string copies per request.
+    pub method: Method,
+    pub uri: Uri,
     /// `null` when the connection was faulted instead of answered.
     pub status: Option<u16>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fault: Option<&'static str>,
     pub latency_ms: f64,
     /// The scenario in force for the request, if any.
@@ -48,6 +47,33 @@ pub struct Entry {
     /// The scenario rules that fired, in order.
     pub rules: Vec<String>,
     pub idempotency_key: Option<String>,
+}
+
+impl Entry {
+    pub fn path(&self) -> &str {
+        self.uri.path()
+    }
+}
+
+impl Serialize for Entry {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Entry", 11)?;
+        st.serialize_field("id", &self.id)?;
+        st.serialize_field("time", &time_text(self.time))?;
+        st.serialize_field("method", self.method.as_str())?;
+        st.serialize_field("path", self.uri.path())?;
+        st.serialize_field("query", &self.uri.query())?;
+        st.serialize_field("status", &self.status)?;
+        if let Some(fault) = self.fault {
+            st.serialize_field("fault", fault)?;
+        }
+        st.serialize_field("latencyMs", &self.latency_ms)?;
+        st.serialize_field("scenario", &self.scenario)?;
+        st.serialize_field("rules", &self.rules)?;
+        st.serialize_field("idempotencyKey", &self.idempotency_key)?;
+        st.end()
+    }
 }
 
 /// What a request's way through the pipeline left for its journal entry.
@@ -112,11 +138,11 @@ impl Filter {
     fn accepts(&self, e: &Entry) -> bool {
         self.method
             .as_ref()
-            .is_none_or(|m| m.eq_ignore_ascii_case(&e.method))
+            .is_none_or(|m| m.eq_ignore_ascii_case(e.method.as_str()))
             && self
                 .path_prefix
                 .as_ref()
-                .is_none_or(|p| e.path.starts_with(p.as_str()))
+                .is_none_or(|p| e.path().starts_with(p.as_str()))
             && self.status.is_none_or(|s| s.accepts(e.status))
     }
 }
@@ -194,9 +220,8 @@ pub fn record(
     let entry = Entry {
         id: 0,
         time: arrived,
-        method: parts.method.as_str().to_owned(),
-        path: parts.uri.path().to_owned(),
-        query: parts.uri.query().map(str::to_owned),
+        method: parts.method.clone(),
+        uri: parts.uri.clone(),
         status,
         fault: trace.fault.map(Fault::as_str),
         latency_ms: millis(latency),
@@ -216,10 +241,6 @@ pub fn millis(d: Duration) -> f64 {
     (d.as_secs_f64() * 100_000.0).round() / 100.0
 }
 
-fn serialize_time<S: serde::Serializer>(at: &jiff::Timestamp, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&time_text(*at))
-}
-
 /// A time as the journal writes it: RFC 3339, UTC, milliseconds.
 pub fn time_text(at: jiff::Timestamp) -> String {
     jiff::Timestamp::from_millisecond(at.as_millisecond())
@@ -235,9 +256,8 @@ mod tests {
         Entry {
             id: 0,
             time: jiff::Timestamp::now(),
-            method: "GET".into(),
-            path: path.into(),
-            query: None,
+            method: Method::GET,
+            uri: path.parse().unwrap(),
             status,
             fault: None,
             latency_ms: 1.0,
