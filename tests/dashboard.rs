@@ -73,17 +73,38 @@ async fn payment_dashboard_link_opens_with_a_key_parameter() {
 }
 
 #[tokio::test]
-async fn dashboard_needs_the_owning_account() {
+async fn dashboard_shows_objects_to_their_own_account_only() {
     let sb = start().await;
     let owner = sb.api();
     let cst = owner.customer_id().await;
     let url = format!("{}/_sandbox/dashboard/customers/{cst}", sb.url);
+    // A browser following the link sends no key: the object names its account.
     let r = read(http().get(&url).send().await.unwrap()).await;
-    r.assert_error(
-        401,
-        "Missing authentication, or failed to authenticate",
-        None,
-    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(page_json(&r.text)["id"], cst.as_str());
+    let tr = s(&owner.new_payment(&cst).await["id"]).to_owned();
+    let r = read(
+        http()
+            .get(format!("{}/_sandbox/dashboard/payments/{tr}", sb.url))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(page_json(&r.text)["customerId"], cst.as_str());
+    let r = read(
+        http()
+            .get(format!(
+                "{}/_sandbox/dashboard/customers/cst_nobody",
+                sb.url
+            ))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    r.assert_error(404, "No customer exists with token cst_nobody.", None);
     let r = read(
         http()
             .get(format!("{url}?key=nonsense"))

@@ -2,8 +2,11 @@
 //! where the `dashboard` links of customers and payments lead. A read-only
 //! page showing the object as the API renders it. The account is chosen as
 //! for the API, by the `Authorization` header, or by a `key` query parameter
-//! so that the link can be opened in a browser (`testmode=true` picks an
-//! access token's test mode).
+//! (`testmode=true` picks an access token's test mode); with neither, by the
+//! object itself, so that the link opens in a browser as on Mollie's own
+//! dashboard.
+
+use std::sync::Arc;
 
 use bytes::Bytes;
 use hyper::header::AUTHORIZATION;
@@ -21,7 +24,14 @@ use crate::store::{Account, Mode};
 use crate::views::{CustomerView, PaymentLinks, PaymentView, Render};
 
 pub fn customer(app: &App, parts: &Parts, tls: bool, id: &str) -> Resp {
-    page(app, parts, tls, "customer", id, |account, render| {
+    // Customers have no global index; a dashboard page is rare enough to look.
+    let owner = || {
+        app.registry
+            .all()
+            .into_iter()
+            .find(|a| a.data.read().customers.get(id).is_some())
+    };
+    page(app, parts, tls, "customer", id, owner, |account, render| {
         let data = account.data.read();
         let customer = live_customer(&app.config, &data, id)?;
         let view = CustomerView {
@@ -34,7 +44,8 @@ pub fn customer(app: &App, parts: &Parts, tls: bool, id: &str) -> Resp {
 }
 
 pub fn payment(app: &App, parts: &Parts, tls: bool, id: &str) -> Resp {
-    page(app, parts, tls, "payment", id, |account, render| {
+    let owner = || app.registry.payment_account(id);
+    page(app, parts, tls, "payment", id, owner, |account, render| {
         let data = account.data.read();
         let payment = data
             .payments
@@ -60,28 +71,34 @@ fn page(
     tls: bool,
     kind: &str,
     id: &str,
+    owner: impl FnOnce() -> Option<Arc<Account>>,
     body: impl FnOnce(&Account, Render<'_>) -> Result<Resp>,
 ) -> Resp {
     let run = || -> Result<Resp> {
         let query = Query::parse(parts.uri.query());
         query.only(&["key", "testmode"])?;
-        let cred = match query.get("key") {
-            Some(key) => Credential::parse_key(key).ok_or_else(ApiError::unauthorized)?,
-            None => {
-                Credential::from_header(parts.headers.get(AUTHORIZATION).map(|h| h.as_bytes()))?
+        let header = parts.headers.get(AUTHORIZATION).map(|h| h.as_bytes());
+        let (account, access_token) = match (query.get("key"), header) {
+            (None, None) => (owner().ok_or_else(|| ApiError::not_found(kind, id))?, false),
+            (key, header) => {
+                let cred = match key {
+                    Some(key) => Credential::parse_key(key).ok_or_else(ApiError::unauthorized)?,
+                    None => Credential::from_header(header)?,
+                };
+                let mode = match cred.kind {
+                    Kind::ApiKey => cred.mode,
+                    Kind::AccessToken if query.get("testmode") == Some("true") => Mode::Test,
+                    Kind::AccessToken => Mode::Live,
+                };
+                let access_token = cred.kind == Kind::AccessToken;
+                let account = app
+                    .registry
+                    .find(cred.key, mode, access_token)
+                    .ok_or_else(|| ApiError::not_found(kind, id))?;
+                (account, access_token)
             }
         };
-        let mode = match cred.kind {
-            Kind::ApiKey => cred.mode,
-            Kind::AccessToken if query.get("testmode") == Some("true") => Mode::Test,
-            Kind::AccessToken => Mode::Live,
-        };
-        let access_token = cred.kind == Kind::AccessToken;
         let base = app.base_url(parts, tls);
-        let account = app
-            .registry
-            .find(cred.key, mode, access_token)
-            .ok_or_else(|| ApiError::not_found(kind, id))?;
         let render = Render {
             base: &base,
             mode: account.mode,
