@@ -38,6 +38,11 @@
 //!   picks a payment's outcome; it finds the payment's account through the
 //!   registry's payment index, as a browser has no API key.
 //! - [`clock`], [`ids`]: per-account time and Mollie-shaped ids.
+//! - [`config`]: every setting, filled by the CLI (`main.rs`) from flags and
+//!   `MOLLIE_SANDBOX_*` variables; [`health`]: the client side of
+//!   `mollie-sandbox healthcheck`.
+//! - [`http`]: decoding queries and bodies (JSON, or forms with bracketed
+//!   keys) and the response type handlers return.
 //!
 //! ## The path of a request
 //!
