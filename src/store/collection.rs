@@ -1,6 +1,6 @@
 //! An ordered collection: objects kept in creation order, found by id in O(1)
 //! and paged from any cursor in O(log n + limit). Mollie lists are
-//! newest-first with an inclusive `from` cursor; [`page`] implements exactly
+//! newest-first with an inclusive `from` cursor; [`Collection::page`] implements exactly
 //! that, for the whole collection or for a sub-index (a customer's payments).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
