@@ -27,9 +27,7 @@ pub fn customer(app: &App, parts: &Parts, tls: bool, id: &str) -> Resp {
     // Customers have no global index; a dashboard page is rare enough to look.
     let owner = || {
         app.registry
-            .all()
-            .into_iter()
-            .find(|a| a.data.read().customers.get(id).is_some())
+            .account_holding(|data| data.customers.get(id).is_some())
     };
     page(app, parts, tls, "customer", id, owner, |account, render| {
         let data = account.data.read();

@@ -105,13 +105,18 @@ impl Registry {
                 return Some(account);
             }
         }
-        let found = self
-            .accounts
-            .iter()
-            .find(|e| e.value().data.read().payments.get(id).is_some())
-            .map(|e| e.value().clone())?;
+        let found = self.account_holding(|data| data.payments.get(id).is_some())?;
         self.index_payment(id, &found);
         Some(found)
+    }
+
+    /// The first account whose data `holds` says yes to: a scan of every
+    /// account, for the rare caller that has an object id but no key.
+    pub fn account_holding(&self, holds: impl Fn(&Data) -> bool) -> Option<Arc<Account>> {
+        self.accounts
+            .iter()
+            .find(|e| holds(&e.value().data.read()))
+            .map(|e| e.value().clone())
     }
 
     /// The account [`Registry::get`] would answer with, only if it exists already.
