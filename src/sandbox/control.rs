@@ -12,13 +12,12 @@ use serde_json::{json, Value};
 
 use super::state;
 use crate::app::App;
-use crate::auth::{Credential, Kind};
 use crate::error::{ApiError, Result};
 use crate::http::request::{Body, Query};
 use crate::http::response::{json_value, Resp};
 use crate::journal::{Filter, StatusFilter, Trace};
 use crate::scenario::Scenario;
-use crate::store::{Account, Mode};
+use crate::store::Account;
 
 /// The routes of this module, or `None` for a path it does not own.
 pub fn route(app: &App, parts: &Parts, body: &Bytes, segments: &[&str]) -> Option<Resp> {
@@ -64,17 +63,7 @@ pub fn route(app: &App, parts: &Parts, body: &Bytes, segments: &[&str]) -> Optio
 /// The account of the calling key. Access tokens pick test mode with
 /// `?testmode=true`, as on the API's GET requests.
 pub fn caller(app: &App, parts: &Parts) -> Result<Arc<Account>> {
-    let cred = Credential::from_header(parts.headers.get(AUTHORIZATION).map(|h| h.as_bytes()))?;
-    let mode = match cred.kind {
-        Kind::ApiKey => cred.mode,
-        Kind::AccessToken => match Query::parse(parts.uri.query()).get("testmode") {
-            Some("true") => Mode::Test,
-            _ => Mode::Live,
-        },
-    };
-    Ok(app
-        .registry
-        .get(cred.key, mode, cred.kind == Kind::AccessToken))
+    super::account::bearer_account(app, parts, &Body::default()).map(|(account, _)| account)
 }
 
 /// Which account a sandbox request is journaled under, if any.
