@@ -1,0 +1,193 @@
+//! Resource views: how each object is rendered as HAL JSON. Field order,
+//! which keys are omitted and which are `null` follow the real API; hrefs
+//! are built from the base URL the request came in on.
+
+use std::borrow::Cow;
+
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+
+use crate::clock::{format_datetime, DateText};
+use crate::store::{Amount, Mode};
+
+mod customer;
+mod list;
+mod mandate;
+mod payment;
+
+pub use customer::{CustomerLinks, CustomerView};
+pub use list::{ListLinks, ListView};
+pub use mandate::MandateView;
+pub use payment::{PaymentLinks, PaymentView};
+
+pub const DOCS: &str = "https://docs.mollie.com/reference/v2/";
+
+#[derive(Serialize, Debug, Clone)]
+pub struct Link<'a> {
+    pub href: Cow<'a, str>,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+impl<'a> Link<'a> {
+    pub fn hal(href: impl Into<Cow<'a, str>>) -> Self {
+        Link {
+            href: href.into(),
+            kind: "application/hal+json",
+        }
+    }
+
+    pub fn html(href: impl Into<Cow<'a, str>>) -> Self {
+        Link {
+            href: href.into(),
+            kind: "text/html",
+        }
+    }
+
+    /// `https://docs.mollie.com/reference/v2/<page>`
+    pub fn docs(page: &str) -> Link<'static> {
+        Link::html(concat(&[DOCS, page]))
+    }
+}
+
+/// Pieces joined into one String of exactly their size. Every response
+/// builds several hrefs, and `format!` costs more than the copying.
+pub fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
+/// A view as JSON, written into a buffer sized for one resource, so that a
+/// response is not regrown and copied a dozen times on its way out.
+pub fn to_json(view: &impl Serialize) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(2048);
+    match serde_json::to_writer(&mut buf, view) {
+        Ok(()) => buf,
+        Err(_) => Vec::new(),
+    }
+}
+
+/// What every view needs to know about where and for whom it renders.
+#[derive(Clone, Copy)]
+pub struct Render<'a> {
+    /// Absolute base for hrefs, without a trailing slash: `http://localhost:8080`.
+    pub base: &'a str,
+    pub mode: Mode,
+    pub profile_id: &'a str,
+    /// An access token working in test mode: API hrefs carry `?testmode=true`,
+    /// as the real API writes them, so that a client following a link (the
+    /// Node client's `refresh()`, `getCustomer()`) stays in test mode instead
+    /// of landing in the token's live account.
+    pub testmode_links: bool,
+}
+
+impl Render<'_> {
+    pub fn api(&self, path: &str) -> Link<'static> {
+        let query = if self.testmode_links {
+            "?testmode=true"
+        } else {
+            ""
+        };
+        Link::hal(concat(&[self.base, "/v2/", path, query]))
+    }
+
+    pub fn page(&self, path: &str) -> Link<'static> {
+        Link::html(concat(&[self.base, "/", path]))
+    }
+}
+
+#[derive(Serialize)]
+pub struct AmountView<'a> {
+    pub value: &'a str,
+    pub currency: &'a str,
+}
+
+impl<'a> From<&'a Amount> for AmountView<'a> {
+    fn from(a: &'a Amount) -> Self {
+        AmountView {
+            value: &a.value,
+            currency: &a.currency,
+        }
+    }
+}
+
+/// A datetime field rendered in Mollie's form without an intermediate String
+/// living beyond the serialisation.
+pub struct DateTime(pub i64);
+
+impl Serialize for DateTime {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match DateText::new(self.0) {
+            Some(text) => s.serialize_str(text.as_str()),
+            None => s.serialize_str(&format_datetime(self.0)),
+        }
+    }
+}
+
+/// An href as the pieces it is made of, joined as it is serialised.
+pub(crate) struct Href<'a>(pub(crate) [&'a str; 6]);
+
+impl std::fmt::Display for Href<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.iter().try_for_each(|piece| f.write_str(piece))
+    }
+}
+
+/// [`Link`] without its String.
+pub(crate) struct LinkTo<'a> {
+    pub(crate) href: Href<'a>,
+    pub(crate) kind: &'static str,
+}
+
+impl Serialize for LinkTo<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("link", 2)?;
+        st.serialize_field("href", &Collected(&self.href))?;
+        st.serialize_field("type", self.kind)?;
+        st.end()
+    }
+}
+
+/// Serialises a Display as a string, without allocating one.
+pub(crate) struct Collected<'a, T>(pub(crate) &'a T);
+
+impl<T: std::fmt::Display> Serialize for Collected<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self.0)
+    }
+}
+
+impl<'a> Render<'a> {
+    /// [`Render::api`] of `path` (three pieces), unjoined.
+    pub(crate) fn api_href(&self, path: [&'a str; 3]) -> LinkTo<'a> {
+        let query = if self.testmode_links {
+            "?testmode=true"
+        } else {
+            ""
+        };
+        LinkTo {
+            href: Href([self.base, "/v2/", path[0], path[1], path[2], query]),
+            kind: "application/hal+json",
+        }
+    }
+
+    /// [`Render::page`] of `path` (three pieces), unjoined.
+    pub(crate) fn page_href(&self, path: [&'a str; 3]) -> LinkTo<'a> {
+        LinkTo {
+            href: Href([self.base, "/", path[0], path[1], path[2], ""]),
+            kind: "text/html",
+        }
+    }
+}
+
+/// Links in the order they were pushed.
+pub struct OrderedLinks(pub Vec<(&'static str, Link<'static>)>);
+
+impl Serialize for OrderedLinks {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (*k, v)))
+    }
+}

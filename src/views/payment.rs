@@ -1,0 +1,158 @@
+//! A payment as HAL JSON.
+
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+
+use super::*;
+use crate::store::{Amount, Mode, Payment, PaymentStatus, SequenceType};
+
+pub struct PaymentView<'a> {
+    pub payment: &'a Payment,
+    pub render: Render<'a>,
+    pub links: Option<PaymentLinks>,
+}
+
+pub struct PaymentLinks {
+    pub documentation: Option<&'static str>,
+}
+
+impl Serialize for PaymentView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.payment;
+        let r = &self.render;
+        let mut st = s.serialize_struct("payment", 32)?;
+        st.serialize_field("resource", "payment")?;
+        st.serialize_field("id", &p.id)?;
+        st.serialize_field("mode", r.mode.as_str())?;
+        st.serialize_field("createdAt", &DateTime(p.created_at))?;
+        st.serialize_field("amount", &AmountView::from(&p.amount))?;
+        st.serialize_field("description", &p.description)?;
+        st.serialize_field("method", &p.method)?;
+        st.serialize_field("metadata", &p.metadata)?;
+        st.serialize_field("status", p.status.as_str())?;
+        if !p.status.is_final() {
+            st.serialize_field("isCancelable", &p.is_cancelable())?;
+        }
+        let stamps = [
+            ("authorizedAt", p.authorized_at),
+            ("paidAt", p.paid_at),
+            ("canceledAt", p.canceled_at),
+        ];
+        for (name, at) in stamps {
+            if let Some(at) = at {
+                st.serialize_field(name, &DateTime(at))?;
+            }
+        }
+        if !p.status.is_final() {
+            if let Some(at) = p.expires_at {
+                st.serialize_field("expiresAt", &DateTime(at))?;
+            }
+        }
+        for (name, at) in [("expiredAt", p.expired_at), ("failedAt", p.failed_at)] {
+            if let Some(at) = at {
+                st.serialize_field(name, &DateTime(at))?;
+            }
+        }
+        let paid = p.status == PaymentStatus::Paid;
+        if paid {
+            let zero = zero_value(&p.amount);
+            st.serialize_field(
+                "amountRefunded",
+                &AmountView {
+                    value: &zero,
+                    currency: &p.amount.currency,
+                },
+            )?;
+            st.serialize_field("amountRemaining", &AmountView::from(&p.amount))?;
+        }
+        if let Some(locale) = p.locale {
+            st.serialize_field("locale", locale)?;
+        }
+        if let Some(cc) = &p.country_code {
+            st.serialize_field("countryCode", cc)?;
+        }
+        if let Some(cc) = &p.restrict_to_country {
+            st.serialize_field("restrictPaymentMethodsToCountry", cc)?;
+        }
+        st.serialize_field("profileId", p.profile_id.as_deref().unwrap_or(r.profile_id))?;
+        if let Some(id) = &p.customer_id {
+            st.serialize_field("customerId", id)?;
+        }
+        if let Some(id) = &p.mandate_id {
+            st.serialize_field("mandateId", id)?;
+        }
+        if let Some(id) = &p.subscription_id {
+            st.serialize_field("subscriptionId", id)?;
+        }
+        st.serialize_field("sequenceType", p.sequence_type.as_str())?;
+        st.serialize_field("redirectUrl", &p.redirect_url)?;
+        if let Some(url) = &p.cancel_url {
+            st.serialize_field("cancelUrl", url)?;
+        }
+        if let Some(url) = &p.webhook_url {
+            st.serialize_field("webhookUrl", url)?;
+        }
+        if paid && p.amount.currency == "EUR" && p.method != Some("paypal") {
+            st.serialize_field("settlementAmount", &AmountView::from(&p.amount))?;
+        }
+        if let Some(details) = &p.details {
+            st.serialize_field("details", details)?;
+        }
+        if let Some(l) = &self.links {
+            st.serialize_field("_links", &OrderedLinks(payment_links(p, r, l)))?;
+        }
+        st.end()
+    }
+}
+
+fn payment_links(
+    p: &Payment,
+    r: &Render<'_>,
+    l: &PaymentLinks,
+) -> Vec<(&'static str, Link<'static>)> {
+    let mut links = Vec::with_capacity(8);
+    links.push(("self", r.api(&format!("payments/{}", p.id))));
+    let recurring = p.sequence_type == SequenceType::Recurring;
+    if p.status == PaymentStatus::Open && !recurring {
+        links.push((
+            "checkout",
+            r.page(&format!("checkout/select-method/{}", p.bare_id())),
+        ));
+    }
+    if r.mode == Mode::Test
+        && ((recurring && !p.status.is_final()) || p.status == PaymentStatus::Paid)
+    {
+        links.push((
+            "changePaymentState",
+            r.page(&format!("checkout/test-mode/{}", p.bare_id())),
+        ));
+    }
+    links.push((
+        "dashboard",
+        r.page(&format!("_sandbox/dashboard/payments/{}", p.id)),
+    ));
+    if let Some(id) = &p.customer_id {
+        links.push(("customer", r.api(&format!("customers/{id}"))));
+    }
+    if let (Some(cst), Some(mdt)) = (&p.customer_id, &p.mandate_id) {
+        links.push(("mandate", r.api(&format!("customers/{cst}/mandates/{mdt}"))));
+    }
+    if let (Some(cst), Some(sub)) = (&p.customer_id, &p.subscription_id) {
+        links.push((
+            "subscription",
+            r.api(&format!("customers/{cst}/subscriptions/{sub}")),
+        ));
+    }
+    if let Some(doc) = l.documentation {
+        links.push(("documentation", Link::docs(doc)));
+    }
+    links
+}
+
+/// `0.00` in the amount's own number of decimals.
+fn zero_value(amount: &Amount) -> String {
+    match amount.value.split_once('.') {
+        Some((_, frac)) => format!("0.{}", "0".repeat(frac.len())),
+        None => "0".to_owned(),
+    }
+}
