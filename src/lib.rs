@@ -16,13 +16,15 @@
 //!   (customers, payments, mandates).
 //! - [`lifecycle`]: how a payment changes status, the one function every
 //!   path uses (checkout page, sandbox API, cancel, expiry): timestamps,
-//!   details, the mandate of a paid first payment, the webhook. Also the
-//!   expiry sweep, driven by each account's clock.
+//!   details, the mandate of a paid first payment, the webhook.
+//! - [`scheduler`]: everything due later on an account's clock (payment
+//!   expiry first), one ordered set per account, fired in time order.
 //! - [`webhooks`]: the bounded delivery queue, the background worker that
 //!   POSTs `id=tr_…` with Mollie's retry schedule (scaled by
 //!   `--webhook-time-scale`), and the per-account attempt log.
 //! - [`validate`]: the field rules endpoints share (amounts, locales, URLs).
-//! - [`views`]: how each resource renders as HAL JSON.
+//! - [`views`]: how each resource renders as HAL JSON, one file per
+//!   resource.
 //! - [`error`]: Mollie's error body, the one way failures are rendered.
 //! - [`idempotency`]: `Idempotency-Key` replay and conflicts.
 //! - [`scenario`]: scripted errors, latency and connection faults (files,
@@ -65,7 +67,7 @@
 //!
 //! in the background (started by [`start`], stopped by [`Server::shutdown`]):
 //!   webhooks::run_worker        queue -> POST webhookUrl, retries, log
-//!   lifecycle::run_expiry_sweep every 0.5 s: expire what is due by each clock
+//!   scheduler::run              every 0.25 s: fire what is due by each clock
 //! ```
 
 pub mod api;
@@ -85,6 +87,7 @@ pub mod journal;
 pub mod lifecycle;
 pub mod sandbox;
 pub mod scenario;
+pub mod scheduler;
 pub mod server;
 pub mod store;
 pub mod tls;
@@ -148,7 +151,7 @@ pub async fn start(config: Config) -> Result<Server, String> {
     });
     let mut server = server::bind(app.clone(), acceptor).await?;
     server.spawn_background(|stop| webhooks::run_worker(app.clone(), stop));
-    server.spawn_background(|stop| lifecycle::run_expiry_sweep(app, stop));
+    server.spawn_background(|stop| scheduler::run(app, stop));
     tracing::info!("listening on http://{}", server.addr);
     if let Some(addr) = server.tls_addr {
         tracing::info!("listening on https://{addr}");

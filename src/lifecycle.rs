@@ -5,20 +5,16 @@
 //!
 //! Expiry is driven by each account's [`crate::clock::Clock`]: a payment's
 //! `expiresAt` is in the account's time, and [`expire_due`] expires whatever
-//! is due by that clock. A periodic sweep ([`run_expiry_sweep`]) calls it for
+//! is due by that clock, through [`crate::scheduler`], whose loop runs it for
 //! every account; whatever moves a clock forward can call it directly.
-
-use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
-use tokio::sync::watch;
 
 use crate::app::App;
 use crate::clock;
 use crate::error::{ApiError, Result};
-use crate::ids::Id;
+
 use crate::store::{
     Account, Data, Found, Mandate, MandateStatus, Payment, PaymentStatus, SequenceType,
 };
@@ -31,9 +27,6 @@ pub const TEST_CONSUMER_BIC: &str = "TRIONL2U";
 pub const TEST_PAYPAL_EMAIL: &str = "test@example.org";
 /// Mollie's SEPA creditor identifier, shown on direct debits.
 pub const CREDITOR_IDENTIFIER: &str = "NL08ZZZ502057730000";
-
-/// How often the sweep looks for payments that are due to expire.
-pub const SWEEP_EVERY: Duration = Duration::from_millis(500);
 
 /// Methods with an authorization step (pay-later). Cards authorize only with
 /// `captureMode: manual`, which the sandbox does not model yet.
@@ -385,43 +378,9 @@ pub fn set_status(
 }
 
 /// Expires the account's open payments whose `expiresAt` has passed by its
-/// clock. Returns how many expired.
+/// clock (with everything else due by then). Returns how many events fired.
 pub fn expire_due(app: &App, account: &Account) -> usize {
-    let now = account.clock.now();
-    if !account.data.read().has_due_expiries(now) {
-        return 0;
-    }
-    let mut data = account.data.write();
-    let due: Vec<Id> = data.due_expiries(now);
-    let mut n = 0;
-    for id in due {
-        if set_status(app, account, &mut data, &id, PaymentStatus::Expired, None).is_ok() {
-            n += 1;
-        } else {
-            // Not expirable after all (already final): never look at it again.
-            data.unschedule_expiry(&id);
-        }
-    }
-    n
-}
-
-/// Every [`SWEEP_EVERY`], expires what is due in every account, until `stop`.
-pub async fn run_expiry_sweep(app: Arc<App>, mut stop: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(SWEEP_EVERY);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {
-                for account in app.registry.all() {
-                    expire_due(&app, &account);
-                }
-            }
-            _ = stop.changed() => break,
-        }
-        if *stop.borrow() {
-            break;
-        }
-    }
+    crate::scheduler::run_due(app, account, account.clock.now())
 }
 
 #[cfg(test)]

@@ -85,9 +85,9 @@ pub struct Data {
     pub mandates: Collection<Mandate>,
     /// A customer's mandates that are not revoked: what its list shows.
     pub customer_mandates: HashMap<Id, BTreeSet<SortKey>>,
-    /// Payments that can still expire, by expiry time: the sweep reads the
-    /// front of this set only.
-    pub expiries: BTreeSet<(i64, SortKey)>,
+    /// What falls due later on the account's clock (expiry, ...): the
+    /// scheduler reads the front of this set only.
+    pub schedule: crate::scheduler::Schedule,
 }
 
 impl Data {
@@ -101,7 +101,7 @@ impl Data {
             customer_payments: HashMap::new(),
             mandates: Collection::default(),
             customer_mandates: HashMap::new(),
-            expiries: BTreeSet::new(),
+            schedule: Default::default(),
         }
     }
 
@@ -169,32 +169,17 @@ impl Data {
                 .insert(key);
         }
         if let (false, Some(at)) = (payment.status.is_final(), payment.expires_at) {
-            self.expiries.insert((at, key));
+            self.schedule
+                .at(at, crate::scheduler::Due::PaymentExpiry(payment.id.clone()));
         }
         self.payments.insert(payment.id.clone(), key, payment);
     }
 
     /// Takes a payment out of the expiry schedule (it reached a final status).
     pub fn unschedule_expiry(&mut self, id: &str) {
-        let Some(key) = self.payments.key_of(id) else {
-            return;
-        };
-        if let Some(at) = self.payments.get(id).and_then(|p| p.expires_at) {
-            self.expiries.remove(&(at, key));
-        }
-    }
-
-    /// Ids of the payments whose expiry time is at or before `now`.
-    pub fn due_expiries(&self, now: i64) -> Vec<Id> {
-        self.expiries
-            .iter()
-            .take_while(|(at, _)| *at <= now)
-            .filter_map(|(_, key)| self.payments.by_key(key).map(|p| p.id.clone()))
-            .collect()
-    }
-
-    pub fn has_due_expiries(&self, now: i64) -> bool {
-        self.expiries.first().is_some_and(|(at, _)| *at <= now)
+        use crate::scheduler::Due;
+        self.schedule
+            .cancel(|d| matches!(d, Due::PaymentExpiry(p) if p.as_str() == id));
     }
 
     pub fn insert_mandate(&mut self, mandate: Mandate) {
