@@ -111,10 +111,27 @@ pub fn method_name(value: &str) -> Option<&'static str> {
     METHODS.iter().find(|m| **m == value).copied()
 }
 
-/// Metadata of any JSON type, stored as its text; `null` clears it.
+/// The types Mollie's OpenAPI document allows for `metadata`: a string, a
+/// number, an object, an array of strings (or null). The API refuses the
+/// rest (`false`, `[{}]`).
+pub fn metadata_type_ok(value: &Value) -> bool {
+    match value {
+        Value::Null | Value::String(_) | Value::Number(_) | Value::Object(_) => true,
+        Value::Array(items) => items.iter().all(Value::is_string),
+        Value::Bool(_) => false,
+    }
+}
+
+/// Metadata of an allowed type, stored as its text; `null` clears it.
 pub fn metadata(value: &Value) -> Result<Option<Box<RawValue>>> {
     if value.is_null() {
         return Ok(None);
+    }
+    if !metadata_type_ok(value) {
+        return Err(ApiError::unprocessable(
+            "The metadata is invalid. It must be a string, a number, an object, an array of strings or null.",
+        )
+        .with_field("metadata"));
     }
     let text = serde_json::to_string(value).unwrap_or_default();
     if text.len() > METADATA_LIMIT {

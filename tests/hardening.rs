@@ -1,0 +1,150 @@
+//! Hostile input and shared setups (issue 9): no body, query or key shape
+//! stops the process; metadata is refused where the API refuses it; a
+//! `next` link survives the deletion of its cursor object; keyless pages
+//! act only on the account whose link they are; server-wide operations
+//! need the admin token.
+
+mod common;
+
+use common::*;
+use reqwest::Method;
+use serde_json::json;
+
+/// `x[a][a]…[a]=1`, `depth` levels deep.
+fn deep_form(depth: usize) -> String {
+    format!("x{}=1", "[a]".repeat(depth))
+}
+
+#[tokio::test]
+async fn deeply_nested_form_is_a_400_not_a_crash() {
+    let sb = start().await;
+    let client = http();
+    // Without any key, on a sandbox route that decodes before it authenticates.
+    let r = read(
+        client
+            .post(format!("{}/_sandbox/payments/tr_x/status", sb.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(deep_form(40_000))
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    let detail = r.json["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("is nested too deeply. Keys may nest up to 64 levels."),
+        "{detail}"
+    );
+    // The detail names the key without echoing 120 KB of it.
+    assert!(detail.len() < 300, "{}", detail.len());
+    // And on the API, with a key: same answer.
+    let api = sb.api();
+    let r = api.post_form("/v2/customers", &deep_form(40_000)).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    // 64 levels are fine (the field is then unknown: 422, not 400).
+    let r = api.post_form("/v2/customers", &deep_form(64)).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let r = api.post_form("/v2/customers", &deep_form(65)).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    // The process is alive and serves.
+    let r = api.post("/v2/customers", &json!({"name": "after"})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+}
+
+#[tokio::test]
+async fn deeply_nested_json_is_a_400_not_a_crash() {
+    let sb = start().await;
+    let api = sb.api();
+    for body in [
+        "[".repeat(500_000),
+        format!("{}1{}", "[".repeat(200), "]".repeat(200)),
+        format!("{{\"metadata\":{}1{}}}", "[".repeat(200), "]".repeat(200)),
+        format!("{}{}", "{\"a\":".repeat(100_000), "1"),
+    ] {
+        let r = api
+            .send(
+                api.request(Method::POST, "/v2/customers")
+                    .header("content-type", "application/json")
+                    .body(body.clone()),
+            )
+            .await;
+        assert_eq!(r.status, 400, "{}", r.text);
+        assert!(
+            r.json["detail"]
+                .as_str()
+                .unwrap()
+                .starts_with("The JSON in the request body is invalid"),
+            "{}",
+            r.text
+        );
+        let r = read(
+            http()
+                .put(format!("{}/_sandbox/state", sb.url))
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .expect("sent"),
+        )
+        .await;
+        assert!(r.status.is_client_error(), "{}", r.text);
+    }
+    let r = api.get("/v2/customers").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[tokio::test]
+async fn huge_and_odd_queries_are_answered() {
+    let sb = start().await;
+    let api = sb.api();
+    let long = format!("/v2/customers?{}", "from[a]=".repeat(5_000));
+    let r = api.get(&long).await;
+    r.assert_error(
+        422,
+        "Non-existent query parameter \"from[a]\" for this API call.",
+        Some("from[a]"),
+    );
+    let r = api.get("/v2/customers?limit=%FF%FE&from=%00").await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    let r = api.get("/v2/customers").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[tokio::test]
+async fn metadata_of_a_type_the_api_refuses_is_422() {
+    let sb = start().await;
+    let api = sb.api();
+    let detail = "The metadata is invalid. It must be a string, a number, an object, an array of strings or null.";
+    for bad in [json!(false), json!(true), json!([{}]), json!([1]), json!([["a"]])] {
+        let r = api.post("/v2/customers", &json!({"metadata": bad})).await;
+        r.assert_error(422, detail, Some("metadata"));
+        let r = api
+            .post("/v2/payments", &with(&payment_body(), json!({"metadata": bad})))
+            .await;
+        r.assert_error(422, detail, Some("metadata"));
+    }
+    let id = api.customer_id().await;
+    let r = api
+        .patch(&format!("/v2/customers/{id}"), &json!({"metadata": false}))
+        .await;
+    r.assert_error(422, detail, Some("metadata"));
+    for good in [
+        json!("text"),
+        json!(12.5),
+        json!({"a": [1, {"b": false}]}),
+        json!(["a", "b"]),
+        json!([]),
+    ] {
+        let r = api.post("/v2/customers", &json!({"metadata": good})).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        assert_eq!(r.json["metadata"], good);
+    }
+    // In a form, metadata=false is the text "false", not a boolean.
+    let r = api.post_form("/v2/customers", "metadata=false").await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["metadata"], "false");
+    let r = api.post_form("/v2/customers", "metadata=%5B%7B%7D%5D").await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["metadata"], "[{}]");
+}
