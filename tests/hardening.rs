@@ -116,11 +116,20 @@ async fn metadata_of_a_type_the_api_refuses_is_422() {
     let sb = start().await;
     let api = sb.api();
     let detail = "The metadata is invalid. It must be a string, a number, an object, an array of strings or null.";
-    for bad in [json!(false), json!(true), json!([{}]), json!([1]), json!([["a"]])] {
+    for bad in [
+        json!(false),
+        json!(true),
+        json!([{}]),
+        json!([1]),
+        json!([["a"]]),
+    ] {
         let r = api.post("/v2/customers", &json!({"metadata": bad})).await;
         r.assert_error(422, detail, Some("metadata"));
         let r = api
-            .post("/v2/payments", &with(&payment_body(), json!({"metadata": bad})))
+            .post(
+                "/v2/payments",
+                &with(&payment_body(), json!({"metadata": bad})),
+            )
             .await;
         r.assert_error(422, detail, Some("metadata"));
     }
@@ -144,7 +153,106 @@ async fn metadata_of_a_type_the_api_refuses_is_422() {
     let r = api.post_form("/v2/customers", "metadata=false").await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.json["metadata"], "false");
-    let r = api.post_form("/v2/customers", "metadata=%5B%7B%7D%5D").await;
+    let r = api
+        .post_form("/v2/customers", "metadata=%5B%7B%7D%5D")
+        .await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.json["metadata"], "[{}]");
+}
+
+/// The path and query of an href that points at this sandbox.
+fn local(sb: &Sandbox, href: &serde_json::Value) -> String {
+    let href = href.as_str().expect("an href");
+    href.strip_prefix(sb.url.as_str())
+        .unwrap_or_else(|| panic!("{href} is not on {}", sb.url))
+        .to_owned()
+}
+
+fn ids(list: &serde_json::Value, kind: &str) -> Vec<String> {
+    list["_embedded"][kind]
+        .as_array()
+        .expect("embedded list")
+        .iter()
+        .map(|o| s(&o["id"]).to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn next_link_survives_the_deletion_of_its_cursor_customer() {
+    let sb = start().await;
+    let api = sb.api();
+    let mut made = Vec::new();
+    for i in 0..5 {
+        made.push(api.customer(json!({"name": format!("c{i}")})).await);
+    }
+    let made: Vec<String> = made.iter().map(|c| s(&c["id"]).to_owned()).collect();
+    let first = api.get("/v2/customers?limit=2").await;
+    assert_eq!(
+        ids(&first.json, "customers"),
+        [made[4].clone(), made[3].clone()]
+    );
+    let next = local(&sb, &first.json["_links"]["next"]["href"]);
+    assert!(next.contains(&format!("from={}", made[2])), "{next}");
+    // The cursor object goes between two pages.
+    let r = api.delete(&format!("/v2/customers/{}", made[2])).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let second = api.get(&next).await;
+    assert_eq!(second.status, 200, "{}", second.text);
+    assert_eq!(
+        ids(&second.json, "customers"),
+        [made[1].clone(), made[0].clone()]
+    );
+    assert!(second.json["_links"]["next"].is_null());
+    // Its previous link leads back to the page before.
+    let prev = local(&sb, &second.json["_links"]["previous"]["href"]);
+    assert!(prev.contains(&format!("from={}", made[4])), "{prev}");
+    // Ascending, too.
+    let r = api
+        .get(&format!("/v2/customers?from={}&sort=asc&limit=5", made[2]))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        ids(&r.json, "customers"),
+        [made[3].clone(), made[4].clone()]
+    );
+    // An id that never existed is still refused.
+    let r = api.get("/v2/customers?from=cst_nothere").await;
+    r.assert_error(400, "Invalid value passed", Some("from"));
+}
+
+#[tokio::test]
+async fn next_link_survives_the_revocation_of_its_cursor_mandate() {
+    let sb = start().await;
+    let api = sb.api();
+    let cst = api.customer_id().await;
+    let path = format!("/v2/customers/{cst}/mandates");
+    let mut made = Vec::new();
+    for i in 0..3 {
+        let r = api
+            .post(
+                &path,
+                &json!({
+                    "method": "directdebit",
+                    "consumerName": format!("John Doe {i}"),
+                    "consumerAccount": "NL55INGB0000000000",
+                }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        made.push(s(&r.json["id"]).to_owned());
+    }
+    let first = api.get(&format!("{path}?limit=1")).await;
+    assert_eq!(ids(&first.json, "mandates"), [made[2].clone()]);
+    let next = local(&sb, &first.json["_links"]["next"]["href"]);
+    let r = api.delete(&format!("{path}/{}", made[1])).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let second = api.get(&next).await;
+    assert_eq!(second.status, 200, "{}", second.text);
+    assert_eq!(ids(&second.json, "mandates"), [made[0].clone()]);
+    // Another customer's mandate is no cursor for this list.
+    let other = api.customer_id().await;
+    let r = api
+        .get(&format!("/v2/customers/{other}/mandates?from={}", made[0]))
+        .await;
+    r.assert_error(400, "Invalid value passed", Some("from"));
 }

@@ -41,7 +41,10 @@ impl ListParams {
         })
     }
 
-    /// The cursor's position; a cursor that names nothing in this list is refused.
+    /// The cursor's position; a cursor that names nothing in this list is
+    /// refused. An object removed (or unlisted) since the link was made
+    /// still has its position, so `in_scope` must judge by the key, not by
+    /// the current members of a sub-index.
     pub fn cursor<T>(
         &self,
         coll: &Collection<T>,
@@ -49,7 +52,7 @@ impl ListParams {
     ) -> Result<Option<SortKey>> {
         match &self.from {
             None => Ok(None),
-            Some(id) => match coll.key_of(id) {
+            Some(id) => match coll.position_of(id) {
                 Some(k) if in_scope(&k) => Ok(Some(k)),
                 _ => Err(invalid("from")),
             },
