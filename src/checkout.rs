@@ -5,8 +5,8 @@
 //! applies it through [`crate::lifecycle::set_status`] and sends the browser
 //! to the payment's `redirectUrl` (its `cancelUrl` for Canceled, when given).
 //!
-//! A browser has no API key, so the payment's account is found through the
-//! registry's payment index. Plain HTML and CSS, no JavaScript; every value
+//! A browser has no API key: the link names its account with an opaque
+//! token ([`crate::page_link`]), and the page acts on that account alone. Plain HTML and CSS, no JavaScript; every value
 //! shown is escaped.
 
 use bytes::Bytes;
@@ -17,9 +17,11 @@ use hyper::{Method, StatusCode};
 
 use crate::app::App;
 use crate::error::ApiError;
+use crate::http::request::Query;
 use crate::http::response::{with_type, Resp};
 use crate::lifecycle::{self, AUTHORIZE_METHODS};
-use crate::store::{Mode, Payment, PaymentStatus, SequenceType};
+use crate::page_link;
+use crate::store::{Account, Mode, Payment, PaymentStatus, SequenceType};
 use crate::validate;
 
 const HTML: &str = "text/html; charset=utf-8";
@@ -32,9 +34,12 @@ pub fn handle(app: &App, parts: &Parts, body: Bytes, _tls: bool) -> Resp {
         ["test-mode", bare] => (Page::ChangeState, *bare),
         _ => return error_page(&ApiError::new(404, "There is no such checkout page.")),
     };
+    let Some(account) = page_link::account(&app.registry, &Query::parse(parts.uri.query())) else {
+        return not_found(bare);
+    };
     match parts.method {
-        Method::GET | Method::HEAD => show(app, page, bare, None),
-        Method::POST => choose(app, page, bare, &body),
+        Method::GET | Method::HEAD => show(&account, page, bare, None),
+        Method::POST => choose(app, &account, page, bare, &body),
         _ => error_page(&crate::api::not_allowed("GET, POST")),
     }
 }
@@ -56,11 +61,8 @@ fn not_found(bare: &str) -> Resp {
     error_page(&ApiError::not_found("payment", &format!("tr_{bare}")))
 }
 
-fn show(app: &App, page: Page, bare: &str, notice: Option<&str>) -> Resp {
+fn show(account: &Account, page: Page, bare: &str, notice: Option<&str>) -> Resp {
     let Some(id) = payment_id(bare) else {
-        return not_found(bare);
-    };
-    let Some(account) = app.registry.payment_account(&id) else {
         return not_found(bare);
     };
     let data = account.data.read();
@@ -90,11 +92,8 @@ fn target(p: &Payment) -> Option<&str> {
     p.redirect_url.as_deref()
 }
 
-fn choose(app: &App, page: Page, bare: &str, body: &[u8]) -> Resp {
+fn choose(app: &App, account: &Account, page: Page, bare: &str, body: &[u8]) -> Resp {
     let Some(id) = payment_id(bare) else {
-        return not_found(bare);
-    };
-    let Some(account) = app.registry.payment_account(&id) else {
         return not_found(bare);
     };
     let mut status = None;
@@ -107,13 +106,18 @@ fn choose(app: &App, page: Page, bare: &str, body: &[u8]) -> Resp {
         }
     }
     let Some(to) = status.as_deref().and_then(PaymentStatus::parse) else {
-        return show(app, page, bare, Some("Choose the status of the payment."));
+        return show(
+            account,
+            page,
+            bare,
+            Some("Choose the status of the payment."),
+        );
     };
     let method = match method.as_deref() {
         None | Some("") => None,
         Some(m) => match validate::method_name(m) {
             Some(m) => Some(m),
-            None => return show(app, page, bare, Some("Choose a payment method.")),
+            None => return show(account, page, bare, Some("Choose a payment method.")),
         },
     };
     let mut data = account.data.write();
@@ -123,7 +127,12 @@ fn choose(app: &App, page: Page, bare: &str, body: &[u8]) -> Resp {
     if let (Some(m), None) = (method, p.method) {
         if !lifecycle::method_options(p).contains(&m) {
             drop(data);
-            return show(app, page, bare, Some("That payment method is not offered."));
+            return show(
+                account,
+                page,
+                bare,
+                Some("That payment method is not offered."),
+            );
         }
     }
     if p.status == to && !to.is_final() {
@@ -132,10 +141,10 @@ fn choose(app: &App, page: Page, bare: &str, body: &[u8]) -> Resp {
         drop(data);
         return match url {
             Some(url) => redirect(&url),
-            None => show(app, page, bare, Some("The status stays as it is.")),
+            None => show(account, page, bare, Some("The status stays as it is.")),
         };
     }
-    if let Err(e) = lifecycle::set_status(app, &account, &mut data, &id, to, method) {
+    if let Err(e) = lifecycle::set_status(app, account, &mut data, &id, to, method) {
         return error_page(&e);
     }
     let url = data.payments.get(&id).and_then(target).map(str::to_owned);
@@ -143,7 +152,7 @@ fn choose(app: &App, page: Page, bare: &str, body: &[u8]) -> Resp {
     match url {
         Some(url) => redirect(&url),
         None => show(
-            app,
+            account,
             page,
             bare,
             Some(&format!("The payment is {} now.", to.as_str())),

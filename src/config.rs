@@ -94,6 +94,12 @@ pub struct Config {
     #[arg(long, env = "MOLLIE_SANDBOX_STATE_FILE")]
     pub state_file: Option<PathBuf>,
 
+    /// Secret that server-wide operations (POST /_sandbox/reset?all=true)
+    /// require as `Authorization: Bearer …`; without it they need no key.
+    /// Set it when the sandbox is shared by several teams or test suites.
+    #[arg(long, env = "MOLLIE_SANDBOX_ADMIN_TOKEN")]
+    pub admin_token: Option<String>,
+
     /// Multiplies webhook retry delays: 1 is Mollie's schedule (10 attempts over 26 h), 0.001 makes a minute 60 ms.
     #[arg(long, env = "MOLLIE_SANDBOX_WEBHOOK_TIME_SCALE", default_value_t = 1.0, value_parser = time_scale)]
     pub webhook_time_scale: f64,
@@ -127,6 +133,7 @@ impl Default for Config {
             journal_size: 1000,
             state_file: None,
             webhook_time_scale: 1.0,
+            admin_token: None,
         }
     }
 }

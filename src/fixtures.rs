@@ -450,6 +450,7 @@ pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
         mode,
         profile_id,
         testmode_links: false,
+        page_token: "",
     };
     let customers: Vec<Value> = data
         .customers

@@ -85,6 +85,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod journal;
 pub mod lifecycle;
+pub mod page_link;
 pub mod sandbox;
 pub mod scenario;
 pub mod scheduler;

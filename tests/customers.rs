@@ -57,7 +57,11 @@ async fn create_with_empty_body_has_every_field_null() {
     );
     assert_link(
         &links["dashboard"],
-        &format!("{}/_sandbox/dashboard/customers/{id}", sb.url),
+        &format!(
+            "{}/_sandbox/dashboard/customers/{id}?account={}",
+            sb.url,
+            mollie_sandbox::page_link::token(&api.key)
+        ),
         "text/html",
     );
     assert_link(

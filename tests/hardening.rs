@@ -256,3 +256,212 @@ async fn next_link_survives_the_revocation_of_its_cursor_mandate() {
         .await;
     r.assert_error(400, "Invalid value passed", Some("from"));
 }
+
+fn path_of(href: &serde_json::Value) -> String {
+    let href = href.as_str().expect("an href");
+    let rest = href.split_once("://").unwrap().1;
+    rest[rest.find('/').unwrap()..].to_owned()
+}
+
+async fn pay_through(sb: &Sandbox, checkout: &str) -> Res {
+    read(
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(format!("{}{checkout}", sb.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("status=paid")
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn checkout_of_a_template_payment_pays_only_its_own_account() {
+    let dir = std::env::temp_dir().join(format!("mollie-sandbox-9a-{}", test_key()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("template.json");
+    std::fs::write(
+        &file,
+        json!({"accounts": {"*": {"payments": [{
+            "id": "tr_Shared1234",
+            "amount": {"value": "3.00", "currency": "EUR"},
+            "description": "From the template",
+            "method": "ideal",
+            "redirectUrl": "https://shop.example/back",
+        }]}}})
+        .to_string(),
+    )
+    .unwrap();
+    let sb = start_with(mollie_sandbox::Config {
+        fixtures: Some(file),
+        no_fixtures: false,
+        ..mollie_sandbox::Config::ephemeral()
+    })
+    .await;
+    let (a, b, c) = (sb.api(), sb.api(), sb.api());
+    let pa = a.get("/v2/payments/tr_Shared1234").await;
+    let pb = b.get("/v2/payments/tr_Shared1234").await;
+    let pc = c.get("/v2/payments/tr_Shared1234").await;
+    for p in [&pa, &pb, &pc] {
+        assert_eq!(p.status, 200, "{}", p.text);
+        assert_eq!(p.json["status"], "open");
+    }
+    let link_a = path_of(&pa.json["_links"]["checkout"]["href"]);
+    let link_b = path_of(&pb.json["_links"]["checkout"]["href"]);
+    assert_ne!(link_a, link_b, "each account's link is its own");
+    assert!(!link_a.contains(&a.key), "the link never carries the key");
+    // Paying through A's link pays A's copy, whichever account came last.
+    let r = pay_through(&sb, &link_a).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert_eq!(r.header("location"), Some("https://shop.example/back"));
+    assert_eq!(
+        a.get("/v2/payments/tr_Shared1234").await.json["status"],
+        "paid"
+    );
+    assert_eq!(
+        b.get("/v2/payments/tr_Shared1234").await.json["status"],
+        "open"
+    );
+    assert_eq!(
+        c.get("/v2/payments/tr_Shared1234").await.json["status"],
+        "open"
+    );
+    // B's link goes on acting on B only.
+    let page = read(
+        http()
+            .get(format!("{}{link_b}", sb.url))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("From the template"));
+    let r = pay_through(&sb, &link_b).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert_eq!(
+        b.get("/v2/payments/tr_Shared1234").await.json["status"],
+        "paid"
+    );
+    assert_eq!(
+        c.get("/v2/payments/tr_Shared1234").await.json["status"],
+        "open"
+    );
+    // Without a token, or with one no account has, there is no page.
+    for bad in [
+        "/checkout/select-method/Shared1234".to_owned(),
+        "/checkout/select-method/Shared1234?account=0123456789abcdef0123456789abcdef".to_owned(),
+        format!("/checkout/select-method/Shared1234?account={}", c.key),
+    ] {
+        let r = read(http().get(format!("{}{bad}", sb.url)).send().await.unwrap()).await;
+        assert_eq!(r.status, 404, "{bad}: {}", r.text);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_planted_payment_id_does_not_take_over_a_checkout_page() {
+    let sb = start().await;
+    let victim = sb.api();
+    let p = victim.post("/v2/payments", &payment_body()).await;
+    assert_eq!(p.status, 201, "{}", p.text);
+    let id = s(&p.json["id"]).to_owned();
+    let checkout = path_of(&p.json["_links"]["checkout"]["href"]);
+    let dashboard = s(&p.json["_links"]["dashboard"]["href"]).to_owned();
+    // Another key imports a payment with the same id.
+    let attacker = sb.api();
+    let state = json!({"accounts": {attacker.key.clone(): {"payments": [{
+        "id": id,
+        "amount": {"value": "99.00", "currency": "EUR"},
+        "description": "Planted",
+        "method": "ideal",
+        "redirectUrl": "https://attacker.example/",
+    }]}}});
+    let r = attacker
+        .send(
+            attacker
+                .request(Method::PUT, "/_sandbox/state")
+                .json(&state),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // The victim's pages still show and act on the victim's payment.
+    let page = read(
+        http()
+            .get(format!("{}{checkout}", sb.url))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("Order #1"), "{}", page.text);
+    assert!(!page.text.contains("Planted"));
+    let shown = read(http().get(&dashboard).send().await.unwrap()).await;
+    assert!(shown.text.contains("Order #1") && !shown.text.contains("Planted"));
+    let r = pay_through(&sb, &checkout).await;
+    assert_eq!(r.header("location"), Some("https://example.org/return"));
+    assert_eq!(
+        victim.get(&format!("/v2/payments/{id}")).await.json["status"],
+        "paid"
+    );
+    let planted = attacker.get(&format!("/v2/payments/{id}")).await;
+    assert_eq!(planted.json["status"], "open");
+    assert_eq!(planted.json["description"], "Planted");
+}
+
+#[tokio::test]
+async fn reset_of_every_account_needs_the_admin_token_when_set() {
+    let sb = start_with(mollie_sandbox::Config {
+        admin_token: Some("s3cret-admin".into()),
+        ..mollie_sandbox::Config::ephemeral()
+    })
+    .await;
+    let api = sb.api();
+    api.customer_id().await;
+    let url = format!("{}/_sandbox/reset?all=true", sb.url);
+    let detail = "This operation acts on every account: it needs the sandbox's admin token (--admin-token) as \"Authorization: Bearer …\".";
+    let r = read(http().post(&url).send().await.unwrap()).await;
+    r.assert_error(401, detail, None);
+    for wrong in ["s3cret-admiN", "s3cret-admin2", &api.key] {
+        let r = read(http().post(&url).bearer_auth(wrong).send().await.unwrap()).await;
+        r.assert_error(401, detail, None);
+    }
+    assert_eq!(api.get("/v2/customers").await.json["count"], 1);
+    // The calling key's own reset needs no admin token.
+    let own = sb.api();
+    let r = own.send(own.request(Method::POST, "/_sandbox/reset")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = read(
+        http()
+            .post(&url)
+            .bearer_auth("s3cret-admin")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(api.get("/v2/customers").await.json["count"], 0);
+}
+
+#[tokio::test]
+async fn reset_of_every_account_stays_open_without_an_admin_token() {
+    let sb = start().await;
+    let api = sb.api();
+    api.customer_id().await;
+    let r = read(
+        http()
+            .post(format!("{}/_sandbox/reset?all=true", sb.url))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(api.get("/v2/customers").await.json["count"], 0);
+}

@@ -320,8 +320,9 @@ async fn hrefs_follow_the_public_url() {
     assert_eq!(
         s(&c["_links"]["dashboard"]["href"]),
         format!(
-            "https://mollie.example:9443/_sandbox/dashboard/customers/{}",
-            ids[0]
+            "https://mollie.example:9443/_sandbox/dashboard/customers/{}?account={}",
+            ids[0],
+            mollie_sandbox::page_link::token(&api.key)
         )
     );
     let list = api.get("/v2/customers?limit=1").await.json;
@@ -340,7 +341,10 @@ async fn hrefs_follow_the_public_url() {
     let bare = s(&p["id"]).strip_prefix("tr_").unwrap().to_owned();
     assert_eq!(
         s(&p["_links"]["checkout"]["href"]),
-        format!("https://mollie.example:9443/checkout/select-method/{bare}")
+        format!(
+            "https://mollie.example:9443/checkout/select-method/{bare}?account={}",
+            mollie_sandbox::page_link::token(&api.key)
+        )
     );
 }
 

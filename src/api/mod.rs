@@ -35,12 +35,11 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     pub fn render(&self) -> Render<'_> {
-        Render {
-            base: self.base,
-            mode: self.account.mode,
-            profile_id: &self.account.profile_id,
-            testmode_links: self.kind == Kind::AccessToken && self.account.mode == Mode::Test,
-        }
+        Render::of(
+            self.base,
+            self.account,
+            self.kind == Kind::AccessToken && self.account.mode == Mode::Test,
+        )
     }
 
     pub fn now(&self) -> i64 {

@@ -287,7 +287,6 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
     }
     let id = payment.id.clone();
     data.insert_payment(payment);
-    ctx.app.registry.index_payment(&id, ctx.account);
     let data = parking_lot::RwLockWriteGuard::downgrade(data);
     let payment = data
         .payments

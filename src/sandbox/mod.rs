@@ -9,6 +9,7 @@ pub mod control;
 pub mod state;
 
 mod account;
+pub mod admin;
 pub mod payments;
 pub mod webhooks;
 

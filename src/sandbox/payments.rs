@@ -74,12 +74,7 @@ fn status(app: &App, parts: &Parts, body: &Body, tls: bool, id: &str) -> Result<
         .get(id)
         .ok_or_else(|| ApiError::not_found("payment", id))?;
     let base = app.base_url(parts, tls);
-    let render = Render {
-        base: &base,
-        mode: account.mode,
-        profile_id: &account.profile_id,
-        testmode_links,
-    };
+    let render = Render::of(&base, &account, testmode_links);
     Ok(render_one(
         StatusCode::OK,
         payment,

@@ -35,6 +35,7 @@ pub fn reset(app: &App, parts: &Parts) -> Result<Resp> {
         }
     };
     let accounts = if all {
+        super::admin::check(app, parts)?;
         app.registry.all()
     } else {
         vec![caller(app, parts)?]
@@ -44,7 +45,7 @@ pub fn reset(app: &App, parts: &Parts) -> Result<Resp> {
         let data = app.registry.seeded_data(&account.key, now).map_err(|e| {
             ApiError::new(500, format!("The fixtures could not be read again: {e}"))
         })?;
-        install(app, account, data);
+        install(account, data);
         app.webhooks.forget(&account.key);
         account.clock.set_offset(0);
     }
@@ -54,12 +55,10 @@ pub fn reset(app: &App, parts: &Parts) -> Result<Resp> {
     ))
 }
 
-/// New objects for an account; idempotency keys that named the old ones go,
-/// and the checkout pages find the new payments.
-fn install(app: &App, account: &Account, data: Data) {
+/// New objects for an account; idempotency keys that named the old ones go.
+fn install(account: &Account, data: Data) {
     *account.data.write() = data;
     account.idempotency.lock().clear();
-    app.registry.index_payments(account);
 }
 
 fn export_one(account: &Account) -> Value {
@@ -97,7 +96,6 @@ pub fn replace(app: &App, account: &Account, body: &Bytes) -> Result<Resp> {
         }
     };
     install(
-        app,
         account,
         seed.into_data(app.registry.account_seed(&account.key)),
     );

@@ -49,6 +49,8 @@ pub struct Account {
     /// The account's own scenario and every scenario's counters here.
     pub scenarios: crate::scenario::AccountScenarios,
     pub journal: crate::journal::Journal,
+    /// What the account's keyless page links carry ([`crate::page_link`]).
+    pub page_token: Box<str>,
 }
 
 impl Account {
@@ -62,6 +64,7 @@ impl Account {
             idempotency: Mutex::new(IdempotencyStore::default()),
             scenarios: Default::default(),
             journal: Default::default(),
+            page_token: crate::page_link::token(key),
         }
     }
 }

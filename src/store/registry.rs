@@ -14,9 +14,9 @@ pub struct Registry {
     sources: Vec<Source>,
     template: Option<AccountSeed>,
     rng_seed: u64,
-    /// Payment id to the name of the account that holds it, for the pages a
-    /// browser opens without an API key (checkout). A hint, checked on use.
-    payment_accounts: DashMap<ids::Id, Box<str>>,
+    /// Page token to the name of its account, for the pages a browser opens
+    /// without an API key (checkout, dashboard): see [`crate::page_link`].
+    page_tokens: DashMap<Box<str>, Box<str>>,
 }
 
 /// Access tokens see test and live objects apart, so each mode of a token is
@@ -36,7 +36,7 @@ impl Registry {
             sources,
             template: None,
             rng_seed,
-            payment_accounts: DashMap::new(),
+            page_tokens: DashMap::new(),
         };
         for (key, seed) in fixtures::load(&registry.sources, now)? {
             if key == TEMPLATE_KEY {
@@ -45,9 +45,7 @@ impl Registry {
             }
             let mode = mode_of(&key);
             let data = seed.into_data(registry.account_seed(&key));
-            let account = Arc::new(Account::new(&key, mode, data));
-            registry.index_payments(&account);
-            registry.accounts.insert(key.as_str().into(), account);
+            registry.insert(Account::new(&key, mode, data));
         }
         Ok(registry)
     }
@@ -72,51 +70,20 @@ impl Registry {
             })
             .clone();
         if created {
-            self.index_payments(&account);
+            self.note_page_token(&account);
         }
         account
     }
 
-    /// Notes that `account` holds the payment `id`.
-    pub fn index_payment(&self, id: &str, account: &Account) {
-        self.payment_accounts
-            .insert(ids::Id::new(id), account.key.clone());
+    fn note_page_token(&self, account: &Account) {
+        self.page_tokens
+            .insert(account.page_token.clone(), account.key.clone());
     }
 
-    /// Notes every payment of `account` (fixtures, templates, imports).
-    pub fn index_payments(&self, account: &Account) {
-        let data = account.data.read();
-        for p in data.payments.iter() {
-            self.payment_accounts
-                .insert(p.id.clone(), account.key.clone());
-        }
-    }
-
-    /// The account that holds payment `id`, for callers without an API key.
-    /// The index is checked against the account; when it is stale (state
-    /// replaced by a reset or an import) every account is searched once.
-    pub fn payment_account(&self, id: &str) -> Option<Arc<Account>> {
-        let hinted = self
-            .payment_accounts
-            .get(id)
-            .and_then(|name| self.accounts.get(name.value().as_ref()).map(|a| a.clone()));
-        if let Some(account) = hinted {
-            if account.data.read().payments.get(id).is_some() {
-                return Some(account);
-            }
-        }
-        let found = self.account_holding(|data| data.payments.get(id).is_some())?;
-        self.index_payment(id, &found);
-        Some(found)
-    }
-
-    /// The first account whose data `holds` says yes to: a scan of every
-    /// account, for the rare caller that has an object id but no key.
-    pub fn account_holding(&self, holds: impl Fn(&Data) -> bool) -> Option<Arc<Account>> {
-        self.accounts
-            .iter()
-            .find(|e| holds(&e.value().data.read()))
-            .map(|e| e.value().clone())
+    /// The account whose page links carry `token`.
+    pub fn by_page_token(&self, token: &str) -> Option<Arc<Account>> {
+        let name = self.page_tokens.get(token)?;
+        self.existing(name.value())
     }
 
     /// The account [`Registry::get`] would answer with, only if it exists already.
@@ -159,9 +126,8 @@ impl Registry {
     }
 
     pub fn insert(&self, account: Account) {
-        let account = Arc::new(account);
-        self.index_payments(&account);
-        self.accounts.insert(account.key.clone(), account);
+        self.note_page_token(&account);
+        self.accounts.insert(account.key.clone(), Arc::new(account));
     }
 }
 
