@@ -37,14 +37,16 @@
 //!   [`sandbox::control`] has scenario control, the journal, reset and
 //!   state, [`sandbox::state`] also the `--state-file`.
 //! - [`checkout`]: the test-mode checkout page (`/checkout/…`) where a person
-//!   picks a payment's outcome; it finds the payment's account through the
-//!   registry's payment index, as a browser has no API key.
+//!   picks a payment's outcome. A browser has no API key: keyless pages
+//!   (checkout, dashboard) find their account by the opaque token their link
+//!   carries ([`page_link`]), never by searching accounts for an id.
 //! - [`clock`], [`ids`]: per-account time and Mollie-shaped ids.
 //! - [`config`]: every setting, filled by the CLI (`main.rs`) from flags and
 //!   `MOLLIE_SANDBOX_*` variables; [`health`]: the client side of
 //!   `mollie-sandbox healthcheck`.
 //! - [`http`]: decoding queries and bodies (JSON, or forms with bracketed
-//!   keys) and the response type handlers return.
+//!   keys, nesting bounded: no input of any shape can exhaust the stack) and
+//!   the response type handlers return.
 //!
 //! ## The path of a request
 //!
