@@ -19,6 +19,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::app::{self, App, Outcome};
 use crate::faults::{self, Socket};
+use crate::http::parse_errors::MollieParseErrors;
 use crate::scenario::Fault;
 
 /// How long a stop waits for requests in flight.
@@ -198,7 +199,7 @@ async fn serve_conn<IO>(
         // customer and list pages both ~3% less CPU per request).
         .writev(false)
         .timer(TokioTimer::new())
-        .serve_connection(TokioIo::new(io), service);
+        .serve_connection(TokioIo::new(MollieParseErrors::new(io)), service);
     if *stop.borrow() {
         Pin::new(&mut conn).graceful_shutdown();
     }
@@ -218,6 +219,6 @@ async fn serve_conn<IO>(
             }
         }
     };
-    let io = conn.into_parts().io.into_inner();
+    let io = conn.into_parts().io.into_inner().into_inner();
     faults::apply(io, fault, stop).await;
 }

@@ -465,3 +465,87 @@ async fn reset_of_every_account_stays_open_without_an_admin_token() {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(api.get("/v2/customers").await.json["count"], 0);
 }
+
+/// Sends raw bytes on a new connection and reads until the server closes.
+async fn raw(sb: &Sandbox, bytes: &[u8]) -> (String, serde_json::Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut conn = tokio::net::TcpStream::connect(sb.server.addr)
+        .await
+        .unwrap();
+    // The server may answer (and close) before it has read all of a huge head.
+    let _ = conn.write_all(bytes).await;
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        conn.read_to_end(&mut out),
+    )
+    .await
+    .expect("the server answers and closes");
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    let json = serde_json::from_str(body).unwrap_or(serde_json::Value::Null);
+    (text, json)
+}
+
+#[tokio::test]
+async fn requests_hyper_cannot_parse_get_mollie_error_bodies() {
+    let sb = start().await;
+    let many_headers: String = (0..200).map(|i| format!("X-H{i}: y\r\n")).collect();
+    let cases: Vec<(Vec<u8>, u16, &str)> = vec![
+        (b"GARBAGE\r\n\r\n".to_vec(), 400, "Bad Request"),
+        (
+            b"GET /v2/customers HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n".to_vec(),
+            400,
+            "Bad Request",
+        ),
+        (
+            format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(70_000)).into_bytes(),
+            414,
+            "URI Too Long",
+        ),
+        (
+            format!("GET / HTTP/1.1\r\nHost: x\r\n{many_headers}\r\n").into_bytes(),
+            431,
+            "Request Header Fields Too Large",
+        ),
+        (
+            format!(
+                "GET / HTTP/1.1\r\nHost: x\r\nX: {}\r\n\r\n",
+                "a".repeat(500_000)
+            )
+            .into_bytes(),
+            431,
+            "Request Header Fields Too Large",
+        ),
+    ];
+    for (request, status, title) in cases {
+        let (text, json) = raw(&sb, &request).await;
+        assert!(
+            text.starts_with(&format!("HTTP/1.1 {status} {title}\r\n")),
+            "{text}"
+        );
+        assert!(
+            text.contains("content-type: application/hal+json\r\n"),
+            "{text}"
+        );
+        assert_eq!(json["status"], status, "{text}");
+        assert_eq!(json["title"], title, "{text}");
+        assert!(
+            json["detail"].as_str().is_some_and(|d| !d.is_empty()),
+            "{text}"
+        );
+        assert_eq!(
+            json["_links"]["documentation"]["href"],
+            "https://docs.mollie.com/overview/handling-errors"
+        );
+        let length: usize = text
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length: "))
+            .and_then(|n| n.trim().parse().ok())
+            .expect("a content-length");
+        assert_eq!(length, text.split_once("\r\n\r\n").unwrap().1.len());
+    }
+    // Answers of the service are untouched, and it still serves.
+    let r = sb.api().get("/v2/customers").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
