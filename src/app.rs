@@ -80,6 +80,10 @@ pub async fn handle(app: Arc<App>, req: Request<Incoming>, tls: bool) -> Outcome
     let (parts, body) = req.into_parts();
     let mut trace = Trace::default();
     let outcome = dispatch(&app, &parts, body, tls, &mut trace).await;
+    if let Some(account) = &trace.account {
+        let reads = matches!(parts.method, Method::GET | Method::HEAD);
+        account.touch(arrived.as_millisecond(), !reads);
+    }
     journal::record(&app, &parts, trace, &outcome, arrived, started.elapsed());
     outcome
 }

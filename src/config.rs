@@ -90,6 +90,17 @@ pub struct Config {
     #[arg(long, env = "MOLLIE_SANDBOX_JOURNAL_SIZE", default_value_t = 1000)]
     pub journal_size: usize,
 
+    /// Bound on every account's journal together, in MiB: past it, the
+    /// accounts used least recently lose their oldest entries first.
+    #[arg(long, env = "MOLLIE_SANDBOX_JOURNAL_MAX_MB", default_value_t = 64)]
+    pub journal_max_mb: usize,
+
+    /// Seconds after which an account that holds nothing but its seed and a
+    /// journal (only GETs, no status change, no scenario, clock not moved)
+    /// is dropped; its key gets a fresh account on its next request. 0 never drops.
+    #[arg(long, env = "MOLLIE_SANDBOX_ACCOUNT_IDLE_SECS", default_value_t = 3600)]
+    pub account_idle_secs: u64,
+
     /// Load the whole sandbox from this file at start (when it exists), write it there on shutdown.
     #[arg(long, env = "MOLLIE_SANDBOX_STATE_FILE")]
     pub state_file: Option<PathBuf>,
@@ -125,6 +136,8 @@ impl Default for Config {
             scenarios: None,
             scenario: None,
             journal_size: 1000,
+            journal_max_mb: 64,
+            account_idle_secs: 3600,
             state_file: None,
             webhook_time_scale: 1.0,
         }
