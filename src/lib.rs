@@ -121,6 +121,9 @@ pub async fn start(config: Config) -> Result<Server, String> {
     registry
         .journal_budget()
         .set_max(config.journal_max_mb.saturating_mul(1024 * 1024));
+    if let Some(path) = &config.state_file {
+        sandbox::state::check_writable(path)?;
+    }
     if let Some(path) = config.state_file.as_ref().filter(|p| p.exists()) {
         let n = sandbox::state::load_file(&registry, path, now)?;
         tracing::info!(accounts = n, "state loaded from {}", path.display());

@@ -63,11 +63,17 @@ impl Server {
     /// Stops accepting, lets requests in flight finish (up to [`GRACE`]),
     /// closes idle keep-alive connections, and returns.
     pub async fn shutdown(self) {
+        let _ = self.stop_and_save().await;
+    }
+
+    /// [`Server::shutdown`], then the `--state-file` written: an error when
+    /// it could not be (the process should then exit non-zero).
+    pub async fn stop_and_save(self) -> Result<(), String> {
         let _ = self.stop.send(true);
         for task in self.tasks {
             let _ = task.await;
         }
-        crate::sandbox::state::save_on_shutdown(&self.app);
+        crate::sandbox::state::save_on_shutdown(&self.app)
     }
 }
 
