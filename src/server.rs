@@ -186,6 +186,8 @@ fn raise_fd_limit() -> Option<u64> {
             }
         }
     }
+    // rlim_t is u64 on Linux, not on every unix.
+    #[allow(clippy::unnecessary_cast)]
     Some(lim.rlim_cur as u64)
 }
 
