@@ -90,6 +90,33 @@ pub struct Config {
     #[arg(long, env = "MOLLIE_SANDBOX_JOURNAL_SIZE", default_value_t = 1000)]
     pub journal_size: usize,
 
+    /// Bound on every account's journal together, in MiB: past it, the
+    /// accounts used least recently lose their oldest entries first.
+    #[arg(long, env = "MOLLIE_SANDBOX_JOURNAL_MAX_MB", default_value_t = 64)]
+    pub journal_max_mb: usize,
+
+    /// Seconds after which an account that holds nothing but its seed and a
+    /// journal (only GETs, no status change, no scenario, clock not moved)
+    /// is dropped; its key gets a fresh account on its next request. 0 never drops.
+    #[arg(long, env = "MOLLIE_SANDBOX_ACCOUNT_IDLE_SECS", default_value_t = 3600)]
+    pub account_idle_secs: u64,
+
+    /// Seconds a client has to send a request's whole body; past it the
+    /// request gets a 408 and the connection closes.
+    #[arg(long, env = "MOLLIE_SANDBOX_BODY_TIMEOUT_SECS", default_value_t = 30)]
+    pub body_timeout_secs: u64,
+
+    /// Seconds a connection may sit without a request (keep-alive) or take
+    /// to send a request's headers before it is closed.
+    #[arg(long, env = "MOLLIE_SANDBOX_IDLE_TIMEOUT_SECS", default_value_t = 30)]
+    pub idle_timeout_secs: u64,
+
+    /// Connections open at once. Default (0): the file-descriptor limit
+    /// less 256 kept for webhooks and files, at most 16384. At the limit,
+    /// idle keep-alive connections are closed and accepting waits for a free slot.
+    #[arg(long, env = "MOLLIE_SANDBOX_MAX_CONNECTIONS", default_value_t = 0)]
+    pub max_connections: usize,
+
     /// Load the whole sandbox from this file at start (when it exists), write it there on shutdown.
     #[arg(long, env = "MOLLIE_SANDBOX_STATE_FILE")]
     pub state_file: Option<PathBuf>,
@@ -131,6 +158,11 @@ impl Default for Config {
             scenarios: None,
             scenario: None,
             journal_size: 1000,
+            journal_max_mb: 64,
+            body_timeout_secs: 30,
+            idle_timeout_secs: 30,
+            max_connections: 0,
+            account_idle_secs: 3600,
             state_file: None,
             webhook_time_scale: 1.0,
             admin_token: None,
@@ -139,6 +171,14 @@ impl Default for Config {
 }
 
 impl Config {
+    pub fn body_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.body_timeout_secs)
+    }
+
+    pub fn idle_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.idle_timeout_secs)
+    }
+
     /// Port 0 on loopback, no fixtures: what an in-process test wants.
     pub fn ephemeral() -> Config {
         Config {

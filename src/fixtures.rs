@@ -445,35 +445,72 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
 
 /// One account's objects in the fixture format, oldest first.
 pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
-    let render = Render {
-        base: "",
+    serde_json::to_value(AccountExport {
+        data,
         mode,
         profile_id,
-        testmode_links: false,
-        page_token: "",
-    };
-    let customers: Vec<Value> = data
-        .customers
-        .iter()
-        .filter_map(|c| {
-            serde_json::to_value(CustomerView {
-                customer: c,
-                render,
-                links: None,
-            })
-            .ok()
-        })
-        .collect();
-    let mut deleted: Vec<_> = data.deleted_customers.iter().collect();
-    deleted.sort();
-    let deleted: Vec<Value> = deleted
-        .into_iter()
-        .map(|(id, at)| serde_json::json!({"id": id, "deletedAt": format_datetime(*at)}))
-        .collect();
-    let payments: Vec<Value> = data
-        .payments
-        .iter()
-        .filter_map(|p| {
+    })
+    .unwrap_or_default()
+}
+
+/// One account's objects in the fixture format, written straight to a
+/// serializer object by object: saving a million customers never holds
+/// more than one of them as a `Value`.
+pub struct AccountExport<'a> {
+    pub data: &'a Data,
+    pub mode: Mode,
+    pub profile_id: &'a str,
+}
+
+/// A sequence written from an iterator, each item as it comes.
+struct Items<I>(std::cell::Cell<Option<I>>);
+
+impl<I> Items<I> {
+    fn new(items: I) -> Items<I> {
+        Items(std::cell::Cell::new(Some(items)))
+    }
+}
+
+impl<I> serde::Serialize for Items<I>
+where
+    I: Iterator,
+    I::Item: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.take() {
+            Some(items) => s.collect_seq(items),
+            None => s.collect_seq(std::iter::empty::<I::Item>()),
+        }
+    }
+}
+
+impl serde::Serialize for AccountExport<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let data = self.data;
+        let render = Render {
+            base: "",
+            mode: self.mode,
+            profile_id: self.profile_id,
+            testmode_links: false,
+            page_token: "",
+        };
+        let mut map = s.serialize_map(None)?;
+        let customers = data.customers.iter().map(|c| CustomerView {
+            customer: c,
+            render,
+            links: None,
+        });
+        map.serialize_entry("customers", &Items::new(customers))?;
+        if !data.deleted_customers.is_empty() {
+            let mut deleted: Vec<_> = data.deleted_customers.iter().collect();
+            deleted.sort();
+            let deleted = deleted
+                .into_iter()
+                .map(|(id, at)| serde_json::json!({"id": id, "deletedAt": format_datetime(*at)}));
+            map.serialize_entry("deletedCustomers", &Items::new(deleted))?;
+        }
+        let payments = data.payments.iter().filter_map(|p| {
             let mut v = serde_json::to_value(PaymentView {
                 payment: p,
                 render,
@@ -489,34 +526,25 @@ pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
                 }
             }
             Some(v)
-        })
-        .collect();
-    let mut obj = Map::new();
-    obj.insert("customers".into(), Value::Array(customers));
-    if !deleted.is_empty() {
-        obj.insert("deletedCustomers".into(), Value::Array(deleted));
+        });
+        map.serialize_entry("payments", &Items::new(payments))?;
+        if !data.mandates.is_empty() {
+            let mandates = data.mandates.iter().filter_map(|m| {
+                let mut v = serde_json::to_value(MandateView {
+                    mandate: m,
+                    render,
+                    links: None,
+                })
+                .ok()?;
+                if let (Some(at), Some(obj)) = (m.revoked_at, v.as_object_mut()) {
+                    obj.insert("revokedAt".into(), Value::String(format_datetime(at)));
+                }
+                Some(v)
+            });
+            map.serialize_entry("mandates", &Items::new(mandates))?;
+        }
+        map.end()
     }
-    obj.insert("payments".into(), Value::Array(payments));
-    let mandates: Vec<Value> = data
-        .mandates
-        .iter()
-        .filter_map(|m| {
-            let mut v = serde_json::to_value(MandateView {
-                mandate: m,
-                render,
-                links: None,
-            })
-            .ok()?;
-            if let (Some(at), Some(obj)) = (m.revoked_at, v.as_object_mut()) {
-                obj.insert("revokedAt".into(), Value::String(format_datetime(at)));
-            }
-            Some(v)
-        })
-        .collect();
-    if !mandates.is_empty() {
-        obj.insert("mandates".into(), Value::Array(mandates));
-    }
-    Value::Object(obj)
 }
 
 /// A mandate as the API shows it, plus `customerId` (taken from

@@ -30,7 +30,10 @@
 //! - [`scenario`]: scripted errors, latency and connection faults (files,
 //!   matching, per-account counters, seeded randomness); [`faults`] carries
 //!   out a connection fault on the raw socket.
-//! - [`journal`]: each account's bounded ring of recent requests.
+//! - [`journal`]: each account's bounded ring of recent requests (at most
+//!   512 bytes an entry, all rings together under `--journal-max-mb`);
+//!   accounts that hold nothing but a journal go after
+//!   `--account-idle-secs` ([`store::registry::sweep_idle`]).
 //! - [`fixtures`]: the JSON format that seeds accounts and exports them.
 //! - [`sandbox`]: the sandbox's own API (`/_sandbox/…`): health, the
 //!   read-only dashboard pages, payment status changes, webhook deliveries;
@@ -118,6 +121,12 @@ pub async fn start(config: Config) -> Result<Server, String> {
     };
     let now = jiff::Timestamp::now().as_second();
     let registry = store::Registry::new(sources, seed, now)?;
+    registry
+        .journal_budget()
+        .set_max(config.journal_max_mb.saturating_mul(1024 * 1024));
+    if let Some(path) = &config.state_file {
+        sandbox::state::check_writable(path)?;
+    }
     if let Some(path) = config.state_file.as_ref().filter(|p| p.exists()) {
         let n = sandbox::state::load_file(&registry, path, now)?;
         tracing::info!(accounts = n, "state loaded from {}", path.display());
@@ -154,6 +163,11 @@ pub async fn start(config: Config) -> Result<Server, String> {
     });
     let mut server = server::bind(app.clone(), acceptor).await?;
     server.spawn_background(|stop| webhooks::run_worker(app.clone(), stop));
+    let idle_secs = app.config.account_idle_secs;
+    let sweeper = app.clone();
+    server.spawn_background(move |stop| async move {
+        store::registry::sweep_idle(&sweeper.registry, idle_secs, stop).await
+    });
     server.spawn_background(|stop| scheduler::run(app, stop));
     tracing::info!("listening on http://{}", server.addr);
     if let Some(addr) = server.tls_addr {

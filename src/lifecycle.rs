@@ -296,6 +296,8 @@ pub fn set_status(
     if !allowed(from, to) {
         return Err(transition_error(from, to));
     }
+    // Also by keyless pages and the clock: not only by keyed requests.
+    account.mark_changed();
     let chosen = match (p.method, method) {
         (Some(m), _) => Some(m),
         (None, Some(m)) => Some(m),

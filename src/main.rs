@@ -99,8 +99,13 @@ async fn run(config: Config) -> ExitCode {
     };
     stopped.await;
     tracing::info!("stopping");
-    server.shutdown().await;
-    ExitCode::SUCCESS
+    match server.stop_and_save().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mollie-sandbox: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Registers for SIGINT and SIGTERM now; the future resolves on the first.

@@ -10,6 +10,7 @@ pub mod payment;
 pub mod registry;
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 use parking_lot::{Mutex, RwLock};
 use rand::rngs::StdRng;
@@ -51,6 +52,16 @@ pub struct Account {
     pub journal: crate::journal::Journal,
     /// What the account's keyless page links carry ([`crate::page_link`]).
     pub page_token: Box<str>,
+    /// When the account last served a request, and whether anything could
+    /// have changed it: what decides that an idle account may be dropped.
+    pub activity: Activity,
+}
+
+#[derive(Default)]
+pub struct Activity {
+    /// Wall-clock milliseconds.
+    last_used: AtomicI64,
+    changed: AtomicBool,
 }
 
 impl Account {
@@ -65,7 +76,43 @@ impl Account {
             scenarios: Default::default(),
             journal: Default::default(),
             page_token: crate::page_link::token(key),
+            activity: Activity {
+                last_used: AtomicI64::new(jiff::Timestamp::now().as_millisecond()),
+                changed: AtomicBool::new(false),
+            },
         }
+    }
+
+    /// Notes a request at `now` (milliseconds); `changes` when it may have changed the account
+    /// (any method but GET and HEAD, whatever its answer).
+    pub fn touch(&self, now: i64, changes: bool) {
+        self.activity.last_used.store(now, Ordering::Relaxed);
+        if changes {
+            self.mark_changed();
+        }
+    }
+
+    /// The account holds more than its seed: it is never dropped as idle.
+    pub fn mark_changed(&self) {
+        if !self.activity.changed.load(Ordering::Relaxed) {
+            self.activity.changed.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Milliseconds.
+    pub fn last_used(&self) -> i64 {
+        self.activity.last_used.load(Ordering::Relaxed)
+    }
+
+    /// Holds nothing but what its seed made and a journal: no request that
+    /// could change it, no status change, nothing scheduled, no idempotency
+    /// key, no scenario of its own, the clock not moved.
+    pub fn is_pristine(&self) -> bool {
+        !self.activity.changed.load(Ordering::Relaxed)
+            && self.clock.offset() == 0
+            && self.scenarios.active().is_none()
+            && self.idempotency.lock().is_empty()
+            && self.data.read().schedule.is_empty()
     }
 }
 

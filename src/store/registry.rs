@@ -17,6 +17,10 @@ pub struct Registry {
     /// Page token to the name of its account, for the pages a browser opens
     /// without an API key (checkout, dashboard): see [`crate::page_link`].
     page_tokens: DashMap<Box<str>, Box<str>>,
+    /// Accounts named by a fixture: never dropped as idle.
+    seeded: std::collections::HashSet<Box<str>>,
+    /// The bound on every account's journal together.
+    journal_budget: Arc<crate::journal::Budget>,
 }
 
 /// Access tokens see test and live objects apart, so each mode of a token is
@@ -37,6 +41,8 @@ impl Registry {
             template: None,
             rng_seed,
             page_tokens: DashMap::new(),
+            seeded: Default::default(),
+            journal_budget: Default::default(),
         };
         for (key, seed) in fixtures::load(&registry.sources, now)? {
             if key == TEMPLATE_KEY {
@@ -45,9 +51,49 @@ impl Registry {
             }
             let mode = mode_of(&key);
             let data = seed.into_data(registry.account_seed(&key));
-            registry.insert(Account::new(&key, mode, data));
+            let account = Arc::new(registry.account(&key, mode, data));
+            registry.note_page_token(&account);
+            registry.seeded.insert(key.as_str().into());
+            registry.accounts.insert(key.as_str().into(), account);
         }
         Ok(registry)
+    }
+
+    /// A new account whose journal counts against the shared bound.
+    fn account(&self, name: &str, mode: Mode, data: Data) -> Account {
+        let mut account = Account::new(name, mode, data);
+        account.journal = crate::journal::Journal::new(self.journal_budget.clone());
+        account
+    }
+
+    pub fn journal_budget(&self) -> &crate::journal::Budget {
+        &self.journal_budget
+    }
+
+    /// Drops the accounts that hold nothing but their seed and a journal and
+    /// have served no request for `idle_ms` before `now_ms`; fixture accounts stay. An
+    /// account a request holds right now is never dropped. Returns how many
+    /// went.
+    pub fn drop_idle(&self, now_ms: i64, idle_ms: i64) -> usize {
+        let idle: Vec<Box<str>> = self
+            .accounts
+            .iter()
+            .filter(|e| now_ms - e.value().last_used() >= idle_ms && !self.seeded.contains(e.key()))
+            .map(|e| e.key().clone())
+            .collect();
+        let mut dropped = 0;
+        for name in idle {
+            // Under the map's lock for this key: no request can pick the
+            // account up meanwhile, and only the map holds it.
+            let removed = self.accounts.remove_if(&name, |_, a| {
+                Arc::strong_count(a) == 1 && now_ms - a.last_used() >= idle_ms && a.is_pristine()
+            });
+            if let Some((_, account)) = removed {
+                self.page_tokens.remove(&account.page_token);
+                dropped += 1;
+            }
+        }
+        dropped
     }
 
     /// The seed of an account's id generator: the run's seed and its name.
@@ -66,7 +112,7 @@ impl Registry {
             .entry(name.as_ref().into())
             .or_insert_with(|| {
                 created = true;
-                Arc::new(Account::new(&name, mode, self.fresh_data(&name)))
+                Arc::new(self.account(&name, mode, self.fresh_data(&name)))
             })
             .clone();
         if created {
@@ -125,9 +171,45 @@ impl Registry {
         self.accounts.is_empty()
     }
 
-    pub fn insert(&self, account: Account) {
+    /// Adds an account made elsewhere (a state file): it holds data of its
+    /// own, so it is never dropped as idle.
+    pub fn insert(&self, mut account: Account) {
+        account.journal = crate::journal::Journal::new(self.journal_budget.clone());
+        account.mark_changed();
         self.note_page_token(&account);
         self.accounts.insert(account.key.clone(), Arc::new(account));
+    }
+}
+
+/// Every so often (a quarter of `idle_secs`, between 50 ms and a minute),
+/// drops the accounts idle for `idle_secs` ([`Registry::drop_idle`]), until
+/// `stop` turns true.
+pub async fn sweep_idle(
+    registry: &Registry,
+    idle_secs: u64,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    if idle_secs == 0 {
+        return;
+    }
+    let every = std::time::Duration::from_millis((idle_secs * 250).clamp(50, 60_000));
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                let now = jiff::Timestamp::now().as_millisecond();
+                let idle_ms = i64::try_from(idle_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+                let n = registry.drop_idle(now, idle_ms);
+                if n > 0 {
+                    tracing::debug!(accounts = n, "idle accounts dropped");
+                }
+            }
+            _ = stop.changed() => break,
+        }
+        if *stop.borrow() {
+            break;
+        }
     }
 }
 
