@@ -6,8 +6,8 @@
 //! to the payment's `redirectUrl` (its `cancelUrl` for Canceled, when given).
 //!
 //! A browser has no API key: the link names its account with an opaque
-//! token ([`crate::page_link`]), and the page acts on that account alone. Plain HTML and CSS, no JavaScript; every value
-//! shown is escaped.
+//! token ([`crate::page_link`]), and the page acts on that account alone.
+//! Plain HTML and CSS, no JavaScript; every value shown is escaped.
 
 use bytes::Bytes;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};

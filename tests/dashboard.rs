@@ -184,7 +184,7 @@ async fn access_token_test_mode_dashboard() {
     let r = api
         .send(
             api.client
-                .get(format!("{href}?testmode=true"))
+                .get(format!("{href}&testmode=true"))
                 .bearer_auth(&api.key),
         )
         .await;
@@ -192,4 +192,8 @@ async fn access_token_test_mode_dashboard() {
     assert_eq!(page_json(&r.text)["mode"], "test");
     let r = api.send(api.client.get(href).bearer_auth(&api.key)).await;
     assert_eq!(r.status, 404, "live mode of the token has no such customer");
+    // Without a key, the link's own account token is the test-mode account.
+    let r = read(http().get(href).send().await.unwrap()).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(page_json(&r.text)["mode"], "test");
 }
