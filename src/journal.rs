@@ -4,7 +4,8 @@
 //! first.
 
 use std::collections::VecDeque;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use hyper::http::request::Parts;
 use hyper::{Method, Uri};
@@ -13,6 +14,7 @@ use serde::Serialize;
 
 use crate::app::{App, Outcome};
 use crate::scenario::Fault;
+use crate::store::Account;
 
 #[derive(Default)]
 pub struct Journal {
@@ -154,10 +156,11 @@ pub struct Listing {
 }
 
 impl Journal {
-    /// Appends an entry (its id filled in), dropping the oldest past `capacity`.
-    pub fn push(&self, mut entry: Entry, capacity: usize) {
+    /// Appends an entry (its id filled in, and returned), dropping the
+    /// oldest past `capacity`.
+    pub fn push(&self, mut entry: Entry, capacity: usize) -> u64 {
         if capacity == 0 {
-            return;
+            return 0;
         }
         let mut ring = self.inner.lock();
         ring.next_id += 1;
@@ -167,6 +170,15 @@ impl Journal {
             ring.dropped += 1;
         }
         ring.entries.push_back(entry);
+        ring.next_id
+    }
+
+    /// Rewrites the latency of entry `id`, if it is still kept.
+    pub fn set_latency(&self, id: u64, latency: Duration) {
+        let mut ring = self.inner.lock();
+        if let Ok(at) = ring.entries.binary_search_by_key(&id, |e| e.id) {
+            ring.entries[at].latency_ms = millis(latency);
+        }
     }
 
     /// Matching entries, newest first.
@@ -198,25 +210,42 @@ impl Journal {
     }
 }
 
+/// A journal entry whose request is not over when it is recorded (a hung
+/// connection): [`Mark::finished`] sets its latency when it is.
+pub struct Mark {
+    account: Arc<Account>,
+    id: u64,
+    started: Instant,
+}
+
+impl Mark {
+    pub fn finished(self) {
+        self.account
+            .journal
+            .set_latency(self.id, self.started.elapsed());
+    }
+}
+
 /// Journals a finished request in its account's ring, if it has an account.
+/// For a hang fault, returns the [`Mark`] to finish once the hang ends.
 pub fn record(
     app: &App,
     parts: &Parts,
     trace: Trace,
     outcome: &Outcome,
     arrived: jiff::Timestamp,
-    latency: Duration,
-) {
-    let Some(account) = trace.account else {
-        return;
-    };
+    started: Instant,
+) -> Option<Mark> {
+    let latency = started.elapsed();
+    let account = trace.account?;
     if trace.skip || app.config.journal_size == 0 {
-        return;
+        return None;
     }
     let status = match outcome {
         Outcome::Respond(resp) => Some(resp.status.as_u16()),
-        Outcome::Fault(_) => None,
+        Outcome::Fault(..) => None,
     };
+    let hang = matches!(outcome, Outcome::Fault(Fault::Hang, _));
     let entry = Entry {
         id: 0,
         time: arrived,
@@ -233,7 +262,12 @@ pub fn record(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
     };
-    account.journal.push(entry, app.config.journal_size);
+    let id = account.journal.push(entry, app.config.journal_size);
+    hang.then_some(Mark {
+        account,
+        id,
+        started,
+    })
 }
 
 /// Milliseconds with two decimals.

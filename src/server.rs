@@ -19,6 +19,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::app::{self, App, Outcome};
 use crate::faults::{self, Socket};
+use crate::journal::Mark;
 use crate::scenario::Fault;
 
 /// How long a stop waits for requests in flight.
@@ -144,8 +145,16 @@ async fn accept_loop(
                     Some(acceptor) => {
                         let acceptor = acceptor.clone();
                         tokio::spawn(async move {
-                            if let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await {
-                                serve_conn(stream, app, true, stop, alive).await;
+                            // A connection still in its handshake has no
+                            // request in flight: a stop drops it rather than
+                            // waiting out the grace for it.
+                            let mut stopped = stop.clone();
+                            let handshake = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
+                            tokio::select! {
+                                done = handshake => if let Ok(Ok(stream)) = done {
+                                    serve_conn(stream, app, true, stop, alive).await;
+                                },
+                                _ = async { let _ = stopped.wait_for(|s| *s).await; } => {}
                             }
                         });
                     }
@@ -163,7 +172,7 @@ async fn accept_loop(
 enum Event {
     Done,
     Stop,
-    Fault(Fault),
+    Fault((Fault, Option<Mark>)),
 }
 
 async fn serve_conn<IO>(
@@ -177,15 +186,15 @@ async fn serve_conn<IO>(
 {
     // A request whose scenario faults the connection reports it here and
     // never completes; this task then takes the socket back from hyper.
-    let (fault_tx, mut fault_rx) = mpsc::channel::<Fault>(1);
+    let (fault_tx, mut fault_rx) = mpsc::channel::<(Fault, Option<Mark>)>(1);
     let service = service_fn(move |req| {
         let app = app.clone();
         let fault_tx = fault_tx.clone();
         async move {
             match app::handle(app, req, tls).await {
                 Outcome::Respond(resp) => Ok::<_, Infallible>(resp.into_hyper()),
-                Outcome::Fault(fault) => {
-                    let _ = fault_tx.send(fault).await;
+                Outcome::Fault(fault, mark) => {
+                    let _ = fault_tx.send((fault, mark)).await;
                     std::future::pending().await
                 }
             }
@@ -207,7 +216,7 @@ async fn serve_conn<IO>(
         Some(fault) = fault_rx.recv() => Event::Fault(fault),
         _ = stop.changed() => Event::Stop,
     };
-    let fault = match event {
+    let (fault, mark) = match event {
         Event::Done => return,
         Event::Fault(fault) => fault,
         Event::Stop => {
@@ -220,4 +229,9 @@ async fn serve_conn<IO>(
     };
     let io = conn.into_parts().io.into_inner();
     faults::apply(io, fault, stop).await;
+    // A hang's journal entry said how long until the hang began; now it
+    // says how long the connection was held, as the client saw it.
+    if let Some(mark) = mark {
+        mark.finished();
+    }
 }

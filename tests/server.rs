@@ -404,3 +404,41 @@ async fn a_config_built_in_code_is_checked_too() {
     .expect("refused");
     assert!(err.contains("need --tls-port"), "{err}");
 }
+
+#[tokio::test]
+async fn sigterm_with_a_connection_in_its_tls_handshake_exits_at_once() {
+    let mut run = spawn(&["--tls-port", "0"]);
+    let tls_port = loop {
+        let found = run.later.lock().unwrap().iter().find_map(|l| {
+            let at = l.find("listening on https://")?;
+            let rest = &l[at + "listening on https://".len()..];
+            let port: String = rest
+                .rsplit_once(':')?
+                .1
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            port.parse::<u16>().ok()
+        });
+        if let Some(port) = found {
+            break port;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    // A client (a probe, a browser's pre-connect) opens the socket and says
+    // nothing: no request is in flight, so nothing is worth waiting for.
+    let stream = tokio::net::TcpStream::connect(("127.0.0.1", tls_port))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    sigterm(&run.child);
+    let signalled = Instant::now();
+    let status = wait_exit(&mut run.child, Duration::from_secs(5)).expect("exits");
+    let took = signalled.elapsed();
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        took < Duration::from_millis(300),
+        "exited {took:?} after SIGTERM"
+    );
+    drop(stream);
+}
