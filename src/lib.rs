@@ -21,7 +21,9 @@
 //!   expiry first), one ordered set per account, fired in time order.
 //! - [`webhooks`]: the bounded delivery queue, the background worker that
 //!   POSTs `id=tr_…` with Mollie's retry schedule (scaled by
-//!   `--webhook-time-scale`), and the per-account attempt log.
+//!   `--webhook-time-scale`), and the per-account attempt log; https
+//!   receivers are checked against bundled public roots, the system's, and
+//!   `--webhook-ca`.
 //! - [`validate`]: the field rules endpoints share (amounts, locales, URLs).
 //! - [`views`]: how each resource renders as HAL JSON, one file per
 //!   resource.
