@@ -64,7 +64,8 @@ impl App {
 /// its connection, which the server carries out below HTTP.
 pub enum Outcome {
     Respond(Resp),
-    Fault(Fault),
+    /// The fault, and its journal entry, to be finished when a hang ends.
+    Fault(Fault, Option<journal::Mark>),
 }
 
 impl From<Resp> for Outcome {
@@ -84,8 +85,11 @@ pub async fn handle(app: Arc<App>, req: Request<Incoming>, tls: bool) -> Outcome
         let reads = matches!(parts.method, Method::GET | Method::HEAD);
         account.touch(arrived.as_millisecond(), !reads);
     }
-    journal::record(&app, &parts, trace, &outcome, arrived, started.elapsed());
-    outcome
+    let mark = journal::record(&app, &parts, trace, &outcome, arrived, started);
+    match outcome {
+        Outcome::Fault(fault, _) => Outcome::Fault(fault, mark),
+        respond => respond,
+    }
 }
 
 async fn dispatch(

@@ -52,12 +52,13 @@ pub struct Config {
     #[arg(long, env = "MOLLIE_SANDBOX_TLS_PORT")]
     pub tls_port: Option<u16>,
 
-    /// PEM certificate chain for HTTPS. Default: a self-signed certificate made at start.
-    #[arg(long, env = "MOLLIE_SANDBOX_TLS_CERT", requires = "tls_key")]
+    /// PEM certificate chain for HTTPS (needs --tls-port and --tls-key). Default: a certificate
+    /// for localhost and --tls-hostnames, signed by the sandbox's own CA (GET /_sandbox/ca.pem).
+    #[arg(long, env = "MOLLIE_SANDBOX_TLS_CERT", requires_all = ["tls_key", "tls_port"])]
     pub tls_cert: Option<PathBuf>,
 
     /// PEM private key for --tls-cert.
-    #[arg(long, env = "MOLLIE_SANDBOX_TLS_KEY", requires = "tls_cert")]
+    #[arg(long, env = "MOLLIE_SANDBOX_TLS_KEY", requires_all = ["tls_cert", "tls_port"])]
     pub tls_key: Option<PathBuf>,
 
     /// Extra names for the generated certificate, comma-separated (e.g. api.mollie.com).
@@ -127,6 +128,11 @@ pub struct Config {
     #[arg(long, env = "MOLLIE_SANDBOX_ADMIN_TOKEN")]
     pub admin_token: Option<String>,
 
+    /// PEM file of CA certificates that webhook receivers on https:// may be signed by, besides
+    /// the bundled public roots and the system's (e.g. the CA of a reverse proxy or a tunnel).
+    #[arg(long, env = "MOLLIE_SANDBOX_WEBHOOK_CA")]
+    pub webhook_ca: Option<PathBuf>,
+
     /// Multiplies webhook retry delays: 1 is Mollie's schedule (10 attempts over 26 h), 0.001 makes a minute 60 ms.
     #[arg(long, env = "MOLLIE_SANDBOX_WEBHOOK_TIME_SCALE", default_value_t = 1.0, value_parser = time_scale)]
     pub webhook_time_scale: f64,
@@ -164,6 +170,7 @@ impl Default for Config {
             max_connections: 0,
             account_idle_secs: 3600,
             state_file: None,
+            webhook_ca: None,
             webhook_time_scale: 1.0,
             admin_token: None,
         }
@@ -177,6 +184,22 @@ impl Config {
 
     pub fn idle_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.idle_timeout_secs)
+    }
+
+    /// Settings that only make sense together, checked before anything starts
+    /// (the CLI checks them too; this catches a `Config` built in code).
+    pub fn check(&self) -> Result<(), String> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(_), None) => return Err("--tls-cert needs --tls-key".into()),
+            (None, Some(_)) => return Err("--tls-key needs --tls-cert".into()),
+            (Some(_), Some(_)) if self.tls_port.is_none() => {
+                return Err(
+                    "--tls-cert and --tls-key need --tls-port: without it HTTPS is off".into(),
+                )
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     /// Port 0 on loopback, no fixtures: what an in-process test wants.

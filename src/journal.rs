@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hyper::http::request::Parts;
 use parking_lot::Mutex;
@@ -15,6 +15,7 @@ use smol_str::SmolStr;
 
 use crate::app::{App, Outcome};
 use crate::scenario::Fault;
+use crate::store::Account;
 
 /// What one entry may cost at most, its own size and the text it owns
 /// together, whatever the request held: a long URL or key is cut short.
@@ -339,10 +340,11 @@ impl Journal {
     }
 
     /// Appends an entry (its id filled in), dropping the oldest past
-    /// `capacity`. True when all journals together are now past their bound.
-    pub fn push(&self, mut entry: Entry, capacity: usize) -> bool {
+    /// `capacity`. Returns the entry's id, and whether all journals together
+    /// are now past their bound.
+    pub fn push(&self, mut entry: Entry, capacity: usize) -> (u64, bool) {
         if capacity == 0 {
-            return false;
+            return (0, false);
         }
         let mut ring = self.inner.lock();
         ring.next_id += 1;
@@ -358,10 +360,11 @@ impl Journal {
         let added = entry.footprint();
         ring.entries.push_back(entry);
         ring.bytes = ring.bytes + added - freed;
+        let id = ring.next_id;
         drop(ring);
         self.budget.add(added);
         self.budget.release(freed);
-        self.budget.over()
+        (id, self.budget.over())
     }
 
     /// Drops the oldest entries until at most `keep_bytes` remain; returns
@@ -389,6 +392,14 @@ impl Journal {
 
     pub fn is_empty(&self) -> bool {
         self.inner.lock().entries.is_empty()
+    }
+
+    /// Rewrites the latency of entry `id`, if it is still kept.
+    pub fn set_latency(&self, id: u64, latency: Duration) {
+        let mut ring = self.inner.lock();
+        if let Ok(at) = ring.entries.binary_search_by_key(&id, |e| e.id) {
+            ring.entries[at].latency_ms = millis(latency);
+        }
     }
 
     /// Matching entries, newest first.
@@ -455,25 +466,42 @@ pub fn trim(registry: &crate::store::Registry) {
     budget.trimming.store(false, Ordering::Release);
 }
 
+/// A journal entry whose request is not over when it is recorded (a hung
+/// connection): [`Mark::finished`] sets its latency when it is.
+pub struct Mark {
+    account: Arc<Account>,
+    id: u64,
+    started: Instant,
+}
+
+impl Mark {
+    pub fn finished(self) {
+        self.account
+            .journal
+            .set_latency(self.id, self.started.elapsed());
+    }
+}
+
 /// Journals a finished request in its account's ring, if it has an account.
+/// For a hang fault, returns the [`Mark`] to finish once the hang ends.
 pub fn record(
     app: &App,
     parts: &Parts,
     trace: Trace,
     outcome: &Outcome,
     arrived: jiff::Timestamp,
-    latency: Duration,
-) {
-    let Some(account) = trace.account else {
-        return;
-    };
+    started: Instant,
+) -> Option<Mark> {
+    let latency = started.elapsed();
+    let account = trace.account?;
     if trace.skip || app.config.journal_size == 0 {
-        return;
+        return None;
     }
     let status = match outcome {
         Outcome::Respond(resp) => Some(resp.status.as_u16()),
-        Outcome::Fault(_) => None,
+        Outcome::Fault(..) => None,
     };
+    let hang = matches!(outcome, Outcome::Fault(Fault::Hang, _));
     let entry = Entry::new(Request {
         time: arrived,
         method: parts.method.as_str(),
@@ -489,9 +517,15 @@ pub fn record(
             .get("idempotency-key")
             .and_then(|v| v.to_str().ok()),
     });
-    if account.journal.push(entry, app.config.journal_size) {
+    let (id, over) = account.journal.push(entry, app.config.journal_size);
+    if over {
         trim(&app.registry);
     }
+    hang.then_some(Mark {
+        account,
+        id,
+        started,
+    })
 }
 
 /// Milliseconds with two decimals.
@@ -597,7 +631,7 @@ mod tests {
         assert_eq!(budget.used(), a.bytes() + b.bytes());
         assert_eq!(a.bytes(), 4 * entry("/v2/p/0", None).footprint());
         budget.set_max(a.bytes());
-        assert!(b.push(entry("/v2/q", Some(200)), 100));
+        assert!(b.push(entry("/v2/q", Some(200)), 100).1);
         let freed = b.shrink(b.bytes() / 2);
         assert!(freed > 0);
         assert_eq!(budget.used(), a.bytes() + b.bytes());

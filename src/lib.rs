@@ -21,7 +21,9 @@
 //!   expiry first), one ordered set per account, fired in time order.
 //! - [`webhooks`]: the bounded delivery queue, the background worker that
 //!   POSTs `id=tr_…` with Mollie's retry schedule (scaled by
-//!   `--webhook-time-scale`), and the per-account attempt log.
+//!   `--webhook-time-scale`), and the per-account attempt log; https
+//!   receivers are checked against bundled public roots, the system's, and
+//!   `--webhook-ca`.
 //! - [`validate`]: the field rules endpoints share (amounts, locales, URLs).
 //! - [`views`]: how each resource renders as HAL JSON, one file per
 //!   resource.
@@ -109,6 +111,7 @@ pub use server::Server;
 /// Builds the state from the configuration and starts serving. Returns once
 /// the listeners are bound; [`Server::addr`] has the real port.
 pub async fn start(config: Config) -> Result<Server, String> {
+    config.check()?;
     let seed = config.seed.unwrap_or_else(rand::random);
     tracing::info!(seed, "random seed (pass --seed {seed} to replay this run)");
     let sources = if config.no_fixtures {
@@ -152,7 +155,8 @@ pub async fn start(config: Config) -> Result<Server, String> {
         .public_url
         .as_ref()
         .map(|u| u.trim_end_matches('/').to_owned());
-    let webhooks = webhooks::Webhooks::new(config.webhook_time_scale)?;
+    let webhooks =
+        webhooks::Webhooks::with_trust(config.webhook_time_scale, config.webhook_ca.as_deref())?;
     let app = Arc::new(app::App {
         config,
         registry,

@@ -27,6 +27,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::app::{self, App, Outcome};
 use crate::faults::{self, Socket};
 use crate::http::parse_errors::MollieParseErrors;
+use crate::journal::Mark;
 use crate::scenario::Fault;
 
 /// How long a stop waits for requests in flight.
@@ -277,8 +278,16 @@ async fn accept_loop(
                         let acceptor = acceptor.clone();
                         let handshake = conn.app.config.idle_timeout();
                         tokio::spawn(async move {
-                            if let Ok(Ok(stream)) = tokio::time::timeout(handshake, acceptor.accept(stream)).await {
-                                serve_conn(stream, true, conn).await;
+                            // A connection still in its handshake has no
+                            // request in flight: a stop drops it rather than
+                            // waiting out the grace for it.
+                            let mut stopped = conn.stop.clone();
+                            let handshake = tokio::time::timeout(handshake, acceptor.accept(stream));
+                            tokio::select! {
+                                done = handshake => if let Ok(Ok(stream)) = done {
+                                    serve_conn(stream, true, conn).await;
+                                },
+                                _ = async { let _ = stopped.wait_for(|s| *s).await; } => {}
                             }
                         });
                     }
@@ -296,7 +305,7 @@ async fn accept_loop(
 enum Event {
     Done,
     Stop,
-    Fault(Fault),
+    Fault((Fault, Option<Mark>)),
 }
 
 /// What a connection's task holds besides its socket.
@@ -325,7 +334,7 @@ where
     let idle_timeout = app.config.idle_timeout();
     // A request whose scenario faults the connection reports it here and
     // never completes; this task then takes the socket back from hyper.
-    let (fault_tx, mut fault_rx) = mpsc::channel::<Fault>(1);
+    let (fault_tx, mut fault_rx) = mpsc::channel::<(Fault, Option<Mark>)>(1);
     // A connection that has sent no request yet may be about to: at the
     // limit it is closed only once it has had its chance.
     let accepted = std::time::Instant::now();
@@ -338,8 +347,8 @@ where
         async move {
             match app::handle(app, req, tls).await {
                 Outcome::Respond(resp) => Ok::<_, Infallible>(resp.into_hyper()),
-                Outcome::Fault(fault) => {
-                    let _ = fault_tx.send(fault).await;
+                Outcome::Fault(fault, mark) => {
+                    let _ = fault_tx.send((fault, mark)).await;
                     std::future::pending().await
                 }
             }
@@ -375,7 +384,7 @@ where
             }
         }
     };
-    let fault = match event {
+    let (fault, mark) = match event {
         Event::Done => return,
         Event::Fault(fault) => fault,
         Event::Stop => {
@@ -388,4 +397,9 @@ where
     };
     let io = conn.into_parts().io.into_inner().into_inner();
     faults::apply(io, fault, stop).await;
+    // A hang's journal entry said how long until the hang began; now it
+    // says how long the connection was held, as the client saw it.
+    if let Some(mark) = mark {
+        mark.finished();
+    }
 }

@@ -20,6 +20,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -136,22 +137,54 @@ fn wall_clock(offset: Duration, back: bool) -> String {
     format!("{:.3}", at.unwrap_or(now))
 }
 
-fn client() -> Result<HttpClient, String> {
+/// The roots a receiver's certificate may chain to: Mozilla's (bundled, so
+/// the scratch image has them), the system's where it has any (a company CA
+/// installed there), and the PEM file of `--webhook-ca`.
+fn trusted_roots(extra_ca: Option<&Path>) -> Result<rustls::RootCertStore, String> {
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    // An empty or unreadable system store is normal (the image has none):
+    // it is not worth a warning, the bundled roots cover public receivers.
+    let native = rustls_native_certs::load_native_certs();
+    let (added, _) = roots.add_parsable_certificates(native.certs);
+    tracing::debug!(
+        added,
+        errors = native.errors.len(),
+        "system roots for webhooks"
+    );
+    if let Some(path) = extra_ca {
+        let what = || format!("--webhook-ca {}", path.display());
+        let pem = std::fs::read(path).map_err(|e| format!("{}: {e}", what()))?;
+        let certs = rustls_pemfile::certs(&mut pem.as_slice())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("{}: {e}", what()))?;
+        if certs.is_empty() {
+            return Err(format!("{}: no PEM certificate in it", what()));
+        }
+        for cert in certs {
+            roots.add(cert).map_err(|e| format!("{}: {e}", what()))?;
+        }
+    }
+    Ok(roots)
+}
+
+fn client(extra_ca: Option<&Path>) -> Result<HttpClient, String> {
     let mut http = HttpConnector::new();
     http.enforce_http(false);
     http.set_connect_timeout(Some(CONNECT_TIMEOUT));
     http.set_nodelay(true);
-    let provider = || Arc::new(rustls::crypto::ring::default_provider());
-    // The system's roots first (a mounted company CA works), Mozilla's otherwise.
-    let builder = match hyper_rustls::HttpsConnectorBuilder::new()
-        .with_provider_and_native_roots(provider())
-    {
-        Ok(b) => b,
-        Err(_) => hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(provider())
-            .map_err(|e| format!("webhook TLS: {e}"))?,
-    };
-    let connector = builder.https_or_http().enable_http1().wrap_connector(http);
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("webhook TLS: {e}"))?
+        .with_root_certificates(trusted_roots(extra_ca)?)
+        .with_no_client_auth();
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(http);
     Ok(Client::builder(TokioExecutor::new())
         .pool_idle_timeout(Duration::from_secs(30))
         .pool_max_idle_per_host(4)
@@ -162,6 +195,12 @@ impl Webhooks {
     /// `time_scale` multiplies the retry gaps: 1.0 is Mollie's real
     /// schedule, 0.001 makes a minute 60 ms, 0 retries at once.
     pub fn new(time_scale: f64) -> Result<Webhooks, String> {
+        Webhooks::with_trust(time_scale, None)
+    }
+
+    /// As [`Webhooks::new`], also trusting the CA certificates in `extra_ca`
+    /// (`--webhook-ca`) for https receivers.
+    pub fn with_trust(time_scale: f64, extra_ca: Option<&Path>) -> Result<Webhooks, String> {
         if !time_scale.is_finite() || time_scale < 0.0 {
             return Err(format!(
                 "--webhook-time-scale must be 0 or more, not {time_scale}"
@@ -174,7 +213,7 @@ impl Webhooks {
             log: DashMap::new(),
             time_scale,
             seq: AtomicU64::new(0),
-            client: client()?,
+            client: client(extra_ca)?,
         })
     }
 
@@ -314,13 +353,60 @@ impl Webhooks {
         };
         match tokio::time::timeout(ANSWER_TIMEOUT, self.client.request(req)).await {
             Ok(Ok(resp)) => (Some(resp.status().as_u16()), None),
-            Ok(Err(e)) => (None, Some(error_chain(&e))),
+            Ok(Err(e)) => (None, Some(attempt_error(&uri_host(&d.url), &e))),
             Err(_) => (
                 None,
                 Some(format!("no answer within {} s", ANSWER_TIMEOUT.as_secs())),
             ),
         }
     }
+}
+
+fn uri_host(url: &str) -> String {
+    url.parse::<hyper::Uri>()
+        .ok()
+        .and_then(|u| u.host().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// An attempt's error for the log. A failed TLS handshake says so first,
+/// with rustls's reason and what to do about it; otherwise the whole chain
+/// of causes (connection refused, DNS, ...).
+fn attempt_error(host: &str, e: &(dyn std::error::Error + 'static)) -> String {
+    let Some(tls) = rustls_error(e) else {
+        return error_chain(e);
+    };
+    let hint = match tls {
+        rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer | rustls::CertificateError::BadSignature,
+        ) => {
+            "; its certificate is not signed by a CA the sandbox trusts \
+             (public roots are built in; give a private CA with --webhook-ca)"
+        }
+        rustls::Error::InvalidCertificate(
+            rustls::CertificateError::NotValidForName
+            | rustls::CertificateError::NotValidForNameContext { .. },
+        ) => "; its certificate does not name the host of the webhook URL",
+        _ => "",
+    };
+    format!("TLS handshake with {host} failed: {tls}{hint}")
+}
+
+/// The rustls error somewhere in `e`'s causes. The connector wraps it in an
+/// `io::Error` inside another, whose `source()` skips it: look inside those.
+fn rustls_error<'e>(e: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
+    if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+        return Some(tls);
+    }
+    if let Some(inner) = e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        if let Some(tls) = rustls_error(inner) {
+            return Some(tls);
+        }
+    }
+    e.source().and_then(rustls_error)
 }
 
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
@@ -625,5 +711,12 @@ mod tests {
         let fast = Webhooks::new(0.001).unwrap();
         assert_eq!(fast.gap(1), Some(Duration::from_millis(60)));
         assert!(Webhooks::new(-1.0).is_err());
+    }
+
+    #[test]
+    fn public_roots_are_bundled_so_the_image_needs_no_store() {
+        let roots = trusted_roots(None).unwrap();
+        assert!(roots.len() >= webpki_roots::TLS_SERVER_ROOTS.len());
+        assert!(roots.len() > 100, "{}", roots.len());
     }
 }

@@ -43,9 +43,13 @@ pub fn reset(app: &App, parts: &Parts) -> Result<Resp> {
     };
     let now = jiff::Timestamp::now().as_second();
     for account in &accounts {
-        let data = app.registry.seeded_data(&account.key, now).map_err(|e| {
-            ApiError::new(500, format!("The fixtures could not be read again: {e}"))
-        })?;
+        let id_seed = account.data.write().next_seed();
+        let data = app
+            .registry
+            .seeded_data(&account.key, now, id_seed)
+            .map_err(|e| {
+                ApiError::new(500, format!("The fixtures could not be read again: {e}"))
+            })?;
         install(account, data);
         app.webhooks.forget(&account.key);
         account.clock.set_offset(0);

@@ -190,6 +190,13 @@ impl Data {
         }
     }
 
+    /// A seed for the generator of the data that replaces this (a reset):
+    /// drawn from this generator, so ids made after a reset differ from the
+    /// ones made before it, and a run with `--seed` still replays.
+    pub fn next_seed(&mut self) -> u64 {
+        rand::Rng::random(&mut self.rng)
+    }
+
     /// Random characters for test details (fingerprints, references).
     pub fn random_token(&mut self, len: usize) -> String {
         ids::random_base62(len, &mut self.rng)

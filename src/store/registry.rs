@@ -150,12 +150,18 @@ impl Registry {
         }
     }
 
-    /// The account's data as its fixtures made it (re-read from their files).
-    pub fn seeded_data(&self, name: &str, now: i64) -> Result<Data, String> {
+    /// The account's data as its fixtures made it (re-read from their
+    /// files), its id generator seeded with `id_seed`.
+    pub fn seeded_data(&self, name: &str, now: i64, id_seed: u64) -> Result<Data, String> {
         let seeds = fixtures::load(&self.sources, now)?;
-        Ok(match seeds.into_iter().find(|(k, _)| k == name) {
-            Some((_, seed)) => seed.into_data(self.account_seed(name)),
-            None => self.fresh_data(name),
+        let seed = seeds
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, seed)| seed)
+            .or_else(|| self.template.clone());
+        Ok(match seed {
+            Some(seed) => seed.into_data(id_seed),
+            None => Data::new(id_seed),
         })
     }
 
