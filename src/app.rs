@@ -38,6 +38,8 @@ pub struct App {
     pub scenarios: Library,
     /// The webhook delivery queue and its log.
     pub webhooks: crate::webhooks::Webhooks,
+    /// Request counters for `GET /_sandbox/metrics`.
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl App {
@@ -80,7 +82,19 @@ pub async fn handle(app: Arc<App>, req: Request<Incoming>, tls: bool) -> Outcome
     let (parts, body) = req.into_parts();
     let mut trace = Trace::default();
     let outcome = dispatch(&app, &parts, body, tls, &mut trace).await;
-    journal::record(&app, &parts, trace, &outcome, arrived, started.elapsed());
+    let latency = started.elapsed();
+    let status = match &outcome {
+        Outcome::Respond(resp) => Some(resp.status.as_u16()),
+        Outcome::Fault(_) => None,
+    };
+    app.metrics.observe(
+        parts.uri.path(),
+        status,
+        latency,
+        trace.scenario.as_deref(),
+        &trace.rules,
+    );
+    journal::record(&app, &parts, trace, &outcome, arrived, latency);
     outcome
 }
 
@@ -95,7 +109,12 @@ async fn dispatch(
     if path == "/_sandbox" || path.starts_with("/_sandbox/") {
         sandbox::control::trace(app, parts, trace);
         return match read_body(parts, body).await {
-            Ok(bytes) => sandbox::handle(app, parts, bytes, tls).await.into(),
+            Ok(bytes) => {
+                if app.config.journal_bodies {
+                    trace.request_body = Some(bytes.clone());
+                }
+                sandbox::handle(app, parts, bytes, tls).await.into()
+            }
             Err(e) => e.into_response().into(),
         };
     }
@@ -155,6 +174,9 @@ async fn api_request(
     trace: &mut Trace,
 ) -> Result<Outcome> {
     let raw = read_body(parts, body).await?;
+    if app.config.journal_bodies {
+        trace.request_body = Some(raw.clone());
+    }
     let cred = Credential::from_header(
         parts
             .headers

@@ -1,10 +1,15 @@
 //! The request journal: each account remembers its last requests (method,
 //! path, query, status or fault, latency, the scenario rules that fired) in
 //! a bounded ring, newest last; `GET /_sandbox/requests` reads it newest
-//! first.
+//! first. With `--journal-bodies`, request and response bodies are kept
+//! apart from the entries ([`Bodies`]), each cut at [`BODY_LIMIT`] and all
+//! of an account's at [`BODIES_BYTES`], so the entries stay small.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
+
+use bytes::Bytes;
 
 use hyper::http::request::Parts;
 use hyper::{Method, Uri};
@@ -25,6 +30,49 @@ struct Ring {
     next_id: u64,
     /// Entries pushed out by newer ones since the last clear.
     dropped: u64,
+    /// Bodies by entry id, oldest first, at most [`BODIES_BYTES`] in all.
+    bodies: VecDeque<(u64, Arc<Bodies>)>,
+    bodies_bytes: usize,
+}
+
+/// Each body is cut to this many bytes.
+pub const BODY_LIMIT: usize = 8 * 1024;
+/// An account keeps at most this many bytes of bodies; older ones go first.
+pub const BODIES_BYTES: usize = 512 * 1024;
+
+/// A request's bodies as kept with `--journal-bodies`.
+#[derive(Debug, Clone, Default)]
+pub struct Bodies {
+    pub request: Bytes,
+    pub request_truncated: bool,
+    pub response: Bytes,
+    pub response_truncated: bool,
+}
+
+impl Bodies {
+    /// Both bodies, each cut at [`BODY_LIMIT`] (copied, so a cut body does
+    /// not keep a large buffer alive).
+    pub fn new(request: &Bytes, response: &Bytes) -> Bodies {
+        let cut = |b: &Bytes| {
+            if b.len() > BODY_LIMIT {
+                (Bytes::copy_from_slice(&b[..BODY_LIMIT]), true)
+            } else {
+                (b.clone(), false)
+            }
+        };
+        let (request, request_truncated) = cut(request);
+        let (response, response_truncated) = cut(response);
+        Bodies {
+            request,
+            request_truncated,
+            response,
+            response_truncated,
+        }
+    }
+
+    fn size(&self) -> usize {
+        self.request.len() + self.response.len()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -52,6 +100,15 @@ pub struct Entry {
 impl Entry {
     pub fn path(&self) -> &str {
         self.uri.path()
+    }
+
+    /// Roughly what the entry holds in memory, for the metrics.
+    fn size(&self) -> usize {
+        let strings = self.uri.to_string().len()
+            + self.scenario.as_ref().map_or(0, String::len)
+            + self.rules.iter().map(String::len).sum::<usize>()
+            + self.idempotency_key.as_ref().map_or(0, String::len);
+        std::mem::size_of::<Entry>() + strings
     }
 }
 
@@ -85,6 +142,8 @@ pub struct Trace {
     pub fault: Option<Fault>,
     /// Reading the journal is not itself journaled.
     pub skip: bool,
+    /// The request body, set only with `--journal-bodies`.
+    pub request_body: Option<Bytes>,
 }
 
 /// Filters of `GET /_sandbox/requests`.
@@ -93,6 +152,10 @@ pub struct Filter {
     pub method: Option<String>,
     pub path_prefix: Option<String>,
     pub status: Option<StatusFilter>,
+    /// A scenario rule that fired (its name contains this).
+    pub rule: Option<String>,
+    /// Only entries with a greater id: what is new since the last read.
+    pub after: Option<u64>,
     pub limit: Option<usize>,
 }
 
@@ -144,6 +207,11 @@ impl Filter {
                 .as_ref()
                 .is_none_or(|p| e.path().starts_with(p.as_str()))
             && self.status.is_none_or(|s| s.accepts(e.status))
+            && self
+                .rule
+                .as_ref()
+                .is_none_or(|r| e.rules.iter().any(|n| n.contains(r.as_str())))
+            && self.after.is_none_or(|a| e.id > a)
     }
 }
 
@@ -155,7 +223,7 @@ pub struct Listing {
 
 impl Journal {
     /// Appends an entry (its id filled in), dropping the oldest past `capacity`.
-    pub fn push(&self, mut entry: Entry, capacity: usize) {
+    pub fn push(&self, mut entry: Entry, bodies: Option<Bodies>, capacity: usize) {
         if capacity == 0 {
             return;
         }
@@ -166,7 +234,44 @@ impl Journal {
             ring.entries.pop_front();
             ring.dropped += 1;
         }
+        let oldest = ring.entries.front().map_or(entry.id, |e| e.id);
         ring.entries.push_back(entry);
+        if let Some(bodies) = bodies {
+            ring.bodies_bytes += bodies.size();
+            let id = ring.next_id;
+            ring.bodies.push_back((id, Arc::new(bodies)));
+        }
+        // Bodies go with their entry, and the oldest go past the byte bound.
+        while let Some((id, b)) = ring.bodies.front() {
+            if *id >= oldest && ring.bodies_bytes <= BODIES_BYTES {
+                break;
+            }
+            ring.bodies_bytes -= b.size();
+            ring.bodies.pop_front();
+        }
+    }
+
+    /// One entry, and its bodies when they were kept.
+    pub fn get(&self, id: u64) -> Option<(Entry, Option<Arc<Bodies>>)> {
+        let ring = self.inner.lock();
+        let entry = ring.entries.iter().find(|e| e.id == id)?.clone();
+        let bodies = ring
+            .bodies
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, b)| b.clone());
+        Some((entry, bodies))
+    }
+
+    /// When the newest entry arrived: the account's last activity.
+    pub fn last_time(&self) -> Option<jiff::Timestamp> {
+        self.inner.lock().entries.back().map(|e| e.time)
+    }
+
+    /// Roughly the bytes the journal holds, bodies included (for the metrics).
+    pub fn bytes(&self) -> usize {
+        let ring = self.inner.lock();
+        ring.entries.iter().map(Entry::size).sum::<usize>() + ring.bodies_bytes
     }
 
     /// Matching entries, newest first.
@@ -194,6 +299,8 @@ impl Journal {
         let n = ring.entries.len();
         ring.entries.clear();
         ring.dropped = 0;
+        ring.bodies.clear();
+        ring.bodies_bytes = 0;
         n
     }
 }
@@ -217,6 +324,13 @@ pub fn record(
         Outcome::Respond(resp) => Some(resp.status.as_u16()),
         Outcome::Fault(_) => None,
     };
+    let bodies = app.config.journal_bodies.then(|| {
+        let response = match outcome {
+            Outcome::Respond(resp) => resp.body.clone(),
+            Outcome::Fault(_) => Bytes::new(),
+        };
+        Bodies::new(&trace.request_body.unwrap_or_default(), &response)
+    });
     let entry = Entry {
         id: 0,
         time: arrived,
@@ -233,7 +347,7 @@ pub fn record(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
     };
-    account.journal.push(entry, app.config.journal_size);
+    account.journal.push(entry, bodies, app.config.journal_size);
 }
 
 /// Milliseconds with two decimals.
@@ -271,23 +385,45 @@ mod tests {
     fn ring_is_bounded_and_newest_first() {
         let j = Journal::default();
         for i in 0..10 {
-            j.push(entry(&format!("/v2/p/{i}"), Some(200)), 4);
+            j.push(entry(&format!("/v2/p/{i}"), Some(200)), None, 4);
         }
         let l = j.list(&Filter::default());
         assert_eq!(l.kept, 4);
         assert_eq!(l.dropped, 6);
         let ids: Vec<u64> = l.entries.iter().map(|e| e.id).collect();
         assert_eq!(ids, vec![10, 9, 8, 7]);
-        j.push(entry("/x", Some(200)), 0);
+        j.push(entry("/x", Some(200)), None, 0);
         assert_eq!(j.list(&Filter::default()).kept, 4);
+    }
+
+    #[test]
+    fn bodies_are_cut_and_bounded() {
+        let j = Journal::default();
+        let big = Bytes::from(vec![b'x'; BODY_LIMIT * 2]);
+        for _ in 0..200 {
+            j.push(
+                entry("/v2/p", Some(200)),
+                Some(Bodies::new(&big, &big)),
+                1000,
+            );
+        }
+        let (_, b) = j.get(200).unwrap();
+        let b = b.unwrap();
+        assert!(b.request_truncated && b.response_truncated);
+        assert_eq!(b.request.len(), BODY_LIMIT);
+        assert!(j.get(1).unwrap().1.is_none(), "oldest bodies dropped");
+        assert!(j.bytes() > BODIES_BYTES / 2 && j.bytes() < BODIES_BYTES * 2);
+        // Bodies leave with their entry.
+        j.push(entry("/v2/p", Some(200)), None, 1);
+        assert_eq!(j.inner.lock().bodies.len(), 0);
     }
 
     #[test]
     fn filters() {
         let j = Journal::default();
-        j.push(entry("/v2/payments", Some(201)), 10);
-        j.push(entry("/v2/customers", Some(503)), 10);
-        j.push(entry("/v2/payments/tr_1", None), 10);
+        j.push(entry("/v2/payments", Some(201)), None, 10);
+        j.push(entry("/v2/customers", Some(503)), None, 10);
+        j.push(entry("/v2/payments/tr_1", None), None, 10);
         let by = |f: Filter| {
             j.list(&f)
                 .entries

@@ -85,6 +85,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod journal;
 pub mod lifecycle;
+pub mod metrics;
 pub mod sandbox;
 pub mod scenario;
 pub mod scheduler;
@@ -148,6 +149,7 @@ pub async fn start(config: Config) -> Result<Server, String> {
         ca_pem,
         webhooks,
         scenarios,
+        metrics: Default::default(),
     });
     let mut server = server::bind(app.clone(), acceptor).await?;
     server.spawn_background(|stop| webhooks::run_worker(app.clone(), stop));
