@@ -112,7 +112,7 @@ fn row(e: &Entry) -> String {
          <td><time datetime=\"{time}\">{shown}</time></td><td>{method}</td><td class=\"path\">{path}</td><td>{status}</td><td>{ms}</td><td>{rules}</td></tr>",
         id = e.id,
         time = esc(&time_text(e.time)),
-        shown = esc(time_text(e.time).get(11..23).unwrap_or_default()),
+        shown = e.time.strftime("%H:%M:%S%.3f"),
         method = esc(e.method.as_str()),
         path = esc(&path),
         ms = e.latency_ms,

@@ -123,8 +123,9 @@ pub fn attempt(a: &Attempt) -> String {
         format!("/_sandbox/webhooks/{}/resend", a.delivery_id),
     );
     format!(
-        "<li class=\"hook\"><time datetime=\"{at}\">{at}</time> <span>Webhook {delivery} attempt {n} to {url}: {answer} ({ms} ms){next}</span> {button}</li>",
+        "<li class=\"hook\"><time datetime=\"{at}\">{shown}</time> <span>Webhook {delivery} attempt {n} to {url}: {answer} ({ms} ms){next}</span> {button}</li>",
         at = esc(&a.at),
+        shown = esc(&a.at.get(..19).unwrap_or(&a.at).replace('T', " ")),
         delivery = esc(&a.delivery_id),
         n = a.attempt,
         url = esc(&a.url),

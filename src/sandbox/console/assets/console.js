@@ -191,6 +191,13 @@
   }
 
   document.addEventListener('click', (e) => {
+    // A link to the route already shown reloads it (no hashchange fires).
+    const link = e.target.closest('a[href^="#/"]');
+    if (link && link.getAttribute('href') === location.hash) {
+      e.preventDefault();
+      render(true);
+      return;
+    }
     const t = e.target.closest('button');
     if (!t) return;
     if (t.classList.contains('action')) act(t);
