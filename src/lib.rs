@@ -35,7 +35,12 @@
 //! - [`sandbox`]: the sandbox's own API (`/_sandbox/…`): health, the
 //!   read-only dashboard pages, payment status changes, webhook deliveries;
 //!   [`sandbox::control`] has scenario control, the journal, reset and
-//!   state, [`sandbox::state`] also the `--state-file`.
+//!   state, [`sandbox::state`] also the `--state-file`;
+//!   [`sandbox::console`] the QA console at `/_sandbox/` (HTML panels per
+//!   account, buttons that call the routes above), [`sandbox::access`] the
+//!   admin token, account references and the cross-site guard.
+//! - [`metrics`]: request counters (atomics) and `GET /_sandbox/metrics`
+//!   in Prometheus' text format.
 //! - [`checkout`]: the test-mode checkout page (`/checkout/…`) where a person
 //!   picks a payment's outcome; it finds the payment's account through the
 //!   registry's payment index, as a browser has no API key.
@@ -50,8 +55,9 @@
 //!
 //! ```text
 //! TCP accept (server, hyper http1, keep-alive)
-//!   -> app::handle: journal around everything (per account, bounded)
-//!        /_sandbox/..., /checkout/...  -> sandbox / checkout (no scenarios)
+//!   -> app::handle: journal and metrics around everything (per account, bounded)
+//!        /_sandbox/..., /checkout/...  -> sandbox / checkout (no scenarios;
+//!        state changes from another site's page: 403)
 //!   -> body read (1 MiB limit, 413)
 //!   -> auth: Bearer key -> Credential               401 on failure
 //!   -> body decode: JSON or bracketed form          400/415
