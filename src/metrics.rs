@@ -41,12 +41,15 @@ impl Default for RouteStats {
     }
 }
 
+/// Route, scenario, rule.
+type RuleKey = (Box<str>, Box<str>, Box<str>);
+
 #[derive(Default)]
 pub struct Metrics {
     routes: DashMap<Box<str>, Arc<RouteStats>>,
     /// (route, scenario, rule) -> requests where the rule fired. Only
     /// requests under a scenario reach this map.
-    rules: DashMap<(Box<str>, Box<str>, Box<str>), AtomicU64>,
+    rules: DashMap<RuleKey, AtomicU64>,
 }
 
 impl Metrics {

@@ -319,7 +319,13 @@ fn run(args: &[String]) -> Result<(), String> {
     // The QA console's endpoints: a scrape of every account's counters, and
     // one account's table as the console's page fetches it.
     let metrics = vec![req("GET", "/_sandbox/metrics", &key_1k, None, 200)];
-    let console = vec![req("GET", "/_sandbox/console/customers", &key_1k, None, 200)];
+    let console = vec![req(
+        "GET",
+        "/_sandbox/console/customers",
+        &key_1k,
+        None,
+        200,
+    )];
 
     let mut rows = Vec::new();
     let workloads: [(&'static str, &Vec<Req>, Option<f64>); 7] = [

@@ -96,15 +96,39 @@
       if (path === a.dataset.nav || path.startsWith(a.dataset.nav + '/')) a.setAttribute('aria-current', 'page');
       else a.removeAttribute('aria-current');
     }
-    const res = await call('GET', `/_sandbox/console/${path}${query ? '?' + query : ''}`);
+    const url = `/_sandbox/console/${path}${query ? '?' + query : ''}`;
+    const res = await call('GET', url);
     const panel = $('#panel');
     if (!res.ok) {
       panel.replaceChildren(el('p', await problem(res), 'error'));
       return;
     }
-    panel.innerHTML = await res.text();
+    const html = await res.text();
+    panel.innerHTML = html;
     if (focus) panel.focus();
     if (path === 'journal') startPoll(query);
+    else if (path !== 'account') startRefresh(url, html);
+  }
+
+  // Tables and pages follow what the app does, every two seconds, unless
+  // the tester is in the middle of something there (focus, an open entry).
+  function startRefresh(url, shown) {
+    let last = shown;
+    const timer = setInterval(async () => {
+      const panel = $('#panel');
+      const busy = () => document.hidden
+        || (panel.contains(document.activeElement) && document.activeElement !== panel)
+        || panel.querySelector('details[open]');
+      if (busy()) return;
+      const res = await call('GET', url);
+      if (!res.ok || poll !== timer) return;
+      const html = await res.text();
+      if (html !== last && !busy()) {
+        panel.innerHTML = html;
+        last = html;
+      }
+    }, 2000);
+    poll = timer;
   }
 
   function startPoll(query) {
