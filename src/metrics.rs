@@ -141,7 +141,10 @@ fn route_label<'a>(path: &str, buf: &'a mut Label) -> &'a str {
     if path.is_empty() {
         return "/";
     }
-    for seg in path.split('/').skip(1).take(8) {
+    for (i, seg) in path.split('/').skip(1).enumerate() {
+        if i == 8 {
+            return "other";
+        }
         let word = matches!(seg, "_sandbox" | "v2")
             || (!seg.is_empty()
                 && seg.len() <= 24
