@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,13 @@ async function waitFor(check, what) {
     await new Promise((r) => setTimeout(r, 50));
   }
   assert.fail(`timed out waiting for ${what}`);
+}
+
+// Waits for the answer box to show `what` (the request the button sent), then
+// checks its status. The box is emptied when a button is pressed.
+async function answered(page, what, status = '200') {
+  await page.locator('#result', { hasText: what }).waitFor();
+  assert.equal(await page.getAttribute('#result', 'data-status'), status);
 }
 
 const shot = (page, name) => page.screenshot({ path: path.join(shots, `console-${name}.png`), fullPage: true });
@@ -128,7 +135,7 @@ test('paste a key, pay a payment, see its webhook, fail the next call by a scena
   await page.getByRole('link', { name: id, exact: true }).click();
   await page.getByRole('heading', { name: new RegExp(`Payment ${id}`) }).waitFor();
   await page.getByRole('button', { name: 'Set paid' }).click();
-  await page.waitForSelector('#result[data-status="200"]');
+  await answered(page, `/_sandbox/payments/${id}/status`);
   assert.match(await page.textContent('#result'), new RegExp(`POST /_sandbox/payments/${id}/status`));
   assert.match(await page.locator('#result pre').nth(1).textContent(), /curl -X POST .*Authorization: Bearer \$MOLLIE_API_KEY.*"status":"paid"/);
   assert.match(await page.textContent('#h-payment'), /paid/);
@@ -149,7 +156,7 @@ test('paste a key, pay a payment, see its webhook, fail the next call by a scena
   // Switch a scenario on; the next API call fails, live in the journal.
   await page.getByRole('link', { name: 'Scenarios', exact: true }).click();
   await page.getByRole('button', { name: 'Switch on outage' }).click();
-  await page.waitForSelector('#result[data-status="200"]');
+  await answered(page, 'PUT /_sandbox/scenario');
   await page.locator('article.scenario.on', { hasText: 'outage' }).waitFor();
   await shot(page, 'scenarios');
   await page.getByRole('link', { name: 'Requests', exact: true }).click();
@@ -166,17 +173,29 @@ test('paste a key, pay a payment, see its webhook, fail the next call by a scena
   await shot(page, 'journal');
   await page.getByRole('link', { name: 'Scenarios', exact: true }).click();
   await page.getByRole('button', { name: 'Switch off for this account' }).click();
-  await page.waitForSelector('#result[data-status="200"]');
+  await answered(page, 'DELETE /_sandbox/scenario');
   assert.equal((await api(k, 'GET', `/v2/payments/${id}`)).status, 200);
 
-  // Reset: the account's objects go.
+  // Download the state, reset (the account's objects go), upload it again.
   await page.getByRole('link', { name: 'Account', exact: true }).click();
   await shot(page, 'account');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download state' }).click(),
+  ]);
+  const saved = path.join(shots, 'console-state.json');
+  await download.saveAs(saved);
+  assert.equal(download.suggestedFilename(), 'sandbox-state.json');
+  assert.match(readFileSync(saved, 'utf8'), new RegExp(id));
   await page.getByRole('button', { name: 'Reset this account' }).click();
-  await page.waitForSelector('#result[data-status="200"]');
+  await answered(page, 'POST /_sandbox/reset');
   assert.equal((await api(k, 'GET', `/v2/payments/${id}`)).status, 404);
   await page.getByRole('link', { name: 'Payments', exact: true }).click();
   await page.getByText('Nothing here yet').waitFor();
+  await page.getByRole('link', { name: 'Account', exact: true }).click();
+  await page.getByLabel('Upload state').setInputFiles(saved);
+  await answered(page, 'PUT /_sandbox/state');
+  assert.equal((await api(k, 'GET', `/v2/payments/${id}`)).json.status, 'paid');
 
   // The key never went into a URL.
   assert.ok(urls.length > 10);

@@ -179,9 +179,16 @@
     box.dataset.status = String(res.status);
   }
 
+  function clearResult() {
+    const box = $('#result');
+    box.replaceChildren();
+    delete box.dataset.status;
+  }
+
   async function act(button) {
     const { method, path, body, confirm: question } = button.dataset;
     if (question && !window.confirm(question)) return;
+    clearResult();
     button.disabled = true;
     try {
       const res = await call(method, path, body);
@@ -208,6 +215,7 @@
   async function upload(input) {
     const file = input.files && input.files[0];
     if (!file) return;
+    clearResult();
     const body = await file.text();
     const res = await call('PUT', input.dataset.path, body);
     await show('PUT', input.dataset.path, '@' + file.name, res);
@@ -226,7 +234,7 @@
     if (!t) return;
     if (t.classList.contains('action')) act(t);
     else if (t.classList.contains('download')) download(t);
-    else if (t.classList.contains('dismiss')) $('#result').replaceChildren();
+    else if (t.classList.contains('dismiss')) clearResult();
     else if (t.classList.contains('pick')) {
       account = { ref: t.dataset.ref, label: t.dataset.label };
       store.setItem('sandbox.account', JSON.stringify(account));
@@ -235,7 +243,7 @@
     } else if (t.id === 'switch') {
       account = null;
       store.removeItem('sandbox.account');
-      $('#result').replaceChildren();
+      clearResult();
       render(false).then(() => $('#key').focus());
     }
   });
