@@ -464,3 +464,56 @@ async fn metrics_count_requests() {
         assert!(value.parse::<f64>().is_ok(), "{line}");
     }
 }
+
+#[tokio::test]
+async fn metrics_count_webhook_outcomes() {
+    let sb = start_with(Config {
+        webhook_time_scale: 0.0,
+        ..Config::ephemeral()
+    })
+    .await;
+    let api = sb.api();
+    let p = api
+        .post(
+            "/v2/payments",
+            &with(
+                &payment_body(),
+                json!({"webhookUrl": "http://127.0.0.1:1/hook"}),
+            ),
+        )
+        .await;
+    assert_eq!(p.status, 201, "{}", p.text);
+    let r = api
+        .post(
+            &format!("/_sandbox/payments/{}/status", s(&p.json["id"])),
+            &json!({"status": "paid"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let errors = r#"mollie_sandbox_webhook_attempts_total{outcome="error"} "#;
+    let mut seen = 0;
+    for _ in 0..100 {
+        let text = read(
+            http()
+                .get(format!("{}/_sandbox/metrics", sb.url))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+        .text;
+        seen = metric(&text, errors);
+        if seen == 10 {
+            assert_eq!(
+                metric(
+                    &text,
+                    r#"mollie_sandbox_webhook_attempts_total{outcome="success"} "#
+                ),
+                0
+            );
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(seen, 10, "ten failed attempts (Mollie's schedule, at once)");
+}
