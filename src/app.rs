@@ -38,6 +38,8 @@ pub struct App {
     pub scenarios: Library,
     /// The webhook delivery queue and its log.
     pub webhooks: crate::webhooks::Webhooks,
+    /// Request counters for `GET /_sandbox/metrics`.
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl App {
@@ -85,6 +87,17 @@ pub async fn handle(app: Arc<App>, req: Request<Incoming>, tls: bool) -> Outcome
         let reads = matches!(parts.method, Method::GET | Method::HEAD);
         account.touch(arrived.as_millisecond(), !reads);
     }
+    let status = match &outcome {
+        Outcome::Respond(resp) => Some(resp.status.as_u16()),
+        Outcome::Fault(..) => None,
+    };
+    app.metrics.observe(
+        parts.uri.path(),
+        status,
+        started.elapsed(),
+        trace.scenario.as_deref(),
+        &trace.rules,
+    );
     let mark = journal::record(&app, &parts, trace, &outcome, arrived, started);
     match outcome {
         Outcome::Fault(fault, _) => Outcome::Fault(fault, mark),
@@ -103,7 +116,12 @@ async fn dispatch(
     if path == "/_sandbox" || path.starts_with("/_sandbox/") {
         sandbox::control::trace(app, parts, trace);
         return match read_body(parts, body, app.config.body_timeout()).await {
-            Ok(bytes) => sandbox::handle(app, parts, bytes, tls).await.into(),
+            Ok(bytes) => {
+                if app.config.journal_bodies {
+                    trace.request_body = Some(bytes.clone());
+                }
+                sandbox::handle(app, parts, bytes, tls).await.into()
+            }
             Err(e) => e.into_response().into(),
         };
     }
@@ -179,6 +197,9 @@ async fn api_request(
     trace: &mut Trace,
 ) -> Result<Outcome> {
     let raw = read_body(parts, body, app.config.body_timeout()).await?;
+    if app.config.journal_bodies {
+        trace.request_body = Some(raw.clone());
+    }
     let cred = Credential::from_header(
         parts
             .headers

@@ -136,6 +136,10 @@ pub struct Config {
     /// Multiplies webhook retry delays: 1 is Mollie's schedule (10 attempts over 26 h), 0.001 makes a minute 60 ms.
     #[arg(long, env = "MOLLIE_SANDBOX_WEBHOOK_TIME_SCALE", default_value_t = 1.0, value_parser = time_scale)]
     pub webhook_time_scale: f64,
+
+    /// Keep request and response bodies (bounded) beside the journal, for the console.
+    #[arg(long, env = "MOLLIE_SANDBOX_JOURNAL_BODIES")]
+    pub journal_bodies: bool,
 }
 
 fn time_scale(s: &str) -> Result<f64, String> {
@@ -173,6 +177,7 @@ impl Default for Config {
             webhook_ca: None,
             webhook_time_scale: 1.0,
             admin_token: None,
+            journal_bodies: false,
         }
     }
 }

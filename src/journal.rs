@@ -1,12 +1,16 @@
 //! The request journal: each account remembers its last requests (method,
 //! path, query, status or fault, latency, the scenario rules that fired) in
 //! a bounded ring, newest last; `GET /_sandbox/requests` reads it newest
-//! first.
+//! first. With `--journal-bodies`, request and response bodies are kept
+//! apart from the entries ([`Bodies`]), each cut at [`BODY_LIMIT`] and all
+//! of an account's at [`BODIES_BYTES`], so the entries stay small.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use bytes::Bytes;
 
 use hyper::http::request::Parts;
 use parking_lot::Mutex;
@@ -59,6 +63,49 @@ struct Ring {
     dropped: u64,
     /// What the entries cost, as [`Entry::footprint`] counts.
     bytes: usize,
+    /// Bodies by entry id, oldest first, at most [`BODIES_BYTES`] in all.
+    bodies: VecDeque<(u64, Arc<Bodies>)>,
+    bodies_bytes: usize,
+}
+
+/// Each body is cut to this many bytes.
+pub const BODY_LIMIT: usize = 8 * 1024;
+/// An account keeps at most this many bytes of bodies; older ones go first.
+pub const BODIES_BYTES: usize = 512 * 1024;
+
+/// A request's bodies as kept with `--journal-bodies`.
+#[derive(Debug, Clone, Default)]
+pub struct Bodies {
+    pub request: Bytes,
+    pub request_truncated: bool,
+    pub response: Bytes,
+    pub response_truncated: bool,
+}
+
+impl Bodies {
+    /// Both bodies, each cut at [`BODY_LIMIT`] (copied, so a cut body does
+    /// not keep a large buffer alive).
+    pub fn new(request: &Bytes, response: &Bytes) -> Bodies {
+        let cut = |b: &Bytes| {
+            if b.len() > BODY_LIMIT {
+                (Bytes::copy_from_slice(&b[..BODY_LIMIT]), true)
+            } else {
+                (b.clone(), false)
+            }
+        };
+        let (request, request_truncated) = cut(request);
+        let (response, response_truncated) = cut(response);
+        Bodies {
+            request,
+            request_truncated,
+            response,
+            response_truncated,
+        }
+    }
+
+    fn size(&self) -> usize {
+        self.request.len() + self.response.len()
+    }
 }
 
 /// The bound on every journal together (`--journal-max-mb`): the bytes their
@@ -75,6 +122,20 @@ impl Default for Budget {
             bytes: AtomicUsize::new(0),
             max: AtomicUsize::new(usize::MAX),
             trimming: AtomicBool::new(false),
+        }
+    }
+}
+
+impl Ring {
+    /// Bodies go with their entry (older than `oldest`), and the oldest go
+    /// past [`BODIES_BYTES`].
+    fn evict_bodies(&mut self, oldest: u64) {
+        while let Some((id, b)) = self.bodies.front() {
+            if *id >= oldest && self.bodies_bytes <= BODIES_BYTES {
+                break;
+            }
+            self.bodies_bytes -= b.size();
+            self.bodies.pop_front();
         }
     }
 }
@@ -230,6 +291,14 @@ impl Entry {
             + self.rules.len()
             + self.idempotency_key.as_ref().map_or(0, |k| k.len())
     }
+
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.idempotency_key.as_deref()
+    }
+
+    pub fn scenario(&self) -> Option<&str> {
+        self.scenario.as_deref()
+    }
 }
 
 impl Serialize for Entry {
@@ -262,6 +331,8 @@ pub struct Trace {
     pub fault: Option<Fault>,
     /// Reading the journal is not itself journaled.
     pub skip: bool,
+    /// The request body, set only with `--journal-bodies`.
+    pub request_body: Option<Bytes>,
 }
 
 /// Filters of `GET /_sandbox/requests`.
@@ -270,6 +341,10 @@ pub struct Filter {
     pub method: Option<String>,
     pub path_prefix: Option<String>,
     pub status: Option<StatusFilter>,
+    /// A scenario rule that fired (its name contains this).
+    pub rule: Option<String>,
+    /// Only entries with a greater id: what is new since the last read.
+    pub after: Option<u64>,
     pub limit: Option<usize>,
 }
 
@@ -321,6 +396,11 @@ impl Filter {
                 .as_ref()
                 .is_none_or(|p| e.path().starts_with(p.as_str()))
             && self.status.is_none_or(|s| s.accepts(e.status))
+            && self
+                .rule
+                .as_ref()
+                .is_none_or(|r| e.rules().any(|n| n.contains(r.as_str())))
+            && self.after.is_none_or(|a| e.id > a)
     }
 }
 
@@ -342,7 +422,7 @@ impl Journal {
     /// Appends an entry (its id filled in), dropping the oldest past
     /// `capacity`. Returns the entry's id, and whether all journals together
     /// are now past their bound.
-    pub fn push(&self, mut entry: Entry, capacity: usize) -> (u64, bool) {
+    pub fn push(&self, mut entry: Entry, bodies: Option<Bodies>, capacity: usize) -> (u64, bool) {
         if capacity == 0 {
             return (0, false);
         }
@@ -358,9 +438,15 @@ impl Journal {
             ring.dropped += 1;
         }
         let added = entry.footprint();
+        let oldest = ring.entries.front().map_or(entry.id, |e| e.id);
         ring.entries.push_back(entry);
         ring.bytes = ring.bytes + added - freed;
         let id = ring.next_id;
+        if let Some(bodies) = bodies {
+            ring.bodies_bytes += bodies.size();
+            ring.bodies.push_back((id, Arc::new(bodies)));
+        }
+        ring.evict_bodies(oldest);
         drop(ring);
         self.budget.add(added);
         self.budget.release(freed);
@@ -380,6 +466,8 @@ impl Journal {
             freed += old.footprint();
             ring.dropped += 1;
         }
+        let oldest = ring.entries.front().map_or(u64::MAX, |e| e.id);
+        ring.evict_bodies(oldest);
         drop(ring);
         self.budget.release(freed);
         freed
@@ -388,6 +476,11 @@ impl Journal {
     /// What this journal's entries cost.
     pub fn bytes(&self) -> usize {
         self.inner.lock().bytes
+    }
+
+    /// What the kept bodies cost (`--journal-bodies`).
+    pub fn bodies_bytes(&self) -> usize {
+        self.inner.lock().bodies_bytes
     }
 
     pub fn is_empty(&self) -> bool {
@@ -400,6 +493,23 @@ impl Journal {
         if let Ok(at) = ring.entries.binary_search_by_key(&id, |e| e.id) {
             ring.entries[at].latency_ms = millis(latency);
         }
+    }
+
+    /// One entry, and its bodies when they were kept.
+    pub fn get(&self, id: u64) -> Option<(Entry, Option<Arc<Bodies>>)> {
+        let ring = self.inner.lock();
+        let entry = ring.entries.iter().find(|e| e.id == id)?.clone();
+        let bodies = ring
+            .bodies
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, b)| b.clone());
+        Some((entry, bodies))
+    }
+
+    /// When the newest entry arrived: the account's last activity.
+    pub fn last_time(&self) -> Option<jiff::Timestamp> {
+        self.inner.lock().entries.back().map(|e| e.time)
     }
 
     /// Matching entries, newest first.
@@ -427,6 +537,8 @@ impl Journal {
         let n = ring.entries.len();
         ring.entries.clear();
         ring.dropped = 0;
+        ring.bodies.clear();
+        ring.bodies_bytes = 0;
         let bytes = std::mem::take(&mut ring.bytes);
         drop(ring);
         self.budget.release(bytes);
@@ -502,6 +614,13 @@ pub fn record(
         Outcome::Fault(..) => None,
     };
     let hang = matches!(outcome, Outcome::Fault(Fault::Hang, _));
+    let bodies = app.config.journal_bodies.then(|| {
+        let response = match outcome {
+            Outcome::Respond(resp) => resp.body.clone(),
+            Outcome::Fault(..) => Bytes::new(),
+        };
+        Bodies::new(&trace.request_body.clone().unwrap_or_default(), &response)
+    });
     let entry = Entry::new(Request {
         time: arrived,
         method: parts.method.as_str(),
@@ -517,7 +636,7 @@ pub fn record(
             .get("idempotency-key")
             .and_then(|v| v.to_str().ok()),
     });
-    let (id, over) = account.journal.push(entry, app.config.journal_size);
+    let (id, over) = account.journal.push(entry, bodies, app.config.journal_size);
     if over {
         trim(&app.registry);
     }
@@ -625,13 +744,13 @@ mod tests {
         let a = Journal::new(budget.clone());
         let b = Journal::new(budget.clone());
         for i in 0..10 {
-            a.push(entry(&format!("/v2/p/{i}"), Some(200)), 4);
-            b.push(entry("/v2/q", Some(200)), 100);
+            a.push(entry(&format!("/v2/p/{i}"), Some(200)), None, 4);
+            b.push(entry("/v2/q", Some(200)), None, 100);
         }
         assert_eq!(budget.used(), a.bytes() + b.bytes());
         assert_eq!(a.bytes(), 4 * entry("/v2/p/0", None).footprint());
         budget.set_max(a.bytes());
-        assert!(b.push(entry("/v2/q", Some(200)), 100).1);
+        assert!(b.push(entry("/v2/q", Some(200)), None, 100).1);
         let freed = b.shrink(b.bytes() / 2);
         assert!(freed > 0);
         assert_eq!(budget.used(), a.bytes() + b.bytes());
@@ -644,23 +763,45 @@ mod tests {
     fn ring_is_bounded_and_newest_first() {
         let j = Journal::default();
         for i in 0..10 {
-            j.push(entry(&format!("/v2/p/{i}"), Some(200)), 4);
+            j.push(entry(&format!("/v2/p/{i}"), Some(200)), None, 4);
         }
         let l = j.list(&Filter::default());
         assert_eq!(l.kept, 4);
         assert_eq!(l.dropped, 6);
         let ids: Vec<u64> = l.entries.iter().map(|e| e.id).collect();
         assert_eq!(ids, vec![10, 9, 8, 7]);
-        j.push(entry("/x", Some(200)), 0);
+        j.push(entry("/x", Some(200)), None, 0);
         assert_eq!(j.list(&Filter::default()).kept, 4);
+    }
+
+    #[test]
+    fn bodies_are_cut_and_bounded() {
+        let j = Journal::default();
+        let big = Bytes::from(vec![b'x'; BODY_LIMIT * 2]);
+        for _ in 0..200 {
+            j.push(
+                entry("/v2/p", Some(200)),
+                Some(Bodies::new(&big, &big)),
+                1000,
+            );
+        }
+        let (_, b) = j.get(200).unwrap();
+        let b = b.unwrap();
+        assert!(b.request_truncated && b.response_truncated);
+        assert_eq!(b.request.len(), BODY_LIMIT);
+        assert!(j.get(1).unwrap().1.is_none(), "oldest bodies dropped");
+        assert!(j.bodies_bytes() > BODIES_BYTES / 2 && j.bodies_bytes() < BODIES_BYTES * 2);
+        // Bodies leave with their entry.
+        j.push(entry("/v2/p", Some(200)), None, 1);
+        assert_eq!(j.inner.lock().bodies.len(), 0);
     }
 
     #[test]
     fn filters() {
         let j = Journal::default();
-        j.push(entry("/v2/payments", Some(201)), 10);
-        j.push(entry("/v2/customers", Some(503)), 10);
-        j.push(entry("/v2/payments/tr_1", None), 10);
+        j.push(entry("/v2/payments", Some(201)), None, 10);
+        j.push(entry("/v2/customers", Some(503)), None, 10);
+        j.push(entry("/v2/payments/tr_1", None), None, 10);
         let by = |f: Filter| {
             j.list(&f)
                 .entries

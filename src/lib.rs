@@ -40,7 +40,12 @@
 //! - [`sandbox`]: the sandbox's own API (`/_sandbox/…`): health, the
 //!   read-only dashboard pages, payment status changes, webhook deliveries;
 //!   [`sandbox::control`] has scenario control, the journal, reset and
-//!   state, [`sandbox::state`] also the `--state-file`.
+//!   state, [`sandbox::state`] also the `--state-file`;
+//!   [`sandbox::console`] the QA console at `/_sandbox/` (HTML panels per
+//!   account, buttons that call the routes above), [`sandbox::access`] the
+//!   admin token, account references and the cross-site guard.
+//! - [`metrics`]: request counters (atomics) and `GET /_sandbox/metrics`
+//!   in Prometheus' text format.
 //! - [`checkout`]: the test-mode checkout page (`/checkout/…`) where a person
 //!   picks a payment's outcome. A browser has no API key: keyless pages
 //!   (checkout, dashboard) find their account by the opaque token their link
@@ -57,8 +62,9 @@
 //!
 //! ```text
 //! TCP accept (server, hyper http1, keep-alive)
-//!   -> app::handle: journal around everything (per account, bounded)
-//!        /_sandbox/..., /checkout/...  -> sandbox / checkout (no scenarios)
+//!   -> app::handle: journal and metrics around everything (per account, bounded)
+//!        /_sandbox/..., /checkout/...  -> sandbox / checkout (no scenarios;
+//!        state changes from another site's page: 403)
 //!   -> body read (1 MiB limit, 413)
 //!   -> auth: Bearer key -> Credential               401 on failure
 //!   -> body decode: JSON or bracketed form          400/415
@@ -92,6 +98,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod journal;
 pub mod lifecycle;
+pub mod metrics;
 pub mod page_link;
 pub mod sandbox;
 pub mod scenario;
@@ -164,6 +171,7 @@ pub async fn start(config: Config) -> Result<Server, String> {
         ca_pem,
         webhooks,
         scenarios,
+        metrics: Default::default(),
     });
     let mut server = server::bind(app.clone(), acceptor).await?;
     server.spawn_background(|stop| webhooks::run_worker(app.clone(), stop));

@@ -21,7 +21,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -123,6 +123,27 @@ pub struct Webhooks {
     time_scale: f64,
     seq: AtomicU64,
     client: HttpClient,
+    counts: Counts,
+}
+
+/// Outcomes and queue depths for the metrics; the worker keeps the depths.
+#[derive(Default)]
+struct Counts {
+    success: AtomicU64,
+    http_error: AtomicU64,
+    error: AtomicU64,
+    dropped: AtomicU64,
+    queued: AtomicUsize,
+    retries: AtomicUsize,
+    in_flight: AtomicUsize,
+}
+
+/// What `GET /_sandbox/metrics` shows of the webhooks.
+pub struct Stats {
+    pub queued: usize,
+    pub retries: usize,
+    pub in_flight: usize,
+    pub outcomes: [(&'static str, u64); 4],
 }
 
 /// Now plus `offset` (minus, when `back`), in RFC 3339 with milliseconds.
@@ -214,6 +235,7 @@ impl Webhooks {
             time_scale,
             seq: AtomicU64::new(0),
             client: client(extra_ca)?,
+            counts: Counts::default(),
         })
     }
 
@@ -293,6 +315,22 @@ impl Webhooks {
             .unwrap_or_default()
     }
 
+    pub fn stats(&self) -> Stats {
+        let c = &self.counts;
+        let load = |n: &AtomicU64| n.load(Ordering::Relaxed);
+        Stats {
+            queued: c.queued.load(Ordering::Relaxed),
+            retries: c.retries.load(Ordering::Relaxed),
+            in_flight: c.in_flight.load(Ordering::Relaxed),
+            outcomes: [
+                ("success", load(&c.success)),
+                ("http_error", load(&c.http_error)),
+                ("error", load(&c.error)),
+                ("dropped", load(&c.dropped)),
+            ],
+        }
+    }
+
     /// Forgets the account's attempts (a reset).
     pub fn forget(&self, account: &str) {
         self.log.remove(account);
@@ -307,6 +345,13 @@ impl Webhooks {
         latency: Duration,
         next_in: Option<Duration>,
     ) {
+        let outcome = match (status, &error) {
+            (_, Some(e)) if e.contains("dropped") => &self.counts.dropped,
+            (Some(200), _) => &self.counts.success,
+            (Some(_), _) => &self.counts.http_error,
+            (None, _) => &self.counts.error,
+        };
+        outcome.fetch_add(1, Ordering::Relaxed);
         let entry = Attempt {
             delivery_id: d.id.clone(),
             payment_id: d.payment_id.clone(),
@@ -612,6 +657,11 @@ pub async fn run_worker(app: Arc<App>, mut stop: watch::Receiver<bool>) {
                     (job, status, error, started.elapsed())
                 });
             }
+            hooks.counts.retries.store(q.later.len(), Ordering::Relaxed);
+            hooks
+                .counts
+                .queued
+                .store(q.total - q.later.len(), Ordering::Relaxed);
             q.next_due()
         };
         tokio::select! {
@@ -624,6 +674,10 @@ pub async fn run_worker(app: Arc<App>, mut stop: watch::Receiver<bool>) {
             },
             _ = sleep_until(next_due), if next_due.is_some() => {},
         }
+        hooks
+            .counts
+            .in_flight
+            .store(in_flight.len(), Ordering::Relaxed);
         if *stop.borrow() {
             break;
         }

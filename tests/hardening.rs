@@ -424,7 +424,7 @@ async fn reset_of_every_account_needs_the_admin_token_when_set() {
     let api = sb.api();
     api.customer_id().await;
     let url = format!("{}/_sandbox/reset?all=true", sb.url);
-    let detail = "This operation acts on every account: it needs the sandbox's admin token (--admin-token) as \"Authorization: Bearer …\".";
+    let detail = "This acts on other accounts than the caller's: it needs the sandbox's admin token (--admin-token) as \"Authorization: Bearer …\".";
     let r = read(http().post(&url).send().await.unwrap()).await;
     r.assert_error(401, detail, None);
     for wrong in ["s3cret-admiN", "s3cret-admin2", &api.key] {

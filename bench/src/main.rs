@@ -316,9 +316,19 @@ fn run(args: &[String]) -> Result<(), String> {
             .collect()
     };
     let mixed = mixed_requests(customer_body, payment_body);
+    // The QA console's endpoints: a scrape of every account's counters, and
+    // one account's table as the console's page fetches it.
+    let metrics = vec![req("GET", "/_sandbox/metrics", &key_1k, None, 200)];
+    let console = vec![req(
+        "GET",
+        "/_sandbox/console/customers",
+        &key_1k,
+        None,
+        200,
+    )];
 
     let mut rows = Vec::new();
-    let workloads: [(&'static str, &Vec<Req>, Option<f64>); 5] = [
+    let workloads: [(&'static str, &Vec<Req>, Option<f64>); 7] = [
         ("GET one customer", &get_one, Some(0.8)),
         ("POST create customer", &post_customer, Some(0.6)),
         (
@@ -328,6 +338,8 @@ fn run(args: &[String]) -> Result<(), String> {
         ),
         ("POST customer payment", &post_payment, None),
         ("mixed, 1,000 API keys", &mixed, None),
+        ("GET /_sandbox/metrics", &metrics, None),
+        ("GET console customers panel", &console, None),
     ];
     for (name, reqs, target) in workloads {
         eprintln!("{name}");

@@ -24,7 +24,7 @@ pub fn check(app: &App, parts: &Parts) -> Result<()> {
         Some(token) if same(token.as_bytes(), expected.as_bytes()) => Ok(()),
         _ => Err(ApiError::new(
             401,
-            "This operation acts on every account: it needs the sandbox's admin token (--admin-token) as \"Authorization: Bearer …\".",
+            "This acts on other accounts than the caller's: it needs the sandbox's admin token (--admin-token) as \"Authorization: Bearer …\".",
         )
         .with_doc(DOC_AUTH)),
     }

@@ -250,6 +250,16 @@ impl Data {
         self.mandates.insert(mandate.id.clone(), key, mandate);
     }
 
+    /// How many objects of each kind the account holds, for the metrics
+    /// (one line per collection).
+    pub fn object_counts(&self) -> [(&'static str, usize); 3] {
+        [
+            ("customers", self.customers.len()),
+            ("payments", self.payments.len()),
+            ("mandates", self.mandates.len()),
+        ]
+    }
+
     pub fn customer_has_mandates(&self, id: &str) -> bool {
         self.customer_mandates
             .get(id)
