@@ -14,6 +14,7 @@
 //! ```
 
 mod fixtures;
+mod hardening;
 mod load;
 mod report;
 mod servers;
@@ -172,9 +173,10 @@ pub struct Results {
     pub ready_big: Duration,
     pub ready: Vec<(String, Vec<Duration>)>,
     pub load_after: String,
+    pub hardening: hardening::Hardening,
 }
 
-const CUSTOMER_BODY: &str = r#"{"name":"Jane Jansen","email":"jane.jansen@example.org","locale":"nl_NL","metadata":{"crmId":"12345"}}"#;
+pub const CUSTOMER_BODY: &str = r#"{"name":"Jane Jansen","email":"jane.jansen@example.org","locale":"nl_NL","metadata":{"crmId":"12345"}}"#;
 const PAYMENT_BODY: &str = r#"{"amount":{"currency":"EUR","value":"10.00"},"description":"Order #12345","redirectUrl":"https://webshop.example.org/order/12345/","webhookUrl":"https://webshop.example.org/payments/webhook/","metadata":{"order_id":"12345"}}"#;
 
 pub const LIST_CURSORS: u64 = 16;
@@ -404,6 +406,9 @@ fn run(args: &[String]) -> Result<(), String> {
         ready.push((name, times));
     }
 
+    // ---- Phase D: memory, idempotency and state save (issue 9).
+    let hardening = hardening::run(&settings, &sandbox_bin, &work)?;
+
     let results = Results {
         settings,
         machine,
@@ -416,6 +421,7 @@ fn run(args: &[String]) -> Result<(), String> {
         ready_big,
         ready,
         load_after: report::loadavg(),
+        hardening,
     };
     let md = report::markdown(&results);
     if let Some(dir) = out.parent() {
