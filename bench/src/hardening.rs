@@ -113,7 +113,8 @@ fn drive(
             })
             .collect();
         for w in workers {
-            w.join().map_err(|_| "a load thread panicked".to_owned())??;
+            w.join()
+                .map_err(|_| "a load thread panicked".to_owned())??;
         }
         Ok(started.elapsed())
     })
@@ -164,7 +165,10 @@ pub fn run(settings: &Settings, bin: &Path, work: &Path) -> Result<Hardening, St
         let s = spawn(bin, work, "sandbox-journal", &no_fixtures)?;
         let rss_before = s.rss()?;
         let took = drive(s.addr, requests, 200, &|i| {
-            get("/v2/customers?limit=5", &fixtures::key(&format!("j{}", i % keys)))
+            get(
+                "/v2/customers?limit=5",
+                &fixtures::key(&format!("j{}", i % keys)),
+            )
         })?;
         journal.push(JournalRss {
             requests,
@@ -186,7 +190,9 @@ pub fn run(settings: &Settings, bin: &Path, work: &Path) -> Result<Hardening, St
     drive(s.addr, stored, 201, &|i| {
         post("/v2/customers", &key, Some(&format!("pre-{i}")), body)
     })?;
-    let without = drive(s.addr, posts, 201, &|_| post("/v2/customers", &key, None, body))?;
+    let without = drive(s.addr, posts, 201, &|_| {
+        post("/v2/customers", &key, None, body)
+    })?;
     // Another account reads one request at a time meanwhile.
     let stop = std::sync::atomic::AtomicBool::new(false);
     let (with, mut latencies) = std::thread::scope(|scope| {

@@ -11,6 +11,7 @@
 //! mollie-bench load --addr 127.0.0.1:PORT --path /v2/customers --key test_… [--method POST --body JSON]
 //!                   [--connections 32] [--seconds 5] [--rate R]
 //! mollie-bench fixtures --out FILE --customers N [--key test_…]
+//! mollie-bench hardening [--quick]     Phase D alone (memory, idempotency, state save)
 //! ```
 
 mod fixtures;
@@ -31,6 +32,7 @@ fn main() {
         Some("run") => run(&args[1..]),
         Some("load") => load_cmd(&args[1..]),
         Some("fixtures") => fixtures_cmd(&args[1..]),
+        Some("hardening") => hardening_cmd(&args[1..]),
         _ => Err("usage: mollie-bench run|load|fixtures … (see bench/src/main.rs)".into()),
     };
     if let Err(e) = result {
@@ -113,6 +115,30 @@ fn load_cmd(args: &[String]) -> Result<(), String> {
             .map(|e| format!(" (first: {e})"))
             .unwrap_or_default()
     );
+    Ok(())
+}
+
+/// Phase D alone, for its figures without the rest of the run.
+fn hardening_cmd(args: &[String]) -> Result<(), String> {
+    let quick = Args(args).flag("--quick");
+    let settings = Settings {
+        quick,
+        pin: false,
+        connections: 32,
+        warmup: Duration::ZERO,
+        slice: Duration::ZERO,
+        big: if quick { 20_000 } else { 1_000_000 },
+        ready_customers: 0,
+        ready_runs: 0,
+    };
+    let bin = std::env::current_exe()
+        .map_err(|e| e.to_string())?
+        .with_file_name("mollie-sandbox");
+    let work = PathBuf::from("target/bench");
+    std::fs::create_dir_all(work.join("logs")).map_err(|e| e.to_string())?;
+    let h = hardening::run(&settings, &bin, &work)?;
+    println!("{}", h.markdown());
+    println!("{}", h.json());
     Ok(())
 }
 
