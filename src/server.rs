@@ -274,7 +274,7 @@ async fn accept_loop(
                     }
                     Some(acceptor) => {
                         let acceptor = acceptor.clone();
-                        let handshake = conn.app.config.idle_timeout();
+                        let handshake = conn.app.config.idle_timeout().min(Duration::from_secs(10));
                         tokio::spawn(async move {
                             if let Ok(Ok(stream)) = tokio::time::timeout(handshake, acceptor.accept(stream)).await {
                                 serve_conn(stream, true, conn).await;
