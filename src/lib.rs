@@ -6,7 +6,8 @@
 //!
 //! ## Major parts
 //!
-//! - [`server`]: listening (HTTP, and HTTPS through [`tls`]), connections,
+//! - [`server`]: listening (HTTP, and HTTPS through [`tls`]), connections
+//!   (idle and body timeouts, a limit below the file-descriptor limit),
 //!   graceful stop. [`start`] runs it in-process, on port 0 if asked.
 //! - [`app`]: the path of one request, from hyper to a response.
 //! - [`auth`]: the Bearer key into a credential; every key is its own account.
@@ -19,11 +20,12 @@
 //!   details, the mandate of a paid first payment, the webhook.
 //! - [`scheduler`]: everything due later on an account's clock (payment
 //!   expiry first), one ordered set per account, fired in time order.
-//! - [`webhooks`]: the bounded delivery queue, the background worker that
-//!   POSTs `id=tr_…` with Mollie's retry schedule (scaled by
-//!   `--webhook-time-scale`), and the per-account attempt log; https
-//!   receivers are checked against bundled public roots, the system's, and
-//!   `--webhook-ca`.
+//! - [`webhooks`]: the bounded delivery queue (per account and in all), the
+//!   background worker that POSTs `id=tr_…` with Mollie's retry schedule
+//!   (scaled by `--webhook-time-scale`), fair across accounts and receivers
+//!   (lanes served in turn, per-account and per-host limits), and the
+//!   per-account attempt log; https receivers are checked against bundled
+//!   public roots, the system's, and `--webhook-ca`.
 //! - [`validate`]: the field rules endpoints share (amounts, locales, URLs).
 //! - [`views`]: how each resource renders as HAL JSON, one file per
 //!   resource.
@@ -65,7 +67,7 @@
 //!   -> app::handle: journal and metrics around everything (per account, bounded)
 //!        /_sandbox/..., /checkout/...  -> sandbox / checkout (no scenarios;
 //!        state changes from another site's page: 403)
-//!   -> body read (1 MiB limit, 413)
+//!   -> body read (1 MiB limit, 413; --body-timeout-secs, 408)
 //!   -> auth: Bearer key -> Credential               401 on failure
 //!   -> body decode: JSON or bracketed form          400/415
 //!   -> registry: key (+ mode) -> Account

@@ -276,7 +276,7 @@ async fn accept_loop(
                     }
                     Some(acceptor) => {
                         let acceptor = acceptor.clone();
-                        let handshake = conn.app.config.idle_timeout();
+                        let handshake = conn.app.config.idle_timeout().min(Duration::from_secs(10));
                         tokio::spawn(async move {
                             // A connection still in its handshake has no
                             // request in flight: a stop drops it rather than

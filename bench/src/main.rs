@@ -11,9 +11,11 @@
 //! mollie-bench load --addr 127.0.0.1:PORT --path /v2/customers --key test_… [--method POST --body JSON]
 //!                   [--connections 32] [--seconds 5] [--rate R]
 //! mollie-bench fixtures --out FILE --customers N [--key test_…]
+//! mollie-bench hardening [--quick]     Phase D alone (memory, idempotency, state save)
 //! ```
 
 mod fixtures;
+mod hardening;
 mod load;
 mod report;
 mod servers;
@@ -30,6 +32,7 @@ fn main() {
         Some("run") => run(&args[1..]),
         Some("load") => load_cmd(&args[1..]),
         Some("fixtures") => fixtures_cmd(&args[1..]),
+        Some("hardening") => hardening_cmd(&args[1..]),
         _ => Err("usage: mollie-bench run|load|fixtures … (see bench/src/main.rs)".into()),
     };
     if let Err(e) = result {
@@ -115,6 +118,30 @@ fn load_cmd(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// Phase D alone, for its figures without the rest of the run.
+fn hardening_cmd(args: &[String]) -> Result<(), String> {
+    let quick = Args(args).flag("--quick");
+    let settings = Settings {
+        quick,
+        pin: false,
+        connections: 32,
+        warmup: Duration::ZERO,
+        slice: Duration::ZERO,
+        big: if quick { 20_000 } else { 1_000_000 },
+        ready_customers: 0,
+        ready_runs: 0,
+    };
+    let bin = std::env::current_exe()
+        .map_err(|e| e.to_string())?
+        .with_file_name("mollie-sandbox");
+    let work = PathBuf::from("target/bench");
+    std::fs::create_dir_all(work.join("logs")).map_err(|e| e.to_string())?;
+    let h = hardening::run(&settings, &bin, &work)?;
+    println!("{}", h.markdown());
+    println!("{}", h.json());
+    Ok(())
+}
+
 fn fixtures_cmd(args: &[String]) -> Result<(), String> {
     let a = Args(args);
     let out = a.value("--out").ok_or("--out is required")?;
@@ -172,9 +199,10 @@ pub struct Results {
     pub ready_big: Duration,
     pub ready: Vec<(String, Vec<Duration>)>,
     pub load_after: String,
+    pub hardening: hardening::Hardening,
 }
 
-const CUSTOMER_BODY: &str = r#"{"name":"Jane Jansen","email":"jane.jansen@example.org","locale":"nl_NL","metadata":{"crmId":"12345"}}"#;
+pub const CUSTOMER_BODY: &str = r#"{"name":"Jane Jansen","email":"jane.jansen@example.org","locale":"nl_NL","metadata":{"crmId":"12345"}}"#;
 const PAYMENT_BODY: &str = r#"{"amount":{"currency":"EUR","value":"10.00"},"description":"Order #12345","redirectUrl":"https://webshop.example.org/order/12345/","webhookUrl":"https://webshop.example.org/payments/webhook/","metadata":{"order_id":"12345"}}"#;
 
 pub const LIST_CURSORS: u64 = 16;
@@ -416,6 +444,9 @@ fn run(args: &[String]) -> Result<(), String> {
         ready.push((name, times));
     }
 
+    // ---- Phase D: memory, idempotency and state save (issue 9).
+    let hardening = hardening::run(&settings, &sandbox_bin, &work)?;
+
     let results = Results {
         settings,
         machine,
@@ -428,6 +459,7 @@ fn run(args: &[String]) -> Result<(), String> {
         ready_big,
         ready,
         load_after: report::loadavg(),
+        hardening,
     };
     let md = report::markdown(&results);
     if let Some(dir) = out.parent() {
