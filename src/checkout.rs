@@ -19,6 +19,7 @@ use crate::app::App;
 use crate::error::ApiError;
 use crate::http::response::{with_type, Resp};
 use crate::lifecycle::{self, AUTHORIZE_METHODS};
+use crate::store::capture::MANUAL_CAPTURE_METHODS;
 use crate::store::{Mode, Payment, PaymentStatus, SequenceType};
 use crate::validate;
 
@@ -106,6 +107,9 @@ fn choose(app: &App, page: Page, bare: &str, body: &[u8]) -> Resp {
             _ => {}
         }
     }
+    if status.as_deref() == Some("chargeback") {
+        return chargeback(app, page, bare, &id);
+    }
     let Some(to) = status.as_deref().and_then(PaymentStatus::parse) else {
         return show(app, page, bare, Some("Choose the status of the payment."));
     };
@@ -148,6 +152,22 @@ fn choose(app: &App, page: Page, bare: &str, body: &[u8]) -> Resp {
             bare,
             Some(&format!("The payment is {} now.", to.as_str())),
         ),
+    }
+}
+
+/// The "Chargeback" outcome of a paid test payment: all that is not
+/// charged back yet, as Mollie's own test page does; the webhook is called.
+fn chargeback(app: &App, page: Page, bare: &str, id: &str) -> Resp {
+    let Some(account) = app.registry.payment_account(id) else {
+        return not_found(bare);
+    };
+    let made = {
+        let mut data = account.data.write();
+        crate::sandbox::after_sales::charge_back(app, &account, &mut data, id, None, None)
+    };
+    match made {
+        Ok(chb) => show(app, page, bare, Some(&format!("Chargeback {chb} received."))),
+        Err(e) => show(app, page, bare, Some(&e.detail)),
     }
 }
 
@@ -252,15 +272,20 @@ fn status_label(s: PaymentStatus) -> &'static str {
 /// The outcomes offered: staying as is first, then every move allowed.
 fn choices(p: &Payment) -> Vec<PaymentStatus> {
     use PaymentStatus::*;
+    let holds = |m: &str| {
+        AUTHORIZE_METHODS.contains(&m) || (p.captures_later() && MANUAL_CAPTURE_METHODS.contains(&m))
+    };
     let could_authorize = match p.method {
-        Some(m) => AUTHORIZE_METHODS.contains(&m),
-        None => lifecycle::method_options(p)
-            .iter()
-            .any(|m| AUTHORIZE_METHODS.contains(m)),
+        Some(m) => holds(m),
+        None => lifecycle::method_options(p).iter().any(|m| holds(m)),
     };
     let mut out = vec![p.status];
     for to in [Paid, Authorized, Failed, Canceled, Expired] {
         if to == Authorized && !could_authorize {
+            continue;
+        }
+        // Captured later: the consumer only authorizes; a capture pays.
+        if to == Paid && p.captures_later() && p.status != Authorized {
             continue;
         }
         if lifecycle::allowed(p.status, to) {
@@ -353,15 +378,17 @@ fn choice_page(p: &Payment, mode: Mode, notice: Option<&str>) -> String {
 }
 
 fn final_page(p: &Payment, mode: Mode, notice: Option<&str>) -> String {
-    let mut message = format!(
+    let message = format!(
         "This payment is {} and can no longer change.",
         status_label(p.status).to_lowercase()
     );
-    if p.status == PaymentStatus::Paid {
-        message.push_str(
-            " Refunds and chargebacks cannot be simulated in this version of mollie-sandbox.",
-        );
-    }
+    // A paid test payment can still be charged back, as on Mollie's page.
+    let chargeback = if p.status == PaymentStatus::Paid && mode == Mode::Test {
+        r#"<form method="post"><input type="hidden" name="status" value="chargeback"><button type="submit">Chargeback &rsaquo;</button></form>
+"#
+    } else {
+        ""
+    };
     let back = target(p)
         .map(|url| {
             format!(
@@ -380,7 +407,7 @@ fn final_page(p: &Payment, mode: Mode, notice: Option<&str>) -> String {
 <tr><th>Status</th><td><span class="badge badge-{status}">{label}</span></td></tr>
 </table>
 <p class="intro">{message}</p>
-{back}</div>"#,
+{chargeback}{back}</div>"#,
         header = header(p, mode, "Test payment"),
         id = text(&p.id),
         status = attr(p.status.as_str()),

@@ -97,6 +97,10 @@ pub struct Config {
     /// Multiplies webhook retry delays: 1 is Mollie's schedule (10 attempts over 26 h), 0.001 makes a minute 60 ms.
     #[arg(long, env = "MOLLIE_SANDBOX_WEBHOOK_TIME_SCALE", default_value_t = 1.0, value_parser = time_scale)]
     pub webhook_time_scale: f64,
+
+    /// Seconds (of the account's clock) between two steps of a refund's walk, queued -> pending -> refunded; 0 refunds at once.
+    #[arg(long, env = "MOLLIE_SANDBOX_REFUND_DELAY", default_value_t = 2)]
+    pub refund_delay: u64,
 }
 
 fn time_scale(s: &str) -> Result<f64, String> {
@@ -127,6 +131,7 @@ impl Default for Config {
             journal_size: 1000,
             state_file: None,
             webhook_time_scale: 1.0,
+            refund_delay: 2,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Fixtures and snapshots share one JSON format:
 //!
 //! ```json
-//! {"accounts": {"test_...": {"customers": [...], "payments": [...], "mandates": [...]}, "*": {...}}}
+//! {"accounts": {"test_...": {"customers": [...], "payments": [...], "mandates": [...],
+//!   "refunds": [...], "chargebacks": [...], "captures": [...], "refundDelay": 2}, "*": {...}}}
 //! ```
 //!
 //! Objects look like the API's own (ids, `createdAt`, statuses kept; `_links`,
@@ -18,10 +19,13 @@ use crate::clock::{format_datetime, parse_datetime};
 use crate::ids;
 use crate::store::mandate::MANDATE_METHODS;
 use crate::store::{
-    Customer, Data, Mandate, MandateStatus, Mode, Payment, PaymentStatus, SequenceType,
+    Capture, CaptureStatus, Chargeback, Customer, Data, Mandate, MandateStatus, Mode, Payment,
+    PaymentStatus, Refund, RefundStatus, SequenceType,
 };
 use crate::validate;
-use crate::views::{CustomerView, MandateView, PaymentView, Render};
+use crate::views::{
+    CaptureView, ChargebackView, CustomerView, MandateView, PaymentView, RefundView, Render,
+};
 
 pub const DEMO: &str = include_str!("../fixtures/demo.json");
 pub const TEMPLATE_KEY: &str = "*";
@@ -73,6 +77,11 @@ pub struct AccountSeed {
     pub deleted_customers: Vec<(ids::Id, i64)>,
     pub payments: Vec<Payment>,
     pub mandates: Vec<Mandate>,
+    pub refunds: Vec<Refund>,
+    pub chargebacks: Vec<Chargeback>,
+    pub captures: Vec<Capture>,
+    /// `refundDelay`: seconds per step of this account's refunds.
+    pub refund_delay: Option<u64>,
 }
 
 impl AccountSeed {
@@ -94,6 +103,20 @@ impl AccountSeed {
         for p in self.payments {
             data.insert_payment(p);
         }
+        self.refunds.sort_by_key(|r| r.created_at);
+        for r in self.refunds {
+            data.insert_refund(r);
+        }
+        self.chargebacks.sort_by_key(|c| c.created_at);
+        for c in self.chargebacks {
+            data.insert_chargeback(c);
+        }
+        self.captures.sort_by_key(|c| c.created_at);
+        for c in self.captures {
+            data.insert_capture(c);
+        }
+        data.refund_delay = self.refund_delay;
+        crate::after_sales::book_loaded(&mut data);
         data
     }
 
@@ -102,6 +125,10 @@ impl AccountSeed {
         self.deleted_customers.extend(other.deleted_customers);
         self.payments.extend(other.payments);
         self.mandates.extend(other.mandates);
+        self.refunds.extend(other.refunds);
+        self.chargebacks.extend(other.chargebacks);
+        self.captures.extend(other.captures);
+        self.refund_delay = other.refund_delay.or(self.refund_delay);
     }
 }
 
@@ -143,6 +170,13 @@ pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSee
             serde_json::from_str(account.get()).map_err(|_| format!("{at}: expected an object"))?;
         let mut seed = AccountSeed::default();
         for (name, value) in obj.0 {
+            if name == "refundDelay" {
+                let secs = serde_json::from_str::<u64>(value.get()).map_err(|_| {
+                    format!("{at}.refundDelay: expected a whole number of seconds")
+                })?;
+                seed.refund_delay = Some(secs);
+                continue;
+            }
             let list: Vec<&RawValue> = serde_json::from_str(value.get())
                 .map_err(|_| format!("{at}.{name}: expected an array"))?;
             // One object at a time: a million customers never make one tree of a million maps.
@@ -170,7 +204,10 @@ pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSee
                 "deletedCustomers" => read_all(items, &mut seed.deleted_customers, deleted, &at, &name)?,
                 "payments" => read_all(items, &mut seed.payments, |v| payment(v, now), &at, &name)?,
                 "mandates" => read_all(items, &mut seed.mandates, |v| mandate(v, now), &at, &name)?,
-                other => return Err(format!("{at}: unknown list \"{other}\" (expected customers, deletedCustomers, payments, mandates)")),
+                "refunds" => read_all(items, &mut seed.refunds, |v| refund(v, now), &at, &name)?,
+                "chargebacks" => read_all(items, &mut seed.chargebacks, |v| chargeback(v, now), &at, &name)?,
+                "captures" => read_all(items, &mut seed.captures, |v| capture(v, now), &at, &name)?,
+                other => return Err(format!("{at}: unknown list \"{other}\" (expected customers, deletedCustomers, payments, mandates, refunds, chargebacks, captures)")),
             }
         }
         out.push((key, seed));
@@ -331,6 +368,9 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
             "amountRemaining",
             "amountCaptured",
             "amountChargedBack",
+            "captureMode",
+            "captureDelay",
+            "captureBefore",
             "settlementAmount",
             "locale",
             "countryCode",
@@ -388,6 +428,28 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
         _ => return Err(field_err("details", "expected an object or null")),
     };
     let locale = validate::locale(get("locale")).map_err(|e| api_err("locale", e))?;
+    let manual_capture = match get("captureMode") {
+        Value::Null => false,
+        Value::String(s) if s == "manual" => true,
+        Value::String(s) if s == "automatic" => false,
+        _ => return Err(field_err("captureMode", "expected manual or automatic")),
+    };
+    let capture_delay = match get("captureDelay") {
+        Value::Null => None,
+        Value::String(s) => Some((
+            Box::<str>::from(s.as_str()),
+            crate::store::capture::parse_delay(s).ok_or_else(|| {
+                field_err("captureDelay", "expected '<n> hours' or '<n> days', at most 7 days")
+            })?,
+        )),
+        _ => return Err(field_err("captureDelay", "expected a string")),
+    };
+    let money = crate::store::Money {
+        manual_capture,
+        capture_delay,
+        capture_before: time_field(obj, "captureBefore")?,
+        ..Default::default()
+    };
     let country = |name: &'static str| -> FieldResult<Option<smol_str::SmolStr>> {
         Ok(str_field(name)?.map(|s| smol_str::SmolStr::new(&*s)))
     };
@@ -440,6 +502,7 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
         cancel_url: str_field("cancelUrl")?,
         webhook_url: str_field("webhookUrl")?,
         details,
+        money,
     })
 }
 
@@ -477,6 +540,7 @@ pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
                 payment: p,
                 render,
                 links: None,
+                embedded: None,
             })
             .ok()?;
             // Not an API field: the methods offered at checkout, kept so that
@@ -515,7 +579,194 @@ pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
     if !mandates.is_empty() {
         obj.insert("mandates".into(), Value::Array(mandates));
     }
+    let refunds: Vec<Value> = data
+        .refunds
+        .iter()
+        .filter_map(|refund| {
+            serde_json::to_value(RefundView {
+                refund,
+                render,
+                links: None,
+            })
+            .ok()
+        })
+        .collect();
+    if !refunds.is_empty() {
+        obj.insert("refunds".into(), Value::Array(refunds));
+    }
+    let chargebacks: Vec<Value> = data
+        .chargebacks
+        .iter()
+        .filter_map(|chargeback| {
+            serde_json::to_value(ChargebackView {
+                chargeback,
+                render,
+                links: None,
+            })
+            .ok()
+        })
+        .collect();
+    if !chargebacks.is_empty() {
+        obj.insert("chargebacks".into(), Value::Array(chargebacks));
+    }
+    let captures: Vec<Value> = data
+        .captures
+        .iter()
+        .filter_map(|capture| {
+            serde_json::to_value(CaptureView {
+                capture,
+                render,
+                links: None,
+                payment: None,
+            })
+            .ok()
+        })
+        .collect();
+    if !captures.is_empty() {
+        obj.insert("captures".into(), Value::Array(captures));
+    }
+    if let Some(secs) = data.refund_delay {
+        obj.insert("refundDelay".into(), Value::from(secs));
+    }
     Value::Object(obj)
+}
+
+/// The amount of a refund, chargeback or capture: any currency the API
+/// knows, with its decimals (the payment it belongs to is not checked).
+fn amount_field(obj: &Map<String, Value>) -> FieldResult<crate::store::Amount> {
+    validate::amount(obj.get("amount"), "The amount is required").map_err(|e| api_err("amount", e))
+}
+
+fn payment_ref(obj: &Map<String, Value>) -> FieldResult<ids::Id> {
+    match obj.get("paymentId").and_then(Value::as_str) {
+        Some(id) if ids::is_valid("tr_", id) => Ok(ids::Id::new(id)),
+        _ => Err(field_err("paymentId", "expected \"tr_…\"")),
+    }
+}
+
+/// A refund as the API shows it; `status` defaults to `refunded` (a
+/// refund pasted from an account is usually done).
+fn refund(item: &Value, now: i64) -> FieldResult<Refund> {
+    let obj = object(item)?;
+    check_keys(
+        obj,
+        &[
+            "resource",
+            "id",
+            "mode",
+            "amount",
+            "settlementAmount",
+            "status",
+            "createdAt",
+            "description",
+            "metadata",
+            "paymentId",
+            "settlementId",
+            "_links",
+        ],
+    )?;
+    let null = Value::Null;
+    let get = |name: &str| obj.get(name).unwrap_or(&null);
+    let status = match get("status") {
+        Value::Null => RefundStatus::Refunded,
+        Value::String(s) => RefundStatus::parse(s).ok_or_else(|| {
+            field_err(
+                "status",
+                "expected queued, pending, processing, refunded, failed or canceled",
+            )
+        })?,
+        _ => return Err(field_err("status", "expected a string")),
+    };
+    Ok(Refund {
+        id: id_field(obj, "re_")?,
+        payment_id: payment_ref(obj)?,
+        created_at: time_field(obj, "createdAt")?.unwrap_or(now),
+        amount: amount_field(obj)?,
+        description: validate::opt_string(get("description"), "description")
+            .map_err(|e| api_err("description", e))?
+            .unwrap_or_default(),
+        metadata: validate::metadata(get("metadata")).map_err(|e| api_err("metadata", e))?,
+        status,
+    })
+}
+
+fn chargeback(item: &Value, now: i64) -> FieldResult<Chargeback> {
+    let obj = object(item)?;
+    check_keys(
+        obj,
+        &[
+            "resource",
+            "id",
+            "amount",
+            "settlementAmount",
+            "createdAt",
+            "reason",
+            "reversedAt",
+            "paymentId",
+            "settlementId",
+            "_links",
+        ],
+    )?;
+    let reason = match obj.get("reason") {
+        None | Some(Value::Null) => None,
+        Some(r) => {
+            let code = r.get("code").and_then(Value::as_str);
+            let description = r.get("description").and_then(Value::as_str);
+            match (code, description) {
+                (Some(c), Some(d)) => Some((c.into(), d.into())),
+                _ => return Err(field_err("reason", "expected {\"code\", \"description\"} or null")),
+            }
+        }
+    };
+    Ok(Chargeback {
+        id: id_field(obj, "chb_")?,
+        payment_id: payment_ref(obj)?,
+        created_at: time_field(obj, "createdAt")?.unwrap_or(now),
+        amount: amount_field(obj)?,
+        reason,
+        reversed_at: time_field(obj, "reversedAt")?,
+    })
+}
+
+/// A capture as the API shows it; `status` defaults to `succeeded`.
+fn capture(item: &Value, now: i64) -> FieldResult<Capture> {
+    let obj = object(item)?;
+    check_keys(
+        obj,
+        &[
+            "resource",
+            "id",
+            "mode",
+            "description",
+            "amount",
+            "settlementAmount",
+            "status",
+            "metadata",
+            "paymentId",
+            "shipmentId",
+            "settlementId",
+            "createdAt",
+            "_links",
+        ],
+    )?;
+    let null = Value::Null;
+    let get = |name: &str| obj.get(name).unwrap_or(&null);
+    let status = match get("status") {
+        Value::Null => CaptureStatus::Succeeded,
+        Value::String(s) => CaptureStatus::parse(s)
+            .ok_or_else(|| field_err("status", "expected pending, succeeded or failed"))?,
+        _ => return Err(field_err("status", "expected a string")),
+    };
+    Ok(Capture {
+        id: id_field(obj, "cpt_")?,
+        payment_id: payment_ref(obj)?,
+        created_at: time_field(obj, "createdAt")?.unwrap_or(now),
+        amount: amount_field(obj)?,
+        description: validate::opt_string(get("description"), "description")
+            .map_err(|e| api_err("description", e))?,
+        metadata: validate::metadata(get("metadata")).map_err(|e| api_err("metadata", e))?,
+        status,
+    })
 }
 
 /// A mandate as the API shows it, plus `customerId` (taken from
@@ -691,8 +942,8 @@ mod tests {
                 "f.json: accounts.*.customers: expected an array",
             ),
             (
-                "{\"accounts\":{\"*\":{\"refunds\":[]}}}",
-                "f.json: accounts.*: unknown list \"refunds\"",
+                "{\"accounts\":{\"*\":{\"orders\":[]}}}",
+                "f.json: accounts.*: unknown list \"orders\"",
             ),
             (
                 "{\"accounts\":{\"*\":{\"customers\":[1]}}}",

@@ -70,6 +70,7 @@
 //!   scheduler::run              every 0.25 s: fire what is due by each clock
 //! ```
 
+pub mod after_sales;
 pub mod api;
 pub mod app;
 pub mod auth;

@@ -1,0 +1,238 @@
+//! The sandbox's hand on money after payment, for tests and QA:
+//!
+//! - `POST /_sandbox/refunds/{reId}/status {"status": "failed"}` (or
+//!   `refunded`, `processing`, `pending`, `canceled`) forces a refund's outcome;
+//! - `POST /_sandbox/captures/{cptId}/status {"status": "failed"}` (or
+//!   `succeeded`) settles a pending capture;
+//! - `POST /_sandbox/payments/{id}/chargebacks` (`amount`, default the
+//!   whole payment; `reason {code, description}`) charges a paid payment back;
+//! - `POST /_sandbox/chargebacks/{chbId}/reverse` reverses one.
+//!
+//! Each goes through [`crate::after_sales`], so totals and webhooks come out
+//! as when the clock moves them.
+
+use bytes::Bytes;
+use hyper::http::request::Parts;
+use hyper::{Method, StatusCode};
+use serde_json::Value;
+use smol_str::SmolStr;
+
+use crate::after_sales;
+use crate::api::refunds::amount_for;
+use crate::app::App;
+use crate::error::{ApiError, Result};
+use crate::http::request::Body;
+use crate::http::response::{hal_response, Resp};
+use crate::ids::Id;
+use crate::store::{Account, CaptureStatus, Chargeback, PaymentStatus, RefundStatus};
+use crate::validate;
+use crate::views::{CaptureView, ChargebackView, RefundView, Render};
+
+use super::account::bearer_account;
+
+pub fn handle(
+    app: &App,
+    parts: &Parts,
+    raw: &Bytes,
+    tls: bool,
+    kind: &str,
+    rest: &[&str],
+) -> Result<Resp> {
+    let body = Body::from_request(parts, raw)?;
+    let post = parts.method == Method::POST;
+    match (kind, rest) {
+        ("refunds", [id, "status"]) if post => refund_status(app, parts, &body, tls, id),
+        ("captures", [id, "status"]) if post => capture_status(app, parts, &body, tls, id),
+        ("payments", [id, "chargebacks"]) if post => chargeback(app, parts, &body, tls, id),
+        ("chargebacks", [id, "reverse"]) if post => reverse(app, parts, &body, tls, id),
+        ("refunds" | "captures", [_, "status"])
+        | ("payments", [_, "chargebacks"])
+        | ("chargebacks", [_, "reverse"]) => Err(crate::api::not_allowed("POST")),
+        _ => Err(crate::api::unknown_endpoint()),
+    }
+}
+
+fn render<'a>(account: &'a Account, base: &'a str, testmode_links: bool) -> Render<'a> {
+    Render {
+        base,
+        mode: account.mode,
+        profile_id: &account.profile_id,
+        testmode_links,
+    }
+}
+
+fn status_field<T>(body: &Body, parse: impl Fn(&str) -> Option<T>, choices: &str) -> Result<T> {
+    match body.get("status") {
+        None | Some(Value::Null) => {
+            Err(ApiError::unprocessable("The 'status' field is missing").with_field("status"))
+        }
+        Some(v) => v.as_str().and_then(parse).ok_or_else(|| {
+            ApiError::unprocessable(format!("The status is invalid: use {choices}"))
+                .with_field("status")
+        }),
+    }
+}
+
+fn refund_status(app: &App, parts: &Parts, body: &Body, tls: bool, id: &str) -> Result<Resp> {
+    let (account, testmode_links) = bearer_account(app, parts, body)?;
+    body.only(&["status", "testmode"])?;
+    let to = status_field(
+        body,
+        |s| RefundStatus::parse(s).filter(|s| *s != RefundStatus::Queued),
+        "pending, processing, refunded, failed or canceled",
+    )?;
+    let mut data = account.data.write();
+    after_sales::set_refund_status(app, &account, &mut data, id, to)?;
+    let refund = data
+        .refunds
+        .get(id)
+        .ok_or_else(|| ApiError::not_found("refund", id))?;
+    let base = app.base_url(parts, tls);
+    let view = RefundView {
+        refund,
+        render: render(&account, &base, testmode_links),
+        links: Some(Some("refunds-api/get-payment-refund")),
+    };
+    Ok(hal_response(StatusCode::OK, crate::views::to_json(&view)))
+}
+
+fn capture_status(app: &App, parts: &Parts, body: &Body, tls: bool, id: &str) -> Result<Resp> {
+    let (account, testmode_links) = bearer_account(app, parts, body)?;
+    body.only(&["status", "testmode"])?;
+    let to = status_field(
+        body,
+        |s| CaptureStatus::parse(s).filter(|s| *s != CaptureStatus::Pending),
+        "succeeded or failed",
+    )?;
+    let mut data = account.data.write();
+    after_sales::settle_capture(app, &account, &mut data, id, to)?;
+    let capture = data
+        .captures
+        .get(id)
+        .ok_or_else(|| ApiError::not_found("capture", id))?;
+    let base = app.base_url(parts, tls);
+    let view = CaptureView {
+        capture,
+        render: render(&account, &base, testmode_links),
+        links: Some(Some("captures-api/get-capture")),
+        payment: None,
+    };
+    Ok(hal_response(StatusCode::OK, crate::views::to_json(&view)))
+}
+
+/// `reason`: `{code, description}` or nothing.
+fn reason(body: &Body) -> Result<Option<(SmolStr, Box<str>)>> {
+    let invalid = || {
+        ApiError::unprocessable("The reason must be {\"code\": …, \"description\": …}")
+            .with_field("reason")
+    };
+    match body.get("reason") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(o)) => {
+            if o.keys().any(|k| k != "code" && k != "description") {
+                return Err(invalid());
+            }
+            let code = o.get("code").and_then(Value::as_str).ok_or_else(invalid)?;
+            let description = o.get("description").and_then(Value::as_str).unwrap_or("");
+            Ok(Some((code.into(), description.into())))
+        }
+        Some(_) => Err(invalid()),
+    }
+}
+
+/// Makes a chargeback of a paid payment now; the payment's webhook is
+/// called. Also what a scenario's chargeback rule and the checkout page's
+/// Chargeback outcome use.
+pub fn charge_back(
+    app: &App,
+    account: &Account,
+    data: &mut crate::store::Data,
+    payment_id: &str,
+    amount: Option<&Value>,
+    reason: Option<(SmolStr, Box<str>)>,
+) -> Result<Id> {
+    let now = account.clock.now();
+    let p = crate::api::refunds::payment(data, payment_id)?;
+    if p.status != PaymentStatus::Paid {
+        return Err(ApiError::unprocessable(format!(
+            "Only paid payments can be charged back; this one is {}",
+            p.status.as_str()
+        )));
+    }
+    let left = validate::minor_units(&p.amount).saturating_sub(p.money.charged_back);
+    if left == 0 {
+        return Err(
+            ApiError::unprocessable("The payment has been charged back in full already")
+                .with_field("amount"),
+        );
+    }
+    let amount = amount_for(
+        amount,
+        p,
+        left,
+        "The amount is higher than what can still be charged back",
+    )?;
+    let chargeback = Chargeback {
+        id: data.new_chargeback_id(),
+        payment_id: Id::new(payment_id),
+        created_at: now,
+        amount,
+        reason,
+        reversed_at: None,
+    };
+    let id = chargeback.id.clone();
+    data.insert_chargeback(chargeback);
+    after_sales::chargeback_changed(app, account, data, payment_id);
+    Ok(id)
+}
+
+fn chargeback(app: &App, parts: &Parts, body: &Body, tls: bool, payment_id: &str) -> Result<Resp> {
+    let (account, testmode_links) = bearer_account(app, parts, body)?;
+    body.only(&["amount", "reason", "testmode"])?;
+    let reason = reason(body)?;
+    let mut data = account.data.write();
+    let id = charge_back(app, &account, &mut data, payment_id, body.get("amount"), reason)?;
+    respond_chargeback(app, parts, tls, &account, &data, &id, testmode_links, StatusCode::CREATED)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn respond_chargeback(
+    app: &App,
+    parts: &Parts,
+    tls: bool,
+    account: &Account,
+    data: &crate::store::Data,
+    id: &str,
+    testmode_links: bool,
+    status: StatusCode,
+) -> Result<Resp> {
+    let chargeback = data
+        .chargebacks
+        .get(id)
+        .ok_or_else(|| ApiError::not_found("chargeback", id))?;
+    let base = app.base_url(parts, tls);
+    let view = ChargebackView {
+        chargeback,
+        render: render(account, &base, testmode_links),
+        links: Some(Some("chargebacks-api/get-payment-chargeback")),
+    };
+    Ok(hal_response(status, crate::views::to_json(&view)))
+}
+
+fn reverse(app: &App, parts: &Parts, body: &Body, tls: bool, id: &str) -> Result<Resp> {
+    let (account, testmode_links) = bearer_account(app, parts, body)?;
+    body.only(&["testmode"])?;
+    let now = account.clock.now();
+    let mut data = account.data.write();
+    let c = data
+        .chargebacks
+        .get_mut(id)
+        .ok_or_else(|| ApiError::not_found("chargeback", id))?;
+    if c.reversed_at.is_some() {
+        return Err(ApiError::unprocessable("The chargeback has been reversed already"));
+    }
+    c.reversed_at = Some(now);
+    let payment = c.payment_id.clone();
+    after_sales::chargeback_changed(app, &account, &mut data, &payment);
+    respond_chargeback(app, parts, tls, &account, &data, id, testmode_links, StatusCode::OK)
+}
