@@ -12,9 +12,7 @@ use crate::app::App;
 use crate::error::{ApiError, Result};
 use crate::ids::Id;
 use crate::scheduler::Due;
-use crate::store::{
-    Account, Capture, CaptureStatus, Data, PaymentStatus, Refund, RefundStatus,
-};
+use crate::store::{Account, Capture, CaptureStatus, Data, PaymentStatus, Refund, RefundStatus};
 
 /// Seconds between two steps of a refund's walk: the account's fixture
 /// setting, else `--refund-delay`.
@@ -181,7 +179,8 @@ pub fn start_capture(app: &App, account: &Account, data: &mut Data, id: &str, no
     if delay == 0 {
         let _ = settle_capture(app, account, data, id, CaptureStatus::Succeeded);
     } else {
-        data.schedule.at(now + delay, Due::CaptureSettle(Id::new(id)));
+        data.schedule
+            .at(now + delay, Due::CaptureSettle(Id::new(id)));
     }
 }
 
@@ -218,14 +217,8 @@ pub fn authorization_expired(app: &App, account: &Account, data: &mut Data, paym
         .get(payment)
         .is_some_and(|p| p.status == PaymentStatus::Authorized);
     if authorized {
-        let _ = crate::lifecycle::set_status(
-            app,
-            account,
-            data,
-            payment,
-            PaymentStatus::Expired,
-            None,
-        );
+        let _ =
+            crate::lifecycle::set_status(app, account, data, payment, PaymentStatus::Expired, None);
     }
 }
 
@@ -235,7 +228,10 @@ pub fn authorization_expired(app: &App, account: &Account, data: &mut Data, paym
 pub fn status_changed(data: &mut Data, id: &str, from: PaymentStatus, to: PaymentStatus, now: i64) {
     if to == PaymentStatus::Authorized {
         let (before, delay) = match data.payments.get(id) {
-            Some(p) => (p.money.capture_before, p.money.capture_delay.as_ref().map(|d| d.1)),
+            Some(p) => (
+                p.money.capture_before,
+                p.money.capture_delay.as_ref().map(|d| d.1),
+            ),
             None => return,
         };
         if let Some(at) = before {
@@ -245,9 +241,9 @@ pub fn status_changed(data: &mut Data, id: &str, from: PaymentStatus, to: Paymen
             data.schedule.at(now + secs, Due::AutoCapture(Id::new(id)));
         }
     } else if from == PaymentStatus::Authorized {
-        data.schedule.cancel(|d| {
-            matches!(d, Due::AuthorizationExpiry(p) | Due::AutoCapture(p) if p.as_str() == id)
-        });
+        data.schedule.cancel(
+            |d| matches!(d, Due::AuthorizationExpiry(p) | Due::AutoCapture(p) if p.as_str() == id),
+        );
     }
     data.settle_totals(id);
 }
@@ -294,7 +290,11 @@ pub fn book_loaded(data: &mut Data) {
             .money
             .capture_before
             .get_or_insert(since + crate::store::capture::authorization_window(p.method));
-        authorized.push((p.id.clone(), before, p.money.capture_delay.as_ref().map(|d| since + d.1)));
+        authorized.push((
+            p.id.clone(),
+            before,
+            p.money.capture_delay.as_ref().map(|d| since + d.1),
+        ));
     }
     let settled: Vec<Id> = data
         .payments
@@ -306,7 +306,8 @@ pub fn book_loaded(data: &mut Data) {
         data.settle_totals(&id);
     }
     for (id, before, capture_at) in authorized {
-        data.schedule.at(before, Due::AuthorizationExpiry(id.clone()));
+        data.schedule
+            .at(before, Due::AuthorizationExpiry(id.clone()));
         if let Some(at) = capture_at {
             data.schedule.at(at, Due::AutoCapture(id));
         }

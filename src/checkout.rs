@@ -166,7 +166,12 @@ fn chargeback(app: &App, page: Page, bare: &str, id: &str) -> Resp {
         crate::sandbox::after_sales::charge_back(app, &account, &mut data, id, None, None)
     };
     match made {
-        Ok(chb) => show(app, page, bare, Some(&format!("Chargeback {chb} received."))),
+        Ok(chb) => show(
+            app,
+            page,
+            bare,
+            Some(&format!("Chargeback {chb} received.")),
+        ),
         Err(e) => show(app, page, bare, Some(&e.detail)),
     }
 }
@@ -273,7 +278,8 @@ fn status_label(s: PaymentStatus) -> &'static str {
 fn choices(p: &Payment) -> Vec<PaymentStatus> {
     use PaymentStatus::*;
     let holds = |m: &str| {
-        AUTHORIZE_METHODS.contains(&m) || (p.captures_later() && MANUAL_CAPTURE_METHODS.contains(&m))
+        AUTHORIZE_METHODS.contains(&m)
+            || (p.captures_later() && MANUAL_CAPTURE_METHODS.contains(&m))
     };
     let could_authorize = match p.method {
         Some(m) => holds(m),

@@ -171,9 +171,8 @@ pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSee
         let mut seed = AccountSeed::default();
         for (name, value) in obj.0 {
             if name == "refundDelay" {
-                let secs = serde_json::from_str::<u64>(value.get()).map_err(|_| {
-                    format!("{at}.refundDelay: expected a whole number of seconds")
-                })?;
+                let secs = serde_json::from_str::<u64>(value.get())
+                    .map_err(|_| format!("{at}.refundDelay: expected a whole number of seconds"))?;
                 seed.refund_delay = Some(secs);
                 continue;
             }
@@ -439,7 +438,10 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
         Value::String(s) => Some((
             Box::<str>::from(s.as_str()),
             crate::store::capture::parse_delay(s).ok_or_else(|| {
-                field_err("captureDelay", "expected '<n> hours' or '<n> days', at most 7 days")
+                field_err(
+                    "captureDelay",
+                    "expected '<n> hours' or '<n> days', at most 7 days",
+                )
             })?,
         )),
         _ => return Err(field_err("captureDelay", "expected a string")),
@@ -714,7 +716,12 @@ fn chargeback(item: &Value, now: i64) -> FieldResult<Chargeback> {
             let description = r.get("description").and_then(Value::as_str);
             match (code, description) {
                 (Some(c), Some(d)) => Some((c.into(), d.into())),
-                _ => return Err(field_err("reason", "expected {\"code\", \"description\"} or null")),
+                _ => {
+                    return Err(field_err(
+                        "reason",
+                        "expected {\"code\", \"description\"} or null",
+                    ))
+                }
             }
         }
     };

@@ -379,7 +379,8 @@ pub fn set_status(
         PaymentStatus::Paid => p.paid_at = Some(now),
         PaymentStatus::Authorized => {
             p.authorized_at = Some(now);
-            p.money.capture_before = Some(now + crate::store::capture::authorization_window(p.method));
+            p.money.capture_before =
+                Some(now + crate::store::capture::authorization_window(p.method));
         }
         PaymentStatus::Canceled => p.canceled_at = Some(now),
         // Expired at its expiry time, even when the sweep (or a clock moved

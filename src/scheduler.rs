@@ -120,9 +120,7 @@ fn fire(app: &App, account: &Account, data: &mut Data, at: i64, due: Due) {
             );
         }
         Due::AutoCapture(id) => after_sales::auto_capture(app, account, data, &id, at),
-        Due::AuthorizationExpiry(id) => {
-            after_sales::authorization_expired(app, account, data, &id)
-        }
+        Due::AuthorizationExpiry(id) => after_sales::authorization_expired(app, account, data, &id),
     }
 }
 

@@ -134,12 +134,7 @@ pub fn render_page<'a, T, V: serde::Serialize>(
     let list = ListView {
         embedded_key,
         items: page.items.iter().map(|t| view(*t)).collect(),
-        links: params.links(
-            ctx,
-            page.next.map(&id_of),
-            page.previous.map(&id_of),
-            doc,
-        ),
+        links: params.links(ctx, page.next.map(&id_of), page.previous.map(&id_of), doc),
     };
     Ok(crate::http::response::hal_response(
         hyper::StatusCode::OK,

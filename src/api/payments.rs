@@ -86,12 +86,10 @@ fn parse_embed(ctx: &Ctx<'_>) -> Result<Option<[bool; 3]>> {
             "refunds" => which[0] = true,
             "chargebacks" => which[1] = true,
             "captures" => which[2] = true,
-            _ => {
-                return Err(ApiError::bad_request(format!(
-                    "Embed parameter '{part}' is not supported: use refunds, chargebacks or captures"
-                ))
-                .with_field("embed"))
-            }
+            _ => return Err(ApiError::bad_request(format!(
+                "Embed parameter '{part}' is not supported: use refunds, chargebacks or captures"
+            ))
+            .with_field("embed")),
         }
     }
     Ok(Some(which))
@@ -119,15 +117,14 @@ pub fn embeds<'a>(
         e.refunds = Some(v);
     }
     if which[1] {
-        let v: Vec<_> =
-            Data::of_payment(&data.chargebacks, &data.payment_chargebacks, payment)
-                .rev()
-                .map(|chargeback| ChargebackView {
-                    chargeback,
-                    render,
-                    links,
-                })
-                .collect();
+        let v: Vec<_> = Data::of_payment(&data.chargebacks, &data.payment_chargebacks, payment)
+            .rev()
+            .map(|chargeback| ChargebackView {
+                chargeback,
+                render,
+                links,
+            })
+            .collect();
         e.chargebacks = Some(v);
     }
     if which[2] {

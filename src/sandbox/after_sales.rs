@@ -191,8 +191,24 @@ fn chargeback(app: &App, parts: &Parts, body: &Body, tls: bool, payment_id: &str
     body.only(&["amount", "reason", "testmode"])?;
     let reason = reason(body)?;
     let mut data = account.data.write();
-    let id = charge_back(app, &account, &mut data, payment_id, body.get("amount"), reason)?;
-    respond_chargeback(app, parts, tls, &account, &data, &id, testmode_links, StatusCode::CREATED)
+    let id = charge_back(
+        app,
+        &account,
+        &mut data,
+        payment_id,
+        body.get("amount"),
+        reason,
+    )?;
+    respond_chargeback(
+        app,
+        parts,
+        tls,
+        &account,
+        &data,
+        &id,
+        testmode_links,
+        StatusCode::CREATED,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -229,10 +245,21 @@ fn reverse(app: &App, parts: &Parts, body: &Body, tls: bool, id: &str) -> Result
         .get_mut(id)
         .ok_or_else(|| ApiError::not_found("chargeback", id))?;
     if c.reversed_at.is_some() {
-        return Err(ApiError::unprocessable("The chargeback has been reversed already"));
+        return Err(ApiError::unprocessable(
+            "The chargeback has been reversed already",
+        ));
     }
     c.reversed_at = Some(now);
     let payment = c.payment_id.clone();
     after_sales::chargeback_changed(app, &account, &mut data, &payment);
-    respond_chargeback(app, parts, tls, &account, &data, id, testmode_links, StatusCode::OK)
+    respond_chargeback(
+        app,
+        parts,
+        tls,
+        &account,
+        &data,
+        id,
+        testmode_links,
+        StatusCode::OK,
+    )
 }

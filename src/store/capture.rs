@@ -46,7 +46,8 @@ pub struct Capture {
 /// Methods that take `captureMode: manual` (or a `captureDelay`): an
 /// authorization first, a capture later. Kept as one list so that it can
 /// join the method catalogue.
-pub const MANUAL_CAPTURE_METHODS: &[&str] = &["creditcard", "klarna", "billie", "riverty", "paypal"];
+pub const MANUAL_CAPTURE_METHODS: &[&str] =
+    &["creditcard", "klarna", "billie", "riverty", "paypal"];
 
 /// How long an authorization holds before it expires (`captureBefore`):
 /// cards at least 7 days (Visa, Amex), pay-later methods 28 days.
@@ -83,7 +84,15 @@ mod tests {
         assert_eq!(parse_delay("1 day"), Some(86_400));
         assert_eq!(parse_delay("7 days"), Some(7 * 86_400));
         assert_eq!(parse_delay("168 hours"), Some(7 * 86_400));
-        for bad in ["8 days", "169 hours", "2 weeks", "two days", "-1 days", "2days", " 2 days"] {
+        for bad in [
+            "8 days",
+            "169 hours",
+            "2 weeks",
+            "two days",
+            "-1 days",
+            "2days",
+            " 2 days",
+        ] {
             assert_eq!(parse_delay(bad), None, "{bad}");
         }
     }

@@ -21,11 +21,11 @@ use rand::SeedableRng;
 use crate::clock::Clock;
 use crate::idempotency::IdempotencyStore;
 use crate::ids::{self, Id};
+pub use capture::{Capture, CaptureStatus};
+pub use chargeback::Chargeback;
 pub use collection::{Collection, Page, SortKey};
 pub use customer::Customer;
 pub use mandate::{Mandate, MandateStatus};
-pub use capture::{Capture, CaptureStatus};
-pub use chargeback::Chargeback;
 pub use payment::{Amount, Money, Payment, PaymentStatus, SequenceType};
 pub use refund::{Refund, RefundStatus};
 pub use registry::Registry;
@@ -246,7 +246,8 @@ impl Data {
             .entry(payment.clone())
             .or_default()
             .insert(key);
-        self.chargebacks.insert(chargeback.id.clone(), key, chargeback);
+        self.chargebacks
+            .insert(chargeback.id.clone(), key, chargeback);
         self.settle_totals(&payment);
     }
 
@@ -281,7 +282,10 @@ impl Data {
             .filter(|r| r.status.counts())
             .map(|r| crate::validate::minor_units(&r.amount))
             .collect();
-        let has_refunds = self.payment_refunds.get(payment).is_some_and(|s| !s.is_empty());
+        let has_refunds = self
+            .payment_refunds
+            .get(payment)
+            .is_some_and(|s| !s.is_empty());
         let charged_back: u64 =
             Self::of_payment(&self.chargebacks, &self.payment_chargebacks, payment)
                 .filter(|c| c.reversed_at.is_none())
@@ -307,14 +311,12 @@ impl Data {
             m.has_chargebacks = has_chargebacks;
             // A payment set paid without a capture object (the sandbox
             // route, a fixture) was captured in full.
-            m.captured = if captured == 0
-                && p.status == PaymentStatus::Paid
-                && p.authorized_at.is_some()
-            {
-                crate::validate::minor_units(&p.amount)
-            } else {
-                captured
-            };
+            m.captured =
+                if captured == 0 && p.status == PaymentStatus::Paid && p.authorized_at.is_some() {
+                    crate::validate::minor_units(&p.amount)
+                } else {
+                    captured
+                };
             m.has_captures = has_captures;
         }
     }

@@ -170,8 +170,10 @@ impl Payment {
     /// bank transfers and direct debits while they are not final.
     pub fn is_cancelable(&self) -> bool {
         !self.status.is_final()
-            && (matches!(self.status, PaymentStatus::Pending | PaymentStatus::Authorized)
-                || matches!(self.method, Some("banktransfer" | "directdebit")))
+            && (matches!(
+                self.status,
+                PaymentStatus::Pending | PaymentStatus::Authorized
+            ) || matches!(self.method, Some("banktransfer" | "directdebit")))
     }
 
     /// Authorized before it is paid: `captureMode: manual` or a

@@ -42,10 +42,9 @@ impl Serialize for ChargebackView<'_> {
         st.serialize_field("createdAt", &DateTime(c.created_at))?;
         st.serialize_field(
             "reason",
-            &c.reason.as_ref().map(|(code, description)| Reason {
-                code,
-                description,
-            }),
+            &c.reason
+                .as_ref()
+                .map(|(code, description)| Reason { code, description }),
         )?;
         st.serialize_field("reversedAt", &c.reversed_at.map(DateTime))?;
         st.serialize_field("paymentId", &c.payment_id)?;
@@ -53,7 +52,12 @@ impl Serialize for ChargebackView<'_> {
             let mut links: Vec<(&str, Link<'static>)> = Vec::with_capacity(3);
             links.push((
                 "self",
-                r.api(&concat(&["payments/", &c.payment_id, "/chargebacks/", &c.id])),
+                r.api(&concat(&[
+                    "payments/",
+                    &c.payment_id,
+                    "/chargebacks/",
+                    &c.id,
+                ])),
             ));
             links.push(("payment", r.api(&concat(&["payments/", &c.payment_id]))));
             if let Some(doc) = doc {

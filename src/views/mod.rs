@@ -18,11 +18,11 @@ mod mandate;
 mod payment;
 mod refund;
 
+pub use capture::CaptureView;
+pub use chargeback::ChargebackView;
 pub use customer::{CustomerLinks, CustomerView};
 pub use list::{ListLinks, ListView};
 pub use mandate::MandateView;
-pub use capture::CaptureView;
-pub use chargeback::ChargebackView;
 pub use payment::{PaymentEmbeds, PaymentLinks, PaymentView};
 pub use refund::RefundView;
 

@@ -6,7 +6,6 @@ use serde::{Serialize, Serializer};
 use super::*;
 use crate::store::{Amount, Mode, Payment, PaymentStatus, SequenceType};
 
-
 pub struct PaymentView<'a> {
     pub payment: &'a Payment,
     pub render: Render<'a>,
