@@ -227,6 +227,9 @@ pub fn authorization_expired(app: &App, account: &Account, data: &mut Data, paym
 /// its delayed capture; leaving it drops them; totals follow.
 pub fn status_changed(data: &mut Data, id: &str, from: PaymentStatus, to: PaymentStatus, now: i64) {
     if to == PaymentStatus::Authorized {
+        // An authorization no longer expires at `expiresAt`, but at
+        // `captureBefore`.
+        data.unschedule_expiry(id);
         let (before, delay) = match data.payments.get(id) {
             Some(p) => (
                 p.money.capture_before,
@@ -306,6 +309,7 @@ pub fn book_loaded(data: &mut Data) {
         data.settle_totals(&id);
     }
     for (id, before, capture_at) in authorized {
+        data.unschedule_expiry(&id);
         data.schedule
             .at(before, Due::AuthorizationExpiry(id.clone()));
         if let Some(at) = capture_at {

@@ -56,7 +56,10 @@ async fn a_chargeback_shows_on_the_payment_and_calls_its_webhook() {
     assert_eq!(chb["resource"], "chargeback");
     assert!(chb["id"].as_str().unwrap().starts_with("chb_"));
     assert_eq!(chb["amount"], json!({"value": "20.00", "currency": "EUR"}));
-    assert_eq!(chb["settlementAmount"], json!({"value": "-20.00", "currency": "EUR"}));
+    assert_eq!(
+        chb["settlementAmount"],
+        json!({"value": "-20.00", "currency": "EUR"})
+    );
     assert_eq!(chb["reason"]["code"], "AC01");
     assert_eq!(chb["reversedAt"], Value::Null);
     assert_eq!(chb["paymentId"], id);
@@ -65,7 +68,10 @@ async fn a_chargeback_shows_on_the_payment_and_calls_its_webhook() {
 
     let p = sb.get(&key, &format!("/v2/payments/{id}")).await.json();
     assert_eq!(p["status"], "paid");
-    assert_eq!(p["amountChargedBack"], json!({"value": "20.00", "currency": "EUR"}));
+    assert_eq!(
+        p["amountChargedBack"],
+        json!({"value": "20.00", "currency": "EUR"})
+    );
     assert_eq!(p["amountRemaining"]["value"], "46.66");
     assert_eq!(
         p["_links"]["chargebacks"]["href"],
@@ -90,7 +96,11 @@ async fn a_chargeback_shows_on_the_payment_and_calls_its_webhook() {
     assert_eq!(list["_embedded"]["chargebacks"][0]["id"], cid);
     // The rest (default: all that is left), with no reason.
     let rest = sb
-        .post(&key, &format!("/_sandbox/payments/{id}/chargebacks"), json!({}))
+        .post(
+            &key,
+            &format!("/_sandbox/payments/{id}/chargebacks"),
+            json!({}),
+        )
         .await
         .json();
     assert_eq!(rest["amount"]["value"], "46.66");
@@ -103,11 +113,20 @@ async fn a_chargeback_shows_on_the_payment_and_calls_its_webhook() {
     assert_eq!(p["amountRemaining"]["value"], "0.00");
     // Nothing is left to charge back, or to refund.
     let r = sb
-        .post(&key, &format!("/_sandbox/payments/{id}/chargebacks"), json!({}))
+        .post(
+            &key,
+            &format!("/_sandbox/payments/{id}/chargebacks"),
+            json!({}),
+        )
         .await;
     assert_eq!(r.status, 422);
-    assert_eq!(r.json()["detail"], "The payment has been charged back in full already");
-    let r = sb.post(&key, &format!("/v2/payments/{id}/refunds"), json!({})).await;
+    assert_eq!(
+        r.json()["detail"],
+        "The payment has been charged back in full already"
+    );
+    let r = sb
+        .post(&key, &format!("/v2/payments/{id}/refunds"), json!({}))
+        .await;
     assert_eq!(r.status, 422);
     assert_eq!(r.json()["field"], "amount");
 }
@@ -120,12 +139,20 @@ async fn a_reversal_undoes_the_amount_and_calls_the_webhook() {
     let p = sb.paid_payment(&key, body("10.00", &rx.url("/hook"))).await;
     let id = p["id"].as_str().unwrap();
     let chb = sb
-        .post(&key, &format!("/_sandbox/payments/{id}/chargebacks"), json!({}))
+        .post(
+            &key,
+            &format!("/_sandbox/payments/{id}/chargebacks"),
+            json!({}),
+        )
         .await
         .json();
     let cid = chb["id"].as_str().unwrap();
     let r = sb
-        .post(&key, &format!("/_sandbox/chargebacks/{cid}/reverse"), json!({}))
+        .post(
+            &key,
+            &format!("/_sandbox/chargebacks/{cid}/reverse"),
+            json!({}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert!(r.json()["reversedAt"].is_string());
@@ -134,17 +161,27 @@ async fn a_reversal_undoes_the_amount_and_calls_the_webhook() {
     let p = sb.get(&key, &format!("/v2/payments/{id}")).await.json();
     assert!(p.get("amountChargedBack").is_none(), "zero again: {p}");
     assert_eq!(p["amountRemaining"]["value"], "10.00");
-    assert!(p["_links"]["chargebacks"].is_object(), "the chargeback still exists");
+    assert!(
+        p["_links"]["chargebacks"].is_object(),
+        "the chargeback still exists"
+    );
     let got = sb
         .get(&key, &format!("/v2/payments/{id}/chargebacks/{cid}"))
         .await
         .json();
     assert_eq!(got["reversedAt"], r.json()["reversedAt"]);
     let again = sb
-        .post(&key, &format!("/_sandbox/chargebacks/{cid}/reverse"), json!({}))
+        .post(
+            &key,
+            &format!("/_sandbox/chargebacks/{cid}/reverse"),
+            json!({}),
+        )
         .await;
     assert_eq!(again.status, 422);
-    assert_eq!(again.json()["detail"], "The chargeback has been reversed already");
+    assert_eq!(
+        again.json()["detail"],
+        "The chargeback has been reversed already"
+    );
 }
 
 #[tokio::test]
@@ -156,7 +193,11 @@ async fn chargebacks_are_refused_where_mollie_would_not_have_one() {
         .await;
     let id = open["id"].as_str().unwrap();
     let r = sb
-        .post(&key, &format!("/_sandbox/payments/{id}/chargebacks"), json!({}))
+        .post(
+            &key,
+            &format!("/_sandbox/payments/{id}/chargebacks"),
+            json!({}),
+        )
         .await;
     assert_eq!(r.status, 422);
     assert_eq!(
@@ -166,9 +207,16 @@ async fn chargebacks_are_refused_where_mollie_would_not_have_one() {
     let paid = sb
         .paid_payment(&key, body("10.00", "https://shop.example/hook"))
         .await;
-    let path = format!("/_sandbox/payments/{}/chargebacks", paid["id"].as_str().unwrap());
+    let path = format!(
+        "/_sandbox/payments/{}/chargebacks",
+        paid["id"].as_str().unwrap()
+    );
     let r = sb
-        .post(&key, &path, json!({"amount": {"value": "10.01", "currency": "EUR"}}))
+        .post(
+            &key,
+            &path,
+            json!({"amount": {"value": "10.01", "currency": "EUR"}}),
+        )
         .await;
     assert_eq!(r.status, 422);
     assert_eq!(r.json()["field"], "amount");
@@ -180,18 +228,34 @@ async fn chargebacks_are_refused_where_mollie_would_not_have_one() {
     let r = sb.post(&other, &path, json!({})).await;
     assert_eq!(r.status, 404);
     let r = sb
-        .get(&other, &format!("/v2/payments/{}/chargebacks", paid["id"].as_str().unwrap()))
+        .get(
+            &other,
+            &format!("/v2/payments/{}/chargebacks", paid["id"].as_str().unwrap()),
+        )
         .await;
     assert_eq!(r.status, 404);
     // The API has no way to make one.
     let r = sb
-        .post(&key, &format!("/v2/payments/{}/chargebacks", paid["id"].as_str().unwrap()), json!({}))
+        .post(
+            &key,
+            &format!("/v2/payments/{}/chargebacks", paid["id"].as_str().unwrap()),
+            json!({}),
+        )
         .await;
     assert_eq!(r.status, 405);
     assert_eq!(r.header("allow"), Some("GET"));
     let r = sb
-        .get(&key, &format!("/v2/payments/{}/chargebacks/chb_nothere", paid["id"].as_str().unwrap()))
+        .get(
+            &key,
+            &format!(
+                "/v2/payments/{}/chargebacks/chb_nothere",
+                paid["id"].as_str().unwrap()
+            ),
+        )
         .await;
     assert_eq!(r.status, 404);
-    assert_eq!(r.json()["detail"], "No chargeback exists with token chb_nothere.");
+    assert_eq!(
+        r.json()["detail"],
+        "No chargeback exists with token chb_nothere."
+    );
 }

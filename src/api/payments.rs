@@ -86,10 +86,12 @@ fn parse_embed(ctx: &Ctx<'_>) -> Result<Option<[bool; 3]>> {
             "refunds" => which[0] = true,
             "chargebacks" => which[1] = true,
             "captures" => which[2] = true,
-            _ => return Err(ApiError::bad_request(format!(
+            _ => {
+                return Err(ApiError::bad_request(format!(
                 "Embed parameter '{part}' is not supported: use refunds, chargebacks or captures"
             ))
-            .with_field("embed")),
+                .with_field("embed"))
+            }
         }
     }
     Ok(Some(which))

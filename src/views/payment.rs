@@ -70,7 +70,7 @@ impl Serialize for PaymentView<'_> {
                 st.serialize_field(name, &DateTime(at))?;
             }
         }
-        if !p.status.is_final() {
+        if matches!(p.status, PaymentStatus::Open | PaymentStatus::Pending) {
             if let Some(at) = p.expires_at {
                 st.serialize_field("expiresAt", &DateTime(at))?;
             }
