@@ -12,7 +12,12 @@ use crate::app::App;
 use crate::error::{ApiError, Result};
 use crate::ids::Id;
 use crate::scheduler::Due;
-use crate::store::{Account, Capture, CaptureStatus, Data, PaymentStatus, Refund, RefundStatus};
+use serde_json::Value;
+use smol_str::SmolStr;
+
+use crate::store::{
+    Account, Capture, CaptureStatus, Chargeback, Data, PaymentStatus, Refund, RefundStatus,
+};
 
 /// Seconds between two steps of a refund's walk: the account's fixture
 /// setting, else `--refund-delay`.
@@ -249,6 +254,75 @@ pub fn status_changed(data: &mut Data, id: &str, from: PaymentStatus, to: Paymen
         );
     }
     data.settle_totals(id);
+}
+
+/// Makes a chargeback of a paid payment now (`amount`: all that is not
+/// charged back yet when left out); the payment's webhook is called. The
+/// sandbox route, the checkout page's Chargeback outcome and a scenario's
+/// `chargebacks` all come here.
+pub fn charge_back(
+    app: &App,
+    account: &Account,
+    data: &mut crate::store::Data,
+    payment_id: &str,
+    amount: Option<&Value>,
+    reason: Option<(SmolStr, Box<str>)>,
+) -> Result<Id> {
+    let now = account.clock.now();
+    let p = data
+        .payments
+        .get(payment_id)
+        .ok_or_else(|| ApiError::not_found("payment", payment_id))?;
+    if p.status != PaymentStatus::Paid {
+        return Err(ApiError::unprocessable(format!(
+            "Only paid payments can be charged back; this one is {}",
+            p.status.as_str()
+        )));
+    }
+    let left = crate::validate::minor_units(&p.amount).saturating_sub(p.money.charged_back);
+    if left == 0 {
+        return Err(
+            ApiError::unprocessable("The payment has been charged back in full already")
+                .with_field("amount"),
+        );
+    }
+    let amount = crate::api::refunds::amount_for(
+        amount,
+        p,
+        left,
+        "The amount is higher than what can still be charged back",
+    )?;
+    let chargeback = Chargeback {
+        id: data.new_chargeback_id(),
+        payment_id: Id::new(payment_id),
+        created_at: now,
+        amount,
+        reason,
+        reversed_at: None,
+    };
+    let id = chargeback.id.clone();
+    data.insert_chargeback(chargeback);
+    chargeback_changed(app, account, data, payment_id);
+    Ok(id)
+}
+
+/// A payment just paid: the chargebacks the account's scenario scripts for
+/// its amount ("every paid payment of 66.66 EUR is charged back").
+pub fn scripted_chargebacks(app: &App, account: &Account, data: &mut Data, payment: &str) {
+    let Some(scenario) = account
+        .scenarios
+        .active()
+        .or_else(|| app.scenarios.server_default().cloned())
+    else {
+        return;
+    };
+    let Some(p) = data.payments.get(payment) else {
+        return;
+    };
+    let amount = p.amount.clone();
+    for rule in scenario.chargebacks.iter().filter(|r| r.amount == amount) {
+        let _ = charge_back(app, account, data, payment, None, rule.reason.clone());
+    }
 }
 
 /// Calls the payment's webhook for a chargeback received or reversed.

@@ -163,7 +163,7 @@ fn chargeback(app: &App, page: Page, bare: &str, id: &str) -> Resp {
     };
     let made = {
         let mut data = account.data.write();
-        crate::sandbox::after_sales::charge_back(app, &account, &mut data, id, None, None)
+        crate::after_sales::charge_back(app, &account, &mut data, id, None, None)
     };
     match made {
         Ok(chb) => show(

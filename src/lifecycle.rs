@@ -397,6 +397,9 @@ pub fn set_status(
         }
     }
     crate::after_sales::status_changed(data, id, from, to, now);
+    if to == PaymentStatus::Paid {
+        crate::after_sales::scripted_chargebacks(app, account, data, id);
+    }
     Ok(())
 }
 

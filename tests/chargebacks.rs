@@ -259,3 +259,70 @@ async fn chargebacks_are_refused_where_mollie_would_not_have_one() {
         "No chargeback exists with token chb_nothere."
     );
 }
+
+async fn activate(sb: &Sandbox, key: &str, name: &str) {
+    let r = sb
+        .send(
+            hyper::Method::PUT,
+            "/_sandbox/scenario",
+            Some(key),
+            support::Body::Json(json!({ "name": name })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+#[tokio::test]
+async fn a_scenario_charges_back_every_paid_payment_of_its_amount() {
+    let sb = Sandbox::start().await;
+    let rx = Receiver::start(vec![]).await;
+    let key = random_key();
+    activate(&sb, &key, "chargeback-66-66").await;
+    let hit = sb.paid_payment(&key, body("66.66", &rx.url("/hook"))).await;
+    let miss = sb.paid_payment(&key, body("66.67", &rx.url("/hook"))).await;
+    let hit_id = hit["id"].as_str().unwrap();
+    // The answer to the status change already shows it.
+    assert_eq!(hit["amountChargedBack"]["value"], "66.66");
+    assert!(miss.get("amountChargedBack").is_none());
+    let list = sb
+        .get(&key, &format!("/v2/payments/{hit_id}/chargebacks"))
+        .await
+        .json();
+    assert_eq!(list["count"], 1);
+    assert_eq!(
+        list["_embedded"]["chargebacks"][0]["reason"]["code"],
+        "MD06"
+    );
+    assert_eq!(sb.get(&key, "/v2/chargebacks").await.json()["count"], 1);
+    // paid + chargeback for the one, paid for the other.
+    let hits = rx.wait_for(3).await;
+    let to_hit = hits
+        .iter()
+        .filter(|h| h.body == format!("id={hit_id}"))
+        .count();
+    assert_eq!(to_hit, 2);
+    // Another account, without the scenario: nothing happens.
+    let other = random_key();
+    let p = sb
+        .paid_payment(&other, body("66.66", &rx.url("/hook")))
+        .await;
+    assert!(p.get("amountChargedBack").is_none());
+}
+
+#[tokio::test]
+async fn a_scenario_can_make_refund_creation_fail() {
+    let sb = Sandbox::start().await;
+    let key = random_key();
+    let p = sb
+        .paid_payment(&key, body("10.00", "https://shop.example/hook"))
+        .await;
+    activate(&sb, &key, "refund-fails").await;
+    let path = format!("/v2/payments/{}/refunds", p["id"].as_str().unwrap());
+    let r = sb.post(&key, &path, json!({})).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(
+        r.json()["detail"],
+        "The refund could not be created: the balance is insufficient"
+    );
+    assert_eq!(sb.get(&key, &path).await.json()["count"], 0);
+}

@@ -18,14 +18,11 @@ use serde_json::Value;
 use smol_str::SmolStr;
 
 use crate::after_sales;
-use crate::api::refunds::amount_for;
 use crate::app::App;
 use crate::error::{ApiError, Result};
 use crate::http::request::Body;
 use crate::http::response::{hal_response, Resp};
-use crate::ids::Id;
-use crate::store::{Account, CaptureStatus, Chargeback, PaymentStatus, RefundStatus};
-use crate::validate;
+use crate::store::{Account, CaptureStatus, RefundStatus};
 use crate::views::{CaptureView, ChargebackView, RefundView, Render};
 
 use super::account::bearer_account;
@@ -140,58 +137,12 @@ fn reason(body: &Body) -> Result<Option<(SmolStr, Box<str>)>> {
     }
 }
 
-/// Makes a chargeback of a paid payment now; the payment's webhook is
-/// called. Also what a scenario's chargeback rule and the checkout page's
-/// Chargeback outcome use.
-pub fn charge_back(
-    app: &App,
-    account: &Account,
-    data: &mut crate::store::Data,
-    payment_id: &str,
-    amount: Option<&Value>,
-    reason: Option<(SmolStr, Box<str>)>,
-) -> Result<Id> {
-    let now = account.clock.now();
-    let p = crate::api::refunds::payment(data, payment_id)?;
-    if p.status != PaymentStatus::Paid {
-        return Err(ApiError::unprocessable(format!(
-            "Only paid payments can be charged back; this one is {}",
-            p.status.as_str()
-        )));
-    }
-    let left = validate::minor_units(&p.amount).saturating_sub(p.money.charged_back);
-    if left == 0 {
-        return Err(
-            ApiError::unprocessable("The payment has been charged back in full already")
-                .with_field("amount"),
-        );
-    }
-    let amount = amount_for(
-        amount,
-        p,
-        left,
-        "The amount is higher than what can still be charged back",
-    )?;
-    let chargeback = Chargeback {
-        id: data.new_chargeback_id(),
-        payment_id: Id::new(payment_id),
-        created_at: now,
-        amount,
-        reason,
-        reversed_at: None,
-    };
-    let id = chargeback.id.clone();
-    data.insert_chargeback(chargeback);
-    after_sales::chargeback_changed(app, account, data, payment_id);
-    Ok(id)
-}
-
 fn chargeback(app: &App, parts: &Parts, body: &Body, tls: bool, payment_id: &str) -> Result<Resp> {
     let (account, testmode_links) = bearer_account(app, parts, body)?;
     body.only(&["amount", "reason", "testmode"])?;
     let reason = reason(body)?;
     let mut data = account.data.write();
-    let id = charge_back(
+    let id = after_sales::charge_back(
         app,
         &account,
         &mut data,
