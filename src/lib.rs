@@ -13,12 +13,15 @@
 //! - [`store`]: accounts ([`store::Registry`], [`store::Account`]) and their
 //!   objects, in ordered collections that page in O(log n + limit).
 //! - [`api`]: the router and the Mollie endpoints, one file per resource
-//!   (customers, payments, mandates).
+//!   (customers, payments, mandates, refunds, chargebacks, captures).
 //! - [`lifecycle`]: how a payment changes status, the one function every
 //!   path uses (checkout page, sandbox API, cancel, expiry): timestamps,
 //!   details, the mandate of a paid first payment, the webhook.
 //! - [`scheduler`]: everything due later on an account's clock (payment
-//!   expiry first), one ordered set per account, fired in time order.
+//!   expiry, refund steps, capture settling, delayed captures, authorization
+//!   expiry), one ordered set per account, fired in time order.
+//! - [`after_sales`]: how refunds, chargebacks and captures move and what
+//!   they do to their payment (totals, links, its current webhook).
 //! - [`webhooks`]: the bounded delivery queue, the background worker that
 //!   POSTs `id=tr_…` with Mollie's retry schedule (scaled by
 //!   `--webhook-time-scale`), and the per-account attempt log.
@@ -35,7 +38,9 @@
 //! - [`sandbox`]: the sandbox's own API (`/_sandbox/…`): health, the
 //!   read-only dashboard pages, payment status changes, webhook deliveries;
 //!   [`sandbox::control`] has scenario control, the journal, reset and
-//!   state, [`sandbox::state`] also the `--state-file`.
+//!   state, [`sandbox::state`] also the `--state-file`;
+//!   [`sandbox::after_sales`] forces refund and capture outcomes and makes
+//!   chargebacks.
 //! - [`checkout`]: the test-mode checkout page (`/checkout/…`) where a person
 //!   picks a payment's outcome; it finds the payment's account through the
 //!   registry's payment index, as a browser has no API key.

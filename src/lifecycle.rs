@@ -46,11 +46,13 @@ const BANK_METHODS: &[&str] = &[
     "trustly",
 ];
 
-/// The statuses that call the webhook.
+/// The statuses that call the webhook: the final ones, and `authorized`
+/// (a shop ships, then captures, on it).
 pub fn calls_webhook(status: PaymentStatus) -> bool {
     matches!(
         status,
-        PaymentStatus::Paid
+        PaymentStatus::Authorized
+            | PaymentStatus::Paid
             | PaymentStatus::Failed
             | PaymentStatus::Canceled
             | PaymentStatus::Expired
@@ -396,7 +398,7 @@ pub fn set_status(
             app.webhooks.enqueue(&account.key, &p.id, url);
         }
     }
-    crate::after_sales::status_changed(data, id, from, to, now);
+    crate::after_sales::status_changed(data, id, to, now);
     if to == PaymentStatus::Paid {
         crate::after_sales::scripted_chargebacks(app, account, data, id);
     }

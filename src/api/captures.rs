@@ -15,7 +15,7 @@ use crate::validate;
 use crate::views::{CaptureView, PaymentLinks, PaymentView, Render};
 
 use super::list::render_page;
-use super::refunds::{amount_for, payment};
+use super::refunds::payment;
 use super::Ctx;
 
 /// `embed=payment`, or nothing.
@@ -87,7 +87,7 @@ pub fn create(ctx: &Ctx<'_>, payment_id: &str) -> Result<Resp> {
             "The payment has a pending capture already",
         ));
     }
-    let amount = amount_for(
+    let amount = validate::amount_for(
         b.get("amount"),
         p,
         validate::minor_units(&p.amount),

@@ -10,7 +10,7 @@ use crate::after_sales;
 use crate::error::{ApiError, Result};
 use crate::http::response::{hal_response, no_content, Resp};
 use crate::ids::Id;
-use crate::store::{Amount, Data, Payment, PaymentStatus, Refund, RefundStatus};
+use crate::store::{Data, Payment, PaymentStatus, Refund, RefundStatus};
 use crate::validate;
 use crate::views::{RefundView, Render};
 
@@ -30,37 +30,6 @@ pub fn payment<'d>(data: &'d Data, id: &str) -> Result<&'d Payment> {
     data.payments
         .get(id)
         .ok_or_else(|| ApiError::not_found("payment", id))
-}
-
-/// An amount sent for a payment (a refund, a capture, a chargeback): of
-/// the payment's currency, above zero, at most `max` minor units.
-pub fn amount_for(
-    value: Option<&Value>,
-    p: &Payment,
-    max: u64,
-    too_high: &'static str,
-) -> Result<Amount> {
-    let amount = match value {
-        None | Some(Value::Null) => return Ok(Amount::from_minor(max, &p.amount.currency)),
-        Some(v) => validate::amount(Some(v), "The amount is required")?,
-    };
-    if amount.currency != p.amount.currency {
-        return Err(ApiError::unprocessable(format!(
-            "The amount must be in the payment's currency ({})",
-            p.amount.currency
-        ))
-        .with_field("amount.currency"));
-    }
-    let minor = validate::minor_units(&amount);
-    if minor == 0 {
-        return Err(
-            ApiError::unprocessable("The amount is lower than the minimum").with_field("amount"),
-        );
-    }
-    if minor > max {
-        return Err(ApiError::unprocessable(too_high).with_field("amount"));
-    }
-    Ok(amount)
 }
 
 /// `POST /v2/payments/{id}/refunds`: `amount` (what remains when left
@@ -90,7 +59,7 @@ pub fn create(ctx: &Ctx<'_>, payment_id: &str) -> Result<Resp> {
         )
         .with_field("amount"));
     }
-    let amount = amount_for(
+    let amount = validate::amount_for(
         b.get("amount"),
         p,
         remaining,
