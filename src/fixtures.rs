@@ -581,52 +581,53 @@ pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
     if !mandates.is_empty() {
         obj.insert("mandates".into(), Value::Array(mandates));
     }
-    let refunds: Vec<Value> = data
-        .refunds
-        .iter()
-        .filter_map(|refund| {
-            serde_json::to_value(RefundView {
-                refund,
-                render,
-                links: None,
+    // Views without links, in creation order; a list only when not empty.
+    let mut list = |name: &str, items: Vec<Value>| {
+        if !items.is_empty() {
+            obj.insert(name.into(), Value::Array(items));
+        }
+    };
+    let as_value = |v: Result<Value, serde_json::Error>| v.ok();
+    list(
+        "refunds",
+        data.refunds
+            .iter()
+            .filter_map(|refund| {
+                as_value(serde_json::to_value(RefundView {
+                    refund,
+                    render,
+                    links: None,
+                }))
             })
-            .ok()
-        })
-        .collect();
-    if !refunds.is_empty() {
-        obj.insert("refunds".into(), Value::Array(refunds));
-    }
-    let chargebacks: Vec<Value> = data
-        .chargebacks
-        .iter()
-        .filter_map(|chargeback| {
-            serde_json::to_value(ChargebackView {
-                chargeback,
-                render,
-                links: None,
+            .collect(),
+    );
+    list(
+        "chargebacks",
+        data.chargebacks
+            .iter()
+            .filter_map(|chargeback| {
+                as_value(serde_json::to_value(ChargebackView {
+                    chargeback,
+                    render,
+                    links: None,
+                }))
             })
-            .ok()
-        })
-        .collect();
-    if !chargebacks.is_empty() {
-        obj.insert("chargebacks".into(), Value::Array(chargebacks));
-    }
-    let captures: Vec<Value> = data
-        .captures
-        .iter()
-        .filter_map(|capture| {
-            serde_json::to_value(CaptureView {
-                capture,
-                render,
-                links: None,
-                payment: None,
+            .collect(),
+    );
+    list(
+        "captures",
+        data.captures
+            .iter()
+            .filter_map(|capture| {
+                as_value(serde_json::to_value(CaptureView {
+                    capture,
+                    render,
+                    links: None,
+                    payment: None,
+                }))
             })
-            .ok()
-        })
-        .collect();
-    if !captures.is_empty() {
-        obj.insert("captures".into(), Value::Array(captures));
-    }
+            .collect(),
+    );
     if let Some(secs) = data.refund_delay {
         obj.insert("refundDelay".into(), Value::from(secs));
     }

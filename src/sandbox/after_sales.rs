@@ -22,7 +22,7 @@ use crate::app::App;
 use crate::error::{ApiError, Result};
 use crate::http::request::Body;
 use crate::http::response::{hal_response, Resp};
-use crate::store::{Account, CaptureStatus, RefundStatus};
+use crate::store::{Account, CaptureStatus, Data, RefundStatus};
 use crate::views::{CaptureView, ChargebackView, RefundView, Render};
 
 use super::account::bearer_account;
@@ -49,13 +49,29 @@ pub fn handle(
     }
 }
 
-fn render<'a>(account: &'a Account, base: &'a str, testmode_links: bool) -> Render<'a> {
-    Render {
-        base,
+/// The calling key's account, the body's fields checked, its data locked,
+/// and how to render: what every route here starts with. `act` answers a
+/// status and a view as JSON.
+fn on_account(
+    app: &App,
+    parts: &Parts,
+    body: &Body,
+    tls: bool,
+    fields: &[&str],
+    act: impl FnOnce(&Account, &mut Data, Render<'_>) -> Result<(StatusCode, Vec<u8>)>,
+) -> Result<Resp> {
+    let (account, testmode_links) = bearer_account(app, parts, body)?;
+    body.only(fields)?;
+    let base = app.base_url(parts, tls);
+    let render = Render {
+        base: &base,
         mode: account.mode,
         profile_id: &account.profile_id,
         testmode_links,
-    }
+    };
+    let mut data = account.data.write();
+    let (status, json) = act(&account, &mut data, render)?;
+    Ok(hal_response(status, json))
 }
 
 fn status_field<T>(body: &Body, parse: impl Fn(&str) -> Option<T>, choices: &str) -> Result<T> {
@@ -71,50 +87,60 @@ fn status_field<T>(body: &Body, parse: impl Fn(&str) -> Option<T>, choices: &str
 }
 
 fn refund_status(app: &App, parts: &Parts, body: &Body, tls: bool, id: &str) -> Result<Resp> {
-    let (account, testmode_links) = bearer_account(app, parts, body)?;
-    body.only(&["status", "testmode"])?;
     let to = status_field(
         body,
         |s| RefundStatus::parse(s).filter(|s| *s != RefundStatus::Queued),
         "pending, processing, refunded, failed or canceled",
     )?;
-    let mut data = account.data.write();
-    after_sales::set_refund_status(app, &account, &mut data, id, to)?;
-    let refund = data
-        .refunds
-        .get(id)
-        .ok_or_else(|| ApiError::not_found("refund", id))?;
-    let base = app.base_url(parts, tls);
-    let view = RefundView {
-        refund,
-        render: render(&account, &base, testmode_links),
-        links: Some(Some("refunds-api/get-payment-refund")),
-    };
-    Ok(hal_response(StatusCode::OK, crate::views::to_json(&view)))
+    on_account(
+        app,
+        parts,
+        body,
+        tls,
+        &["status", "testmode"],
+        |account, data, render| {
+            after_sales::set_refund_status(app, account, data, id, to)?;
+            let refund = data
+                .refunds
+                .get(id)
+                .ok_or_else(|| ApiError::not_found("refund", id))?;
+            let view = RefundView {
+                refund,
+                render,
+                links: Some(Some("refunds-api/get-payment-refund")),
+            };
+            Ok((StatusCode::OK, crate::views::to_json(&view)))
+        },
+    )
 }
 
 fn capture_status(app: &App, parts: &Parts, body: &Body, tls: bool, id: &str) -> Result<Resp> {
-    let (account, testmode_links) = bearer_account(app, parts, body)?;
-    body.only(&["status", "testmode"])?;
     let to = status_field(
         body,
         |s| CaptureStatus::parse(s).filter(|s| *s != CaptureStatus::Pending),
         "succeeded or failed",
     )?;
-    let mut data = account.data.write();
-    after_sales::settle_capture(app, &account, &mut data, id, to)?;
-    let capture = data
-        .captures
-        .get(id)
-        .ok_or_else(|| ApiError::not_found("capture", id))?;
-    let base = app.base_url(parts, tls);
-    let view = CaptureView {
-        capture,
-        render: render(&account, &base, testmode_links),
-        links: Some(Some("captures-api/get-capture")),
-        payment: None,
-    };
-    Ok(hal_response(StatusCode::OK, crate::views::to_json(&view)))
+    on_account(
+        app,
+        parts,
+        body,
+        tls,
+        &["status", "testmode"],
+        |account, data, render| {
+            after_sales::settle_capture(app, account, data, id, to)?;
+            let capture = data
+                .captures
+                .get(id)
+                .ok_or_else(|| ApiError::not_found("capture", id))?;
+            let view = CaptureView {
+                capture,
+                render,
+                links: Some(Some("captures-api/get-capture")),
+                payment: None,
+            };
+            Ok((StatusCode::OK, crate::views::to_json(&view)))
+        },
+    )
 }
 
 /// `reason`: `{code, description}` or nothing.
@@ -137,80 +163,50 @@ fn reason(body: &Body) -> Result<Option<(SmolStr, Box<str>)>> {
     }
 }
 
-fn chargeback(app: &App, parts: &Parts, body: &Body, tls: bool, payment_id: &str) -> Result<Resp> {
-    let (account, testmode_links) = bearer_account(app, parts, body)?;
-    body.only(&["amount", "reason", "testmode"])?;
-    let reason = reason(body)?;
-    let mut data = account.data.write();
-    let id = after_sales::charge_back(
-        app,
-        &account,
-        &mut data,
-        payment_id,
-        body.get("amount"),
-        reason,
-    )?;
-    respond_chargeback(
-        app,
-        parts,
-        tls,
-        &account,
-        &data,
-        &id,
-        testmode_links,
-        StatusCode::CREATED,
-    )
-}
-
-#[allow(clippy::too_many_arguments)]
-fn respond_chargeback(
-    app: &App,
-    parts: &Parts,
-    tls: bool,
-    account: &Account,
-    data: &crate::store::Data,
-    id: &str,
-    testmode_links: bool,
-    status: StatusCode,
-) -> Result<Resp> {
+/// A chargeback as the API shows it.
+fn chargeback_json(data: &Data, id: &str, render: Render<'_>) -> Result<Vec<u8>> {
     let chargeback = data
         .chargebacks
         .get(id)
         .ok_or_else(|| ApiError::not_found("chargeback", id))?;
-    let base = app.base_url(parts, tls);
-    let view = ChargebackView {
+    Ok(crate::views::to_json(&ChargebackView {
         chargeback,
-        render: render(account, &base, testmode_links),
+        render,
         links: Some(Some("chargebacks-api/get-payment-chargeback")),
-    };
-    Ok(hal_response(status, crate::views::to_json(&view)))
+    }))
+}
+
+fn chargeback(app: &App, parts: &Parts, body: &Body, tls: bool, payment_id: &str) -> Result<Resp> {
+    let reason = reason(body)?;
+    let fields = ["amount", "reason", "testmode"];
+    on_account(app, parts, body, tls, &fields, |account, data, render| {
+        let amount = body.get("amount");
+        let id = after_sales::charge_back(app, account, data, payment_id, amount, reason)?;
+        Ok((StatusCode::CREATED, chargeback_json(data, &id, render)?))
+    })
 }
 
 fn reverse(app: &App, parts: &Parts, body: &Body, tls: bool, id: &str) -> Result<Resp> {
-    let (account, testmode_links) = bearer_account(app, parts, body)?;
-    body.only(&["testmode"])?;
-    let now = account.clock.now();
-    let mut data = account.data.write();
-    let c = data
-        .chargebacks
-        .get_mut(id)
-        .ok_or_else(|| ApiError::not_found("chargeback", id))?;
-    if c.reversed_at.is_some() {
-        return Err(ApiError::unprocessable(
-            "The chargeback has been reversed already",
-        ));
-    }
-    c.reversed_at = Some(now);
-    let payment = c.payment_id.clone();
-    after_sales::chargeback_changed(app, &account, &mut data, &payment);
-    respond_chargeback(
+    on_account(
         app,
         parts,
+        body,
         tls,
-        &account,
-        &data,
-        id,
-        testmode_links,
-        StatusCode::OK,
+        &["testmode"],
+        |account, data, render| {
+            let c = data
+                .chargebacks
+                .get_mut(id)
+                .ok_or_else(|| ApiError::not_found("chargeback", id))?;
+            if c.reversed_at.is_some() {
+                return Err(ApiError::unprocessable(
+                    "The chargeback has been reversed already",
+                ));
+            }
+            c.reversed_at = Some(account.clock.now());
+            let payment = c.payment_id.clone();
+            after_sales::chargeback_changed(app, account, data, &payment);
+            Ok((StatusCode::OK, chargeback_json(data, id, render)?))
+        },
     )
 }
