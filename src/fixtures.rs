@@ -917,6 +917,38 @@ mod tests {
     }
 
     #[test]
+    fn refunds_chargebacks_and_captures_load_and_set_the_payment_totals() {
+        let text = r#"{"accounts":{"test_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa":{"refundDelay":0,
+            "payments":[{"id":"tr_a","amount":{"value":"10.00","currency":"EUR"},"status":"paid","paidAt":"2024-01-01T00:00:00Z","createdAt":"2024-01-01T00:00:00Z"},
+                        {"id":"tr_b","amount":{"value":"10.00","currency":"EUR"},"status":"authorized","method":"creditcard","captureMode":"manual","authorizedAt":"2024-01-01T00:00:00Z","createdAt":"2024-01-01T00:00:00Z"}],
+            "refunds":[{"id":"re_a","paymentId":"tr_a","amount":{"value":"2.50","currency":"EUR"}},
+                       {"id":"re_b","paymentId":"tr_a","amount":{"value":"1.00","currency":"EUR"},"status":"failed"}],
+            "chargebacks":[{"id":"chb_a","paymentId":"tr_a","amount":{"value":"1.00","currency":"EUR"},"reason":null}],
+            "captures":[{"id":"cpt_a","paymentId":"tr_b","amount":{"value":"4.00","currency":"EUR"},"status":"pending"}]}}}"#;
+        let (_, seed) = parse("f.json", text, 0).unwrap().remove(0);
+        assert_eq!(seed.refund_delay, Some(0));
+        let data = seed.into_data(1);
+        let a = data.payments.get("tr_a").unwrap();
+        assert_eq!(a.money.refunded, 250, "a failed refund does not count");
+        assert_eq!(a.money.charged_back, 100);
+        assert_eq!(a.amount_remaining(), 650);
+        let b = data.payments.get("tr_b").unwrap();
+        assert!(b.money.manual_capture && b.money.has_captures);
+        // Authorized without captureBefore: the card's window from authorizedAt.
+        assert_eq!(
+            b.money.capture_before,
+            parse_datetime("2024-01-08T00:00:00Z")
+        );
+        // The pending capture and the authorization's expiry are booked.
+        assert_eq!(data.schedule.len(), 2);
+        let bad = r#"{"accounts":{"*":{"refunds":[{"id":"re_x","paymentId":"tr_a","amount":{"value":"1.00","currency":"EUR"},"status":"done"}]}}}"#;
+        let err = parse("f.json", bad, 0).unwrap_err();
+        assert!(err.contains("refunds[0] (re_x): field \"status\""), "{err}");
+        let bad = r#"{"accounts":{"*":{"refundDelay":"soon"}}}"#;
+        assert!(parse("f.json", bad, 0).unwrap_err().contains("refundDelay"));
+    }
+
+    #[test]
     fn errors_name_file_object_and_field() {
         let text = r#"{"accounts":{"test_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa":{"customers":[{"id":"cst_abc","locale":"xx_XX"}]}}}"#;
         let err = parse("f.json", text, 0).unwrap_err();
