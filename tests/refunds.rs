@@ -561,6 +561,14 @@ async fn embeds_put_refunds_and_chargebacks_under_embedded() {
     assert_eq!(keys(&only["_embedded"]), ["refunds"]);
     let plain = sb.get(&key, &format!("/v2/payments/{id}")).await.json();
     assert!(plain.get("_embedded").is_none());
+    // The dashboard page of the payment shows them too.
+    let dashboard = plain["_links"]["dashboard"]["href"].as_str().unwrap();
+    let page = sb
+        .send(hyper::Method::GET, dashboard, None, support::Body::None)
+        .await
+        .text();
+    assert!(page.contains(refund["id"].as_str().unwrap()), "{page}");
+    assert!(page.contains(chb.json()["id"].as_str().unwrap()));
     let list = sb.get(&key, "/v2/payments?embed=refunds").await.json();
     assert_eq!(
         list["_embedded"]["payments"][0]["_embedded"]["refunds"][0]["id"],
