@@ -21,6 +21,7 @@ use crate::http::request::Query;
 use crate::http::response::{with_type, Resp};
 use crate::lifecycle::{self, AUTHORIZE_METHODS};
 use crate::page_link;
+use crate::store::capture::MANUAL_CAPTURE_METHODS;
 use crate::store::{Account, Mode, Payment, PaymentStatus, SequenceType};
 use crate::validate;
 
@@ -105,6 +106,9 @@ fn choose(app: &App, account: &Account, page: Page, bare: &str, body: &[u8]) -> 
             _ => {}
         }
     }
+    if status.as_deref() == Some("chargeback") {
+        return chargeback(app, account, page, bare, &id);
+    }
     let Some(to) = status.as_deref().and_then(PaymentStatus::parse) else {
         return show(
             account,
@@ -157,6 +161,24 @@ fn choose(app: &App, account: &Account, page: Page, bare: &str, body: &[u8]) -> 
             bare,
             Some(&format!("The payment is {} now.", to.as_str())),
         ),
+    }
+}
+
+/// The "Chargeback" outcome of a paid test payment: all that is not
+/// charged back yet, as Mollie's own test page does; the webhook is called.
+fn chargeback(app: &App, account: &Account, page: Page, bare: &str, id: &str) -> Resp {
+    let made = {
+        let mut data = account.data.write();
+        crate::after_sales::charge_back(app, account, &mut data, id, None, None)
+    };
+    match made {
+        Ok(chb) => show(
+            account,
+            page,
+            bare,
+            Some(&format!("Chargeback {chb} received.")),
+        ),
+        Err(e) => show(account, page, bare, Some(&e.detail)),
     }
 }
 
@@ -261,15 +283,21 @@ fn status_label(s: PaymentStatus) -> &'static str {
 /// The outcomes offered: staying as is first, then every move allowed.
 fn choices(p: &Payment) -> Vec<PaymentStatus> {
     use PaymentStatus::*;
+    let holds = |m: &str| {
+        AUTHORIZE_METHODS.contains(&m)
+            || (p.captures_later() && MANUAL_CAPTURE_METHODS.contains(&m))
+    };
     let could_authorize = match p.method {
-        Some(m) => AUTHORIZE_METHODS.contains(&m),
-        None => lifecycle::method_options(p)
-            .iter()
-            .any(|m| AUTHORIZE_METHODS.contains(m)),
+        Some(m) => holds(m),
+        None => lifecycle::method_options(p).iter().any(|m| holds(m)),
     };
     let mut out = vec![p.status];
     for to in [Paid, Authorized, Failed, Canceled, Expired] {
         if to == Authorized && !could_authorize {
+            continue;
+        }
+        // Captured later: the consumer only authorizes; a capture pays.
+        if to == Paid && p.captures_later() && p.status != Authorized {
             continue;
         }
         if lifecycle::allowed(p.status, to) {
@@ -362,15 +390,17 @@ fn choice_page(p: &Payment, mode: Mode, notice: Option<&str>) -> String {
 }
 
 fn final_page(p: &Payment, mode: Mode, notice: Option<&str>) -> String {
-    let mut message = format!(
+    let message = format!(
         "This payment is {} and can no longer change.",
         status_label(p.status).to_lowercase()
     );
-    if p.status == PaymentStatus::Paid {
-        message.push_str(
-            " Refunds and chargebacks cannot be simulated in this version of mollie-sandbox.",
-        );
-    }
+    // A paid test payment can still be charged back, as on Mollie's page.
+    let chargeback = if p.status == PaymentStatus::Paid && mode == Mode::Test {
+        r#"<form method="post"><input type="hidden" name="status" value="chargeback"><button type="submit">Chargeback &rsaquo;</button></form>
+"#
+    } else {
+        ""
+    };
     let back = target(p)
         .map(|url| {
             format!(
@@ -389,7 +419,7 @@ fn final_page(p: &Payment, mode: Mode, notice: Option<&str>) -> String {
 <tr><th>Status</th><td><span class="badge badge-{status}">{label}</span></td></tr>
 </table>
 <p class="intro">{message}</p>
-{back}</div>"#,
+{chargeback}{back}</div>"#,
         header = header(p, mode, "Test payment"),
         id = text(&p.id),
         status = attr(p.status.as_str()),

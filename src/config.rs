@@ -140,6 +140,10 @@ pub struct Config {
     /// Keep request and response bodies (bounded) beside the journal, for the console.
     #[arg(long, env = "MOLLIE_SANDBOX_JOURNAL_BODIES")]
     pub journal_bodies: bool,
+
+    /// Seconds (of the account's clock) between two steps of a refund's walk, queued -> pending -> refunded; 0 refunds at once.
+    #[arg(long, env = "MOLLIE_SANDBOX_REFUND_DELAY", default_value_t = 2)]
+    pub refund_delay: u64,
 }
 
 fn time_scale(s: &str) -> Result<f64, String> {
@@ -178,6 +182,7 @@ impl Default for Config {
             webhook_time_scale: 1.0,
             admin_token: None,
             journal_bodies: false,
+            refund_delay: 2,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Fixtures and snapshots share one JSON format:
 //!
 //! ```json
-//! {"accounts": {"test_...": {"customers": [...], "payments": [...], "mandates": [...]}, "*": {...}}}
+//! {"accounts": {"test_...": {"customers": [...], "payments": [...], "mandates": [...],
+//!   "refunds": [...], "chargebacks": [...], "captures": [...], "refundDelay": 2}, "*": {...}}}
 //! ```
 //!
 //! Objects look like the API's own (ids, `createdAt`, statuses kept; `_links`,
@@ -18,10 +19,13 @@ use crate::clock::{format_datetime, parse_datetime};
 use crate::ids;
 use crate::store::mandate::MANDATE_METHODS;
 use crate::store::{
-    Customer, Data, Mandate, MandateStatus, Mode, Payment, PaymentStatus, SequenceType,
+    Capture, CaptureStatus, Chargeback, Customer, Data, Mandate, MandateStatus, Mode, Payment,
+    PaymentStatus, Refund, RefundStatus, SequenceType,
 };
 use crate::validate;
-use crate::views::{CustomerView, MandateView, PaymentView, Render};
+use crate::views::{
+    CaptureView, ChargebackView, CustomerView, MandateView, PaymentView, RefundView, Render,
+};
 
 pub const DEMO: &str = include_str!("../fixtures/demo.json");
 pub const TEMPLATE_KEY: &str = "*";
@@ -73,6 +77,11 @@ pub struct AccountSeed {
     pub deleted_customers: Vec<(ids::Id, i64)>,
     pub payments: Vec<Payment>,
     pub mandates: Vec<Mandate>,
+    pub refunds: Vec<Refund>,
+    pub chargebacks: Vec<Chargeback>,
+    pub captures: Vec<Capture>,
+    /// `refundDelay`: seconds per step of this account's refunds.
+    pub refund_delay: Option<u64>,
 }
 
 impl AccountSeed {
@@ -94,6 +103,20 @@ impl AccountSeed {
         for p in self.payments {
             data.insert_payment(p);
         }
+        self.refunds.sort_by_key(|r| r.created_at);
+        for r in self.refunds {
+            data.insert_refund(r);
+        }
+        self.chargebacks.sort_by_key(|c| c.created_at);
+        for c in self.chargebacks {
+            data.insert_chargeback(c);
+        }
+        self.captures.sort_by_key(|c| c.created_at);
+        for c in self.captures {
+            data.insert_capture(c);
+        }
+        data.refund_delay = self.refund_delay;
+        crate::after_sales::book_loaded(&mut data);
         data
     }
 
@@ -102,6 +125,10 @@ impl AccountSeed {
         self.deleted_customers.extend(other.deleted_customers);
         self.payments.extend(other.payments);
         self.mandates.extend(other.mandates);
+        self.refunds.extend(other.refunds);
+        self.chargebacks.extend(other.chargebacks);
+        self.captures.extend(other.captures);
+        self.refund_delay = other.refund_delay.or(self.refund_delay);
     }
 }
 
@@ -143,6 +170,12 @@ pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSee
             serde_json::from_str(account.get()).map_err(|_| format!("{at}: expected an object"))?;
         let mut seed = AccountSeed::default();
         for (name, value) in obj.0 {
+            if name == "refundDelay" {
+                let secs = serde_json::from_str::<u64>(value.get())
+                    .map_err(|_| format!("{at}.refundDelay: expected a whole number of seconds"))?;
+                seed.refund_delay = Some(secs);
+                continue;
+            }
             let list: Vec<&RawValue> = serde_json::from_str(value.get())
                 .map_err(|_| format!("{at}.{name}: expected an array"))?;
             // One object at a time: a million customers never make one tree of a million maps.
@@ -170,7 +203,10 @@ pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSee
                 "deletedCustomers" => read_all(items, &mut seed.deleted_customers, deleted, &at, &name)?,
                 "payments" => read_all(items, &mut seed.payments, |v| payment(v, now), &at, &name)?,
                 "mandates" => read_all(items, &mut seed.mandates, |v| mandate(v, now), &at, &name)?,
-                other => return Err(format!("{at}: unknown list \"{other}\" (expected customers, deletedCustomers, payments, mandates)")),
+                "refunds" => read_all(items, &mut seed.refunds, |v| refund(v, now), &at, &name)?,
+                "chargebacks" => read_all(items, &mut seed.chargebacks, |v| chargeback(v, now), &at, &name)?,
+                "captures" => read_all(items, &mut seed.captures, |v| capture(v, now), &at, &name)?,
+                other => return Err(format!("{at}: unknown list \"{other}\" (expected customers, deletedCustomers, payments, mandates, refunds, chargebacks, captures)")),
             }
         }
         out.push((key, seed));
@@ -331,6 +367,9 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
             "amountRemaining",
             "amountCaptured",
             "amountChargedBack",
+            "captureMode",
+            "captureDelay",
+            "captureBefore",
             "settlementAmount",
             "locale",
             "countryCode",
@@ -388,6 +427,31 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
         _ => return Err(field_err("details", "expected an object or null")),
     };
     let locale = validate::locale(get("locale")).map_err(|e| api_err("locale", e))?;
+    let manual_capture = match get("captureMode") {
+        Value::Null => false,
+        Value::String(s) if s == "manual" => true,
+        Value::String(s) if s == "automatic" => false,
+        _ => return Err(field_err("captureMode", "expected manual or automatic")),
+    };
+    let capture_delay = match get("captureDelay") {
+        Value::Null => None,
+        Value::String(s) => Some((
+            Box::<str>::from(s.as_str()),
+            crate::store::capture::parse_delay(s).ok_or_else(|| {
+                field_err(
+                    "captureDelay",
+                    "expected '<n> hours' or '<n> days', at most 7 days",
+                )
+            })?,
+        )),
+        _ => return Err(field_err("captureDelay", "expected a string")),
+    };
+    let money = crate::store::Money {
+        manual_capture,
+        capture_delay,
+        capture_before: time_field(obj, "captureBefore")?,
+        ..Default::default()
+    };
     let country = |name: &'static str| -> FieldResult<Option<smol_str::SmolStr>> {
         Ok(str_field(name)?.map(|s| smol_str::SmolStr::new(&*s)))
     };
@@ -440,6 +504,7 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
         cancel_url: str_field("cancelUrl")?,
         webhook_url: str_field("webhookUrl")?,
         details,
+        money,
     })
 }
 
@@ -515,6 +580,7 @@ impl serde::Serialize for AccountExport<'_> {
                 payment: p,
                 render,
                 links: None,
+                embedded: None,
             })
             .ok()?;
             // Not an API field: the methods offered at checkout, kept so that
@@ -543,8 +609,180 @@ impl serde::Serialize for AccountExport<'_> {
             });
             map.serialize_entry("mandates", &Items::new(mandates))?;
         }
+        // Views without links, in creation order; a list only when not empty.
+        if !data.refunds.is_empty() {
+            let refunds = data.refunds.iter().map(|refund| RefundView {
+                refund,
+                render,
+                links: None,
+            });
+            map.serialize_entry("refunds", &Items::new(refunds))?;
+        }
+        if !data.chargebacks.is_empty() {
+            let chargebacks = data.chargebacks.iter().map(|chargeback| ChargebackView {
+                chargeback,
+                render,
+                links: None,
+            });
+            map.serialize_entry("chargebacks", &Items::new(chargebacks))?;
+        }
+        if !data.captures.is_empty() {
+            let captures = data.captures.iter().map(|capture| CaptureView {
+                capture,
+                render,
+                links: None,
+                payment: None,
+            });
+            map.serialize_entry("captures", &Items::new(captures))?;
+        }
+        if let Some(secs) = data.refund_delay {
+            map.serialize_entry("refundDelay", &secs)?;
+        }
         map.end()
     }
+}
+
+/// The amount of a refund, chargeback or capture: any currency the API
+/// knows, with its decimals (the payment it belongs to is not checked).
+fn amount_field(obj: &Map<String, Value>) -> FieldResult<crate::store::Amount> {
+    validate::amount(obj.get("amount"), "The amount is required").map_err(|e| api_err("amount", e))
+}
+
+fn payment_ref(obj: &Map<String, Value>) -> FieldResult<ids::Id> {
+    match obj.get("paymentId").and_then(Value::as_str) {
+        Some(id) if ids::is_valid("tr_", id) => Ok(ids::Id::new(id)),
+        _ => Err(field_err("paymentId", "expected \"tr_…\"")),
+    }
+}
+
+/// A refund as the API shows it; `status` defaults to `refunded` (a
+/// refund pasted from an account is usually done).
+fn refund(item: &Value, now: i64) -> FieldResult<Refund> {
+    let obj = object(item)?;
+    check_keys(
+        obj,
+        &[
+            "resource",
+            "id",
+            "mode",
+            "amount",
+            "settlementAmount",
+            "status",
+            "createdAt",
+            "description",
+            "metadata",
+            "paymentId",
+            "settlementId",
+            "_links",
+        ],
+    )?;
+    let null = Value::Null;
+    let get = |name: &str| obj.get(name).unwrap_or(&null);
+    let status = match get("status") {
+        Value::Null => RefundStatus::Refunded,
+        Value::String(s) => RefundStatus::parse(s).ok_or_else(|| {
+            field_err(
+                "status",
+                "expected queued, pending, processing, refunded, failed or canceled",
+            )
+        })?,
+        _ => return Err(field_err("status", "expected a string")),
+    };
+    Ok(Refund {
+        id: id_field(obj, "re_")?,
+        payment_id: payment_ref(obj)?,
+        created_at: time_field(obj, "createdAt")?.unwrap_or(now),
+        amount: amount_field(obj)?,
+        description: validate::opt_string(get("description"), "description")
+            .map_err(|e| api_err("description", e))?
+            .unwrap_or_default(),
+        metadata: validate::metadata(get("metadata")).map_err(|e| api_err("metadata", e))?,
+        status,
+    })
+}
+
+fn chargeback(item: &Value, now: i64) -> FieldResult<Chargeback> {
+    let obj = object(item)?;
+    check_keys(
+        obj,
+        &[
+            "resource",
+            "id",
+            "amount",
+            "settlementAmount",
+            "createdAt",
+            "reason",
+            "reversedAt",
+            "paymentId",
+            "settlementId",
+            "_links",
+        ],
+    )?;
+    let reason = match obj.get("reason") {
+        None | Some(Value::Null) => None,
+        Some(r) => {
+            let code = r.get("code").and_then(Value::as_str);
+            let description = r.get("description").and_then(Value::as_str);
+            match (code, description) {
+                (Some(c), Some(d)) => Some((c.into(), d.into())),
+                _ => {
+                    return Err(field_err(
+                        "reason",
+                        "expected {\"code\", \"description\"} or null",
+                    ))
+                }
+            }
+        }
+    };
+    Ok(Chargeback {
+        id: id_field(obj, "chb_")?,
+        payment_id: payment_ref(obj)?,
+        created_at: time_field(obj, "createdAt")?.unwrap_or(now),
+        amount: amount_field(obj)?,
+        reason,
+        reversed_at: time_field(obj, "reversedAt")?,
+    })
+}
+
+/// A capture as the API shows it; `status` defaults to `succeeded`.
+fn capture(item: &Value, now: i64) -> FieldResult<Capture> {
+    let obj = object(item)?;
+    check_keys(
+        obj,
+        &[
+            "resource",
+            "id",
+            "mode",
+            "description",
+            "amount",
+            "settlementAmount",
+            "status",
+            "metadata",
+            "paymentId",
+            "shipmentId",
+            "settlementId",
+            "createdAt",
+            "_links",
+        ],
+    )?;
+    let null = Value::Null;
+    let get = |name: &str| obj.get(name).unwrap_or(&null);
+    let status = match get("status") {
+        Value::Null => CaptureStatus::Succeeded,
+        Value::String(s) => CaptureStatus::parse(s)
+            .ok_or_else(|| field_err("status", "expected pending, succeeded or failed"))?,
+        _ => return Err(field_err("status", "expected a string")),
+    };
+    Ok(Capture {
+        id: id_field(obj, "cpt_")?,
+        payment_id: payment_ref(obj)?,
+        created_at: time_field(obj, "createdAt")?.unwrap_or(now),
+        amount: amount_field(obj)?,
+        description: validate::opt_string(get("description"), "description")
+            .map_err(|e| api_err("description", e))?,
+        metadata: validate::metadata(get("metadata")).map_err(|e| api_err("metadata", e))?,
+        status,
+    })
 }
 
 /// A mandate as the API shows it, plus `customerId` (taken from
@@ -687,6 +925,38 @@ mod tests {
     }
 
     #[test]
+    fn refunds_chargebacks_and_captures_load_and_set_the_payment_totals() {
+        let text = r#"{"accounts":{"test_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa":{"refundDelay":0,
+            "payments":[{"id":"tr_a","amount":{"value":"10.00","currency":"EUR"},"status":"paid","paidAt":"2024-01-01T00:00:00Z","createdAt":"2024-01-01T00:00:00Z"},
+                        {"id":"tr_b","amount":{"value":"10.00","currency":"EUR"},"status":"authorized","method":"creditcard","captureMode":"manual","authorizedAt":"2024-01-01T00:00:00Z","createdAt":"2024-01-01T00:00:00Z"}],
+            "refunds":[{"id":"re_a","paymentId":"tr_a","amount":{"value":"2.50","currency":"EUR"}},
+                       {"id":"re_b","paymentId":"tr_a","amount":{"value":"1.00","currency":"EUR"},"status":"failed"}],
+            "chargebacks":[{"id":"chb_a","paymentId":"tr_a","amount":{"value":"1.00","currency":"EUR"},"reason":null}],
+            "captures":[{"id":"cpt_a","paymentId":"tr_b","amount":{"value":"4.00","currency":"EUR"},"status":"pending"}]}}}"#;
+        let (_, seed) = parse("f.json", text, 0).unwrap().remove(0);
+        assert_eq!(seed.refund_delay, Some(0));
+        let data = seed.into_data(1);
+        let a = data.payments.get("tr_a").unwrap();
+        assert_eq!(a.money.refunded, 250, "a failed refund does not count");
+        assert_eq!(a.money.charged_back, 100);
+        assert_eq!(a.amount_remaining(), 650);
+        let b = data.payments.get("tr_b").unwrap();
+        assert!(b.money.manual_capture && b.money.has_captures);
+        // Authorized without captureBefore: the card's window from authorizedAt.
+        assert_eq!(
+            b.money.capture_before,
+            parse_datetime("2024-01-08T00:00:00Z")
+        );
+        // The pending capture and the authorization's expiry are booked.
+        assert_eq!(data.schedule.len(), 2);
+        let bad = r#"{"accounts":{"*":{"refunds":[{"id":"re_x","paymentId":"tr_a","amount":{"value":"1.00","currency":"EUR"},"status":"done"}]}}}"#;
+        let err = parse("f.json", bad, 0).unwrap_err();
+        assert!(err.contains("refunds[0] (re_x): field \"status\""), "{err}");
+        let bad = r#"{"accounts":{"*":{"refundDelay":"soon"}}}"#;
+        assert!(parse("f.json", bad, 0).unwrap_err().contains("refundDelay"));
+    }
+
+    #[test]
     fn errors_name_file_object_and_field() {
         let text = r#"{"accounts":{"test_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa":{"customers":[{"id":"cst_abc","locale":"xx_XX"}]}}}"#;
         let err = parse("f.json", text, 0).unwrap_err();
@@ -720,8 +990,8 @@ mod tests {
                 "f.json: accounts.*.customers: expected an array",
             ),
             (
-                "{\"accounts\":{\"*\":{\"refunds\":[]}}}",
-                "f.json: accounts.*: unknown list \"refunds\"",
+                "{\"accounts\":{\"*\":{\"orders\":[]}}}",
+                "f.json: accounts.*: unknown list \"orders\"",
             ),
             (
                 "{\"accounts\":{\"*\":{\"customers\":[1]}}}",

@@ -14,12 +14,15 @@
 //! - [`store`]: accounts ([`store::Registry`], [`store::Account`]) and their
 //!   objects, in ordered collections that page in O(log n + limit).
 //! - [`api`]: the router and the Mollie endpoints, one file per resource
-//!   (customers, payments, mandates).
+//!   (customers, payments, mandates, refunds, chargebacks, captures).
 //! - [`lifecycle`]: how a payment changes status, the one function every
 //!   path uses (checkout page, sandbox API, cancel, expiry): timestamps,
 //!   details, the mandate of a paid first payment, the webhook.
 //! - [`scheduler`]: everything due later on an account's clock (payment
-//!   expiry first), one ordered set per account, fired in time order.
+//!   expiry, refund steps, capture settling, delayed captures, authorization
+//!   expiry), one ordered set per account, fired in time order.
+//! - [`after_sales`]: how refunds, chargebacks and captures move and what
+//!   they do to their payment (totals, links, its current webhook).
 //! - [`webhooks`]: the bounded delivery queue (per account and in all), the
 //!   background worker that POSTs `id=tr_…` with Mollie's retry schedule
 //!   (scaled by `--webhook-time-scale`), fair across accounts and receivers
@@ -48,6 +51,8 @@
 //!   admin token, account references and the cross-site guard.
 //! - [`metrics`]: request counters (atomics) and `GET /_sandbox/metrics`
 //!   in Prometheus' text format.
+//!   [`sandbox::after_sales`] forces refund and capture outcomes and makes
+//!   chargebacks.
 //! - [`checkout`]: the test-mode checkout page (`/checkout/…`) where a person
 //!   picks a payment's outcome. A browser has no API key: keyless pages
 //!   (checkout, dashboard) find their account by the opaque token their link
@@ -85,6 +90,7 @@
 //!   scheduler::run              every 0.25 s: fire what is due by each clock
 //! ```
 
+pub mod after_sales;
 pub mod api;
 pub mod app;
 pub mod auth;

@@ -15,6 +15,7 @@ use crate::app::App;
 use crate::clock;
 use crate::error::{ApiError, Result};
 
+use crate::store::capture::MANUAL_CAPTURE_METHODS;
 use crate::store::{
     Account, Data, Found, Mandate, MandateStatus, Payment, PaymentStatus, SequenceType,
 };
@@ -45,11 +46,13 @@ const BANK_METHODS: &[&str] = &[
     "trustly",
 ];
 
-/// The statuses that call the webhook.
+/// The statuses that call the webhook: the final ones, and `authorized`
+/// (a shop ships, then captures, on it).
 pub fn calls_webhook(status: PaymentStatus) -> bool {
     matches!(
         status,
-        PaymentStatus::Paid
+        PaymentStatus::Authorized
+            | PaymentStatus::Paid
             | PaymentStatus::Failed
             | PaymentStatus::Canceled
             | PaymentStatus::Expired
@@ -74,6 +77,10 @@ pub fn default_method(p: &Payment) -> &'static str {
     if let Some(m) = p.method_choices.first() {
         return m;
     }
+    // Only some methods hold an authorization: a card by default.
+    if p.captures_later() {
+        return "creditcard";
+    }
     if p.amount.currency == "EUR" {
         "ideal"
     } else {
@@ -85,6 +92,9 @@ pub fn default_method(p: &Payment) -> &'static str {
 pub fn method_options(p: &Payment) -> Vec<&'static str> {
     if !p.method_choices.is_empty() {
         return p.method_choices.to_vec();
+    }
+    if p.captures_later() {
+        return MANUAL_CAPTURE_METHODS.to_vec();
     }
     let pool: &[&'static str] = match p.sequence_type {
         SequenceType::First => validate::FIRST_METHODS,
@@ -311,7 +321,17 @@ pub fn set_status(
         }
         (None, None) => None,
     };
-    if to == PaymentStatus::Authorized && !chosen.is_some_and(|m| AUTHORIZE_METHODS.contains(&m)) {
+    let can_authorize = |m: &str| {
+        AUTHORIZE_METHODS.contains(&m)
+            || (p.captures_later() && MANUAL_CAPTURE_METHODS.contains(&m))
+    };
+    if p.captures_later() && to == PaymentStatus::Paid && from != PaymentStatus::Authorized {
+        return Err(ApiError::unprocessable(
+            "The payment is captured later (captureMode manual or a captureDelay): it becomes authorized first, then a capture makes it paid.",
+        )
+        .with_field("status"));
+    }
+    if to == PaymentStatus::Authorized && !chosen.is_some_and(can_authorize) {
         return Err(ApiError::unprocessable(format!(
             "The payment method {} has no authorization step.",
             chosen.unwrap_or("(none)")
@@ -361,7 +381,11 @@ pub fn set_status(
     }
     match to {
         PaymentStatus::Paid => p.paid_at = Some(now),
-        PaymentStatus::Authorized => p.authorized_at = Some(now),
+        PaymentStatus::Authorized => {
+            p.authorized_at = Some(now);
+            p.money.capture_before =
+                Some(now + crate::store::capture::authorization_window(p.method));
+        }
         PaymentStatus::Canceled => p.canceled_at = Some(now),
         // Expired at its expiry time, even when the sweep (or a clock moved
         // far forward) notices later.
@@ -375,6 +399,10 @@ pub fn set_status(
         if let Some(url) = &p.webhook_url {
             app.webhooks.enqueue(&account.key, &p.id, url);
         }
+    }
+    crate::after_sales::status_changed(data, id, to, now);
+    if to == PaymentStatus::Paid {
+        crate::after_sales::scripted_chargebacks(app, account, data, id);
     }
     Ok(())
 }

@@ -283,6 +283,37 @@ pub fn description(value: Option<&Value>) -> Result<Box<str>> {
     }
 }
 
+/// An amount sent for a payment (a refund, a capture, a chargeback): of
+/// the payment's currency, above zero, at most `max` minor units.
+pub fn amount_for(
+    value: Option<&Value>,
+    p: &crate::store::Payment,
+    max: u64,
+    too_high: &'static str,
+) -> Result<Amount> {
+    let amount = match value {
+        None | Some(Value::Null) => return Ok(Amount::from_minor(max, &p.amount.currency)),
+        Some(v) => amount(Some(v), "The amount is required")?,
+    };
+    if amount.currency != p.amount.currency {
+        return Err(ApiError::unprocessable(format!(
+            "The amount must be in the payment's currency ({})",
+            p.amount.currency
+        ))
+        .with_field("amount.currency"));
+    }
+    let minor = minor_units(&amount);
+    if minor == 0 {
+        return Err(
+            ApiError::unprocessable("The amount is lower than the minimum").with_field("amount"),
+        );
+    }
+    if minor > max {
+        return Err(ApiError::unprocessable(too_high).with_field("amount"));
+    }
+    Ok(amount)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -227,10 +227,21 @@ async fn change_payment_state_for_recurring_and_paid_payments() {
     let id = r["id"].as_str().unwrap();
     let paid = sb.get(&key, &format!("/v2/payments/{id}")).await.json();
     assert_eq!(paid["status"], "paid");
-    // A paid payment's page explains there is nothing more to choose.
+    // A paid payment's page has no status left to choose, but offers a
+    // chargeback, as Mollie's own test page does.
     let html = sb.send(Method::GET, &change, None, Body::None).await.text();
-    assert!(html.contains("Refunds and chargebacks cannot be simulated"));
     assert!(!html.contains(r#"type="radio""#));
+    assert!(html.contains(r#"name="status" value="chargeback""#));
+    let done = post_form(&sb, &change, "status=chargeback").await;
+    assert_eq!(done.status, 200);
+    assert!(done.text().contains("Chargeback chb_"), "{}", done.text());
+    let back = sb.get(&key, &format!("/v2/payments/{id}")).await.json();
+    assert_eq!(back["amountChargedBack"], paid["amount"]);
+    assert_eq!(back["amountRemaining"]["value"], "0.00");
+    assert!(back["_links"]["chargebacks"]["href"].is_string());
+    // Charged back in full: a second one is refused, and said so.
+    let again = post_form(&sb, &change, "status=chargeback").await;
+    assert!(again.text().contains("charged back in full already"));
 }
 
 #[tokio::test]

@@ -203,6 +203,10 @@ pub struct Results {
 }
 
 pub const CUSTOMER_BODY: &str = r#"{"name":"Jane Jansen","email":"jane.jansen@example.org","locale":"nl_NL","metadata":{"crmId":"12345"}}"#;
+const REFUND_BODY: &str =
+    r#"{"amount":{"currency":"EUR","value":"0.01"},"description":"Returned item"}"#;
+/// Paid payments in the refunds account.
+const REFUND_PAYMENTS: u64 = 1000;
 const PAYMENT_BODY: &str = r#"{"amount":{"currency":"EUR","value":"10.00"},"description":"Order #12345","redirectUrl":"https://webshop.example.org/order/12345/","webhookUrl":"https://webshop.example.org/payments/webhook/","metadata":{"order_id":"12345"}}"#;
 
 pub const LIST_CURSORS: u64 = 16;
@@ -255,12 +259,21 @@ fn run(args: &[String]) -> Result<(), String> {
     let key_big = fixtures::key("benchbig");
     let key_post = fixtures::key("benchpost");
     let key_ready = fixtures::key("benchready");
+    let key_refunds = fixtures::key("benchrefunds");
     let io = |e: std::io::Error| e.to_string();
     eprintln!("writing fixtures under {}", fx.display());
     let main_dir = fx.join("main");
     let big_dir = fx.join("big");
     fixtures::write(&main_dir.join("main.json"), &[(&key_1k, 1000), ("*", 10)]).map_err(io)?;
     fixtures::write(&big_dir.join("main.json"), &[(&key_1k, 1000), ("*", 10)]).map_err(io)?;
+    // 1,000 paid payments with 5 refunds each: refunds to create and to list.
+    fixtures::write_refunds(
+        &main_dir.join("refunds.json"),
+        &key_refunds,
+        REFUND_PAYMENTS,
+        5,
+    )
+    .map_err(io)?;
     fixtures::write(&big_dir.join("big.json"), &[(&key_big, settings.big)]).map_err(io)?;
     let ready_file = fx.join(format!("ready-{}.json", settings.ready_customers));
     fixtures::write(&ready_file, &[(&key_ready, settings.ready_customers)]).map_err(io)?;
@@ -354,6 +367,20 @@ fn run(args: &[String]) -> Result<(), String> {
         None,
         200,
     )];
+    // Spread over the payments: a payment has a handful of refunds, not
+    // the whole run's.
+    let post_refund: Vec<Req> = (0..REFUND_PAYMENTS)
+        .map(|i| {
+            req(
+                "POST",
+                &format!("/v2/payments/{}/refunds", fixtures::payment_id(i)),
+                &key_refunds,
+                Some(REFUND_BODY),
+                201,
+            )
+        })
+        .collect();
+    let list_refunds = vec![req("GET", "/v2/refunds?limit=50", &key_refunds, None, 200)];
 
     let mut rows = Vec::new();
     let workloads: [(&'static str, &Vec<Req>, Option<f64>); 7] = [
@@ -368,6 +395,8 @@ fn run(args: &[String]) -> Result<(), String> {
         ("mixed, 1,000 API keys", &mixed, None),
         ("GET /_sandbox/metrics", &metrics, None),
         ("GET console customers panel", &console, None),
+        ("POST create refund", &post_refund, None),
+        ("GET list refunds limit=50", &list_refunds, None),
     ];
     for (name, reqs, target) in workloads {
         eprintln!("{name}");

@@ -2,7 +2,7 @@
 
 use crate::error::{ApiError, Result};
 use crate::store::{Collection, SortKey};
-use crate::views::ListLinks;
+use crate::views::{ListLinks, ListView};
 
 use super::Ctx;
 
@@ -108,4 +108,39 @@ fn encode<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
         ser.append_pair(k, v);
     }
     ser.finish()
+}
+
+/// One page of `coll` (or of its sub-index `index`, a payment's own) as a
+/// Mollie list: the cursor checked against the list paged, each item
+/// rendered by `view`, `next`/`previous` named by `id_of`. Refunds,
+/// chargebacks and captures, of a payment or of the account, all page so.
+pub fn render_page<'a, T, V: serde::Serialize>(
+    ctx: &Ctx<'_>,
+    coll: &'a Collection<T>,
+    index: Option<&'a std::collections::BTreeSet<SortKey>>,
+    embedded_key: &'static str,
+    doc: &'static str,
+    id_of: impl Fn(&'a T) -> &'a str,
+    view: impl Fn(&'a T) -> V,
+) -> Result<crate::http::response::Resp> {
+    let params = ListParams::parse(ctx)?;
+    let page = match index {
+        Some(index) => {
+            let cursor = params.cursor(coll, |k| index.contains(k))?;
+            coll.page_of(index, cursor, params.limit, params.desc)
+        }
+        None => {
+            let cursor = params.cursor(coll, |_| true)?;
+            coll.page(cursor, params.limit, params.desc)
+        }
+    };
+    let list = ListView {
+        embedded_key,
+        items: page.items.iter().map(|t| view(*t)).collect(),
+        links: params.links(ctx, page.next.map(&id_of), page.previous.map(&id_of), doc),
+    };
+    Ok(crate::http::response::hal_response(
+        hyper::StatusCode::OK,
+        bytes::Bytes::from(crate::views::to_json(&list)),
+    ))
 }

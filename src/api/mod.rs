@@ -3,10 +3,13 @@
 //! renders a view. Handlers return [`Result`]: an error is a value that
 //! [`crate::error::ApiError::into_response`] renders.
 
+pub mod captures;
+pub mod chargebacks;
 pub mod customers;
 pub mod list;
 pub mod mandates;
 pub mod payments;
+pub mod refunds;
 
 use hyper::header::{HeaderValue, ALLOW};
 use hyper::Method;
@@ -124,6 +127,45 @@ pub fn route(ctx: &Ctx<'_>) -> Result<Resp> {
             Method::PATCH => payments::update(ctx, id),
             Method::DELETE => payments::cancel(ctx, id),
             _ => Err(not_allowed("GET, PATCH, DELETE")),
+        },
+        ["v2", "payments", id, "refunds"] => match *m {
+            Method::GET => refunds::list_for_payment(ctx, id),
+            Method::POST => refunds::create(ctx, id),
+            _ => Err(not_allowed("GET, POST")),
+        },
+        ["v2", "payments", pay, "refunds", id] => match *m {
+            Method::GET => refunds::get(ctx, pay, id),
+            Method::DELETE => refunds::cancel(ctx, pay, id),
+            _ => Err(not_allowed("GET, DELETE")),
+        },
+        ["v2", "refunds"] => match *m {
+            Method::GET => refunds::list(ctx),
+            _ => Err(not_allowed("GET")),
+        },
+        ["v2", "payments", id, "chargebacks"] => match *m {
+            Method::GET => chargebacks::list_for_payment(ctx, id),
+            _ => Err(not_allowed("GET")),
+        },
+        ["v2", "payments", pay, "chargebacks", id] => match *m {
+            Method::GET => chargebacks::get(ctx, pay, id),
+            _ => Err(not_allowed("GET")),
+        },
+        ["v2", "chargebacks"] => match *m {
+            Method::GET => chargebacks::list(ctx),
+            _ => Err(not_allowed("GET")),
+        },
+        ["v2", "payments", id, "captures"] => match *m {
+            Method::GET => captures::list_for_payment(ctx, id),
+            Method::POST => captures::create(ctx, id),
+            _ => Err(not_allowed("GET, POST")),
+        },
+        ["v2", "payments", pay, "captures", id] => match *m {
+            Method::GET => captures::get(ctx, pay, id),
+            _ => Err(not_allowed("GET")),
+        },
+        ["v2", "payments", id, "release-authorization"] => match *m {
+            Method::POST => payments::release_authorization(ctx, id),
+            _ => Err(not_allowed("POST")),
         },
         _ => Err(unknown_endpoint()),
     }

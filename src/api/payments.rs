@@ -13,7 +13,10 @@ use crate::ids::{self, Id};
 use crate::lifecycle;
 use crate::store::{Data, Mandate, Payment, PaymentStatus, SequenceType};
 use crate::validate::{self, FIRST_METHODS, RECURRING_METHODS};
-use crate::views::{ListView, PaymentLinks, PaymentView, Render};
+use crate::views::{
+    CaptureView, ChargebackView, ListView, PaymentEmbeds, PaymentLinks, PaymentView, RefundView,
+    Render,
+};
 
 use super::list::ListParams;
 use super::Ctx;
@@ -50,14 +53,95 @@ pub fn render_one(
     render: Render<'_>,
     doc: &'static str,
 ) -> Resp {
+    render_embedded(status, payment, render, doc, None)
+}
+
+pub fn render_embedded(
+    status: StatusCode,
+    payment: &Payment,
+    render: Render<'_>,
+    doc: &'static str,
+    embedded: Option<PaymentEmbeds<'_>>,
+) -> Resp {
     let view = PaymentView {
         payment,
         render,
         links: Some(PaymentLinks {
             documentation: Some(doc),
         }),
+        embedded,
     };
     hal_response(status, Bytes::from(crate::views::to_json(&view)))
+}
+
+/// `embed=refunds,chargebacks,captures` (any of them, comma-separated):
+/// which were asked, in that order; 400 for anything else.
+fn parse_embed(ctx: &Ctx<'_>) -> Result<Option<[bool; 3]>> {
+    let Some(text) = ctx.query.get("embed") else {
+        return Ok(None);
+    };
+    let mut which = [false; 3];
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part {
+            "refunds" => which[0] = true,
+            "chargebacks" => which[1] = true,
+            "captures" => which[2] = true,
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                "Embed parameter '{part}' is not supported: use refunds, chargebacks or captures"
+            ))
+                .with_field("embed"))
+            }
+        }
+    }
+    Ok(Some(which))
+}
+
+/// The payment's refunds, chargebacks and captures that `which` asks for
+/// (newest first, as their lists), as embedded objects.
+pub fn embeds<'a>(
+    data: &'a Data,
+    payment: &str,
+    render: Render<'a>,
+    which: [bool; 3],
+) -> PaymentEmbeds<'a> {
+    let links = Some(None);
+    let mut e = PaymentEmbeds::default();
+    if which[0] {
+        let v: Vec<_> = Data::of_payment(&data.refunds, &data.payment_refunds, payment)
+            .rev()
+            .map(|refund| RefundView {
+                refund,
+                render,
+                links,
+            })
+            .collect();
+        e.refunds = Some(v);
+    }
+    if which[1] {
+        let v: Vec<_> = Data::of_payment(&data.chargebacks, &data.payment_chargebacks, payment)
+            .rev()
+            .map(|chargeback| ChargebackView {
+                chargeback,
+                render,
+                links,
+            })
+            .collect();
+        e.chargebacks = Some(v);
+    }
+    if which[2] {
+        let v: Vec<_> = Data::of_payment(&data.captures, &data.payment_captures, payment)
+            .rev()
+            .map(|capture| CaptureView {
+                capture,
+                render,
+                links,
+                payment: None,
+            })
+            .collect();
+        e.captures = Some(v);
+    }
+    e
 }
 
 /// Seconds an open payment lives before it expires, by method.
@@ -114,6 +198,72 @@ fn country(value: Option<&Value>) -> Result<Option<SmolStr>> {
         Some(_) => Err(ApiError::unprocessable("The country code is invalid")
             .with_field("restrictPaymentMethodsToCountry")),
     }
+}
+
+/// `captureMode` and `captureDelay`: only for the methods that hold an
+/// authorization, never on a first payment, a delay only with automatic
+/// capture.
+fn capture_settings(
+    b: &crate::http::request::Body,
+    sequence_type: SequenceType,
+    methods: &[&'static str],
+) -> Result<crate::store::Money> {
+    let manual = match b.get("captureMode") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s == "manual" => Some(true),
+        Some(Value::String(s)) if s == "automatic" => Some(false),
+        Some(_) => {
+            return Err(ApiError::unprocessable(
+                "The capture mode is invalid: use automatic or manual",
+            )
+            .with_field("captureMode"))
+        }
+    };
+    let delay = match b.get("captureDelay") {
+        None | Some(Value::Null) => None,
+        Some(v) => {
+            let text = v.as_str().unwrap_or_default();
+            let secs = crate::store::capture::parse_delay(text).ok_or_else(|| {
+                ApiError::unprocessable(
+                    "The capture delay is invalid: use '<n> hours' or '<n> days', at most 7 days",
+                )
+                .with_field("captureDelay")
+            })?;
+            Some((Box::<str>::from(text), secs))
+        }
+    };
+    if delay.is_some() && manual == Some(true) {
+        return Err(ApiError::unprocessable(
+            "A capture delay needs captureMode automatic: Mollie captures when it has passed",
+        )
+        .with_field("captureDelay"));
+    }
+    let later = manual == Some(true) || delay.is_some();
+    if later {
+        let field = if delay.is_some() {
+            "captureDelay"
+        } else {
+            "captureMode"
+        };
+        if sequence_type == SequenceType::First {
+            return Err(ApiError::unprocessable(
+                "Capturing later is not possible for first payments",
+            )
+            .with_field(field));
+        }
+        let allowed = crate::store::capture::MANUAL_CAPTURE_METHODS;
+        if let Some(m) = methods.iter().find(|m| !allowed.contains(m)) {
+            return Err(ApiError::unprocessable(format!(
+                "The payment method {m} does not support capturing later"
+            ))
+            .with_field(field));
+        }
+    }
+    Ok(crate::store::Money {
+        manual_capture: manual == Some(true),
+        capture_delay: delay,
+        ..Default::default()
+    })
 }
 
 pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
@@ -185,6 +335,7 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
             ApiError::unprocessable("The amount is higher than the maximum").with_field("amount"),
         );
     }
+    let money = capture_settings(b, sequence_type, &methods)?;
     let restrict_to_country = country(b.get("restrictPaymentMethodsToCountry"))?;
     let metadata = validate::metadata(b.get("metadata").unwrap_or(&null))?;
     let body_customer = opt_id(
@@ -257,6 +408,7 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
         cancel_url,
         webhook_url,
         details: None,
+        money,
     };
     if recurring {
         let Some(customer_id) = payment.customer_id.clone() else {
@@ -328,25 +480,30 @@ pub fn recurring_mandate(
 
 pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
     ctx.query_only(&["include", "embed"])?;
+    let which = parse_embed(ctx)?;
     let data = ctx.account.data.read();
     let payment = data
         .payments
         .get(id)
         .ok_or_else(|| ApiError::not_found("payment", id))?;
-    Ok(render_one(
+    let render = ctx.render();
+    Ok(render_embedded(
         StatusCode::OK,
         payment,
-        ctx.render(),
+        render,
         "payments-api/get-payment",
+        which.map(|w| embeds(&data, id, render, w)),
     ))
 }
 
 fn render_list(
     ctx: &Ctx<'_>,
+    data: &Data,
     params: &ListParams,
     page: crate::store::Page<'_, Payment>,
     doc: &'static str,
-) -> Resp {
+) -> Result<Resp> {
+    let which = parse_embed(ctx)?;
     let render = ctx.render();
     let items = page
         .items
@@ -357,6 +514,7 @@ fn render_list(
             links: Some(PaymentLinks {
                 documentation: None,
             }),
+            embedded: which.map(|w| embeds(data, &p.id, render, w)),
         })
         .collect();
     let view = ListView {
@@ -369,7 +527,10 @@ fn render_list(
             doc,
         ),
     };
-    hal_response(StatusCode::OK, Bytes::from(crate::views::to_json(&view)))
+    Ok(hal_response(
+        StatusCode::OK,
+        Bytes::from(crate::views::to_json(&view)),
+    ))
 }
 
 pub fn list(ctx: &Ctx<'_>) -> Result<Resp> {
@@ -378,12 +539,7 @@ pub fn list(ctx: &Ctx<'_>) -> Result<Resp> {
     let data = ctx.account.data.read();
     let cursor = params.cursor(&data.payments, |_| true)?;
     let page = data.payments.page(cursor, params.limit, params.desc);
-    Ok(render_list(
-        ctx,
-        &params,
-        page,
-        "payments-api/list-payments",
-    ))
+    render_list(ctx, &data, &params, page, "payments-api/list-payments")
 }
 
 pub fn list_for_customer(ctx: &Ctx<'_>, customer: &str) -> Result<Resp> {
@@ -397,12 +553,13 @@ pub fn list_for_customer(ctx: &Ctx<'_>, customer: &str) -> Result<Resp> {
     let page = data
         .payments
         .page_of(index, cursor, params.limit, params.desc);
-    Ok(render_list(
+    render_list(
         ctx,
+        &data,
         &params,
         page,
         "customers-api/list-customer-payments",
-    ))
+    )
 }
 
 const UPDATE_FIELDS: &[&str] = &[
@@ -589,5 +746,36 @@ pub fn cancel(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
         payment,
         ctx.render(),
         "payments-api/cancel-payment",
+    ))
+}
+
+/// `POST /v2/payments/{id}/release-authorization`: gives up an authorized
+/// payment's hold (202, no body); the payment becomes `canceled` and its
+/// webhook is called.
+pub fn release_authorization(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
+    ctx.query_only(&[])?;
+    ctx.body_only(&[])?;
+    let mut data = ctx.account.data.write();
+    let p = data
+        .payments
+        .get(id)
+        .ok_or_else(|| ApiError::not_found("payment", id))?;
+    if p.status != PaymentStatus::Authorized {
+        return Err(ApiError::unprocessable(
+            "Authorization cannot be released because the payment is not in the authorized state.",
+        ));
+    }
+    lifecycle::set_status(
+        ctx.app,
+        ctx.account,
+        &mut data,
+        id,
+        PaymentStatus::Canceled,
+        None,
+    )?;
+    Ok(crate::http::response::Resp::new(
+        StatusCode::ACCEPTED,
+        hyper::header::HeaderValue::from_static("application/hal+json"),
+        Bytes::new(),
     ))
 }

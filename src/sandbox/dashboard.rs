@@ -42,12 +42,14 @@ pub fn payment(app: &App, parts: &Parts, tls: bool, id: &str) -> Resp {
             .payments
             .get(id)
             .ok_or_else(|| ApiError::not_found("payment", id))?;
+        // The page shows the payment's refunds, chargebacks and captures too.
         let view = PaymentView {
             payment,
             render,
             links: Some(PaymentLinks {
                 documentation: None,
             }),
+            embedded: Some(crate::api::payments::embeds(&data, id, render, [true; 3])),
         };
         Ok(html("Payment", id, account.mode, &view))
     })

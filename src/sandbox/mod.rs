@@ -12,6 +12,7 @@ pub mod state;
 
 mod account;
 pub mod admin;
+pub mod after_sales;
 pub mod payments;
 pub mod webhooks;
 
@@ -57,6 +58,14 @@ pub async fn handle(app: &Arc<App>, parts: &Parts, body: Bytes, tls: bool) -> Re
         (&Method::GET, ["dashboard", "payments", id]) => dashboard::payment(app, parts, tls, id),
         (_, ["health" | "ca.pem" | "metrics"] | ["dashboard", "customers" | "payments", _]) => {
             crate::api::not_allowed("GET").into_response()
+        }
+        (_, [kind @ ("refunds" | "captures" | "chargebacks"), rest @ ..]) => {
+            after_sales::handle(app, parts, &body, tls, kind, rest)
+                .unwrap_or_else(ApiError::into_response)
+        }
+        (_, ["payments", id, "chargebacks"]) => {
+            after_sales::handle(app, parts, &body, tls, "payments", &[id, "chargebacks"])
+                .unwrap_or_else(ApiError::into_response)
         }
         (_, ["payments", rest @ ..]) => {
             payments::handle(app, parts, &body, tls, rest).unwrap_or_else(ApiError::into_response)

@@ -3,10 +3,13 @@
 //! a customer cancels its mandates and subscriptions) is atomic for every
 //! reader, while accounts never contend with each other.
 
+pub mod capture;
+pub mod chargeback;
 pub mod collection;
 pub mod customer;
 pub mod mandate;
 pub mod payment;
+pub mod refund;
 pub mod registry;
 
 use std::collections::{BTreeSet, HashMap};
@@ -19,10 +22,13 @@ use rand::SeedableRng;
 use crate::clock::Clock;
 use crate::idempotency::IdempotencyStore;
 use crate::ids::{self, Id};
+pub use capture::{Capture, CaptureStatus};
+pub use chargeback::Chargeback;
 pub use collection::{Collection, Page, SortKey};
 pub use customer::Customer;
 pub use mandate::{Mandate, MandateStatus};
-pub use payment::{Amount, Payment, PaymentStatus, SequenceType};
+pub use payment::{Amount, Money, Payment, PaymentStatus, SequenceType};
+pub use refund::{Refund, RefundStatus};
 pub use registry::Registry;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -138,6 +144,17 @@ pub struct Data {
     /// What falls due later on the account's clock (expiry, ...): the
     /// scheduler reads the front of this set only.
     pub schedule: crate::scheduler::Schedule,
+    /// Every refund of the account (what `GET /v2/refunds` pages), and
+    /// each payment's own.
+    pub refunds: Collection<Refund>,
+    pub payment_refunds: HashMap<Id, BTreeSet<SortKey>>,
+    pub chargebacks: Collection<Chargeback>,
+    pub payment_chargebacks: HashMap<Id, BTreeSet<SortKey>>,
+    pub captures: Collection<Capture>,
+    pub payment_captures: HashMap<Id, BTreeSet<SortKey>>,
+    /// Seconds between two steps of a refund's status walk; `None` takes
+    /// `--refund-delay`. Set by a fixture's `refundDelay`.
+    pub refund_delay: Option<u64>,
 }
 
 impl Data {
@@ -152,6 +169,13 @@ impl Data {
             mandates: Collection::default(),
             customer_mandates: HashMap::new(),
             schedule: Default::default(),
+            refunds: Collection::default(),
+            payment_refunds: HashMap::new(),
+            chargebacks: Collection::default(),
+            payment_chargebacks: HashMap::new(),
+            captures: Collection::default(),
+            payment_captures: HashMap::new(),
+            refund_delay: None,
         }
     }
 
@@ -197,6 +221,33 @@ impl Data {
         rand::Rng::random(&mut self.rng)
     }
 
+    pub fn new_refund_id(&mut self) -> Id {
+        loop {
+            let id = ids::generate("re_", &mut self.rng);
+            if self.refunds.get(&id).is_none() {
+                return id;
+            }
+        }
+    }
+
+    pub fn new_chargeback_id(&mut self) -> Id {
+        loop {
+            let id = ids::generate("chb_", &mut self.rng);
+            if self.chargebacks.get(&id).is_none() {
+                return id;
+            }
+        }
+    }
+
+    pub fn new_capture_id(&mut self) -> Id {
+        loop {
+            let id = ids::generate("cpt_", &mut self.rng);
+            if self.captures.get(&id).is_none() {
+                return id;
+            }
+        }
+    }
+
     /// Random characters for test details (fingerprints, references).
     pub fn random_token(&mut self, len: usize) -> String {
         ids::random_base62(len, &mut self.rng)
@@ -230,6 +281,101 @@ impl Data {
                 .at(at, crate::scheduler::Due::PaymentExpiry(payment.id.clone()));
         }
         self.payments.insert(payment.id.clone(), key, payment);
+    }
+
+    /// A refund, in the account's list and its payment's; the payment's
+    /// totals follow.
+    pub fn insert_refund(&mut self, refund: Refund) {
+        let key = self.next_key(refund.created_at);
+        let payment = refund.payment_id.clone();
+        self.payment_refunds
+            .entry(payment.clone())
+            .or_default()
+            .insert(key);
+        self.refunds.insert(refund.id.clone(), key, refund);
+        self.settle_totals(&payment);
+    }
+
+    pub fn insert_chargeback(&mut self, chargeback: Chargeback) {
+        let key = self.next_key(chargeback.created_at);
+        let payment = chargeback.payment_id.clone();
+        self.payment_chargebacks
+            .entry(payment.clone())
+            .or_default()
+            .insert(key);
+        self.chargebacks
+            .insert(chargeback.id.clone(), key, chargeback);
+        self.settle_totals(&payment);
+    }
+
+    pub fn insert_capture(&mut self, capture: Capture) {
+        let key = self.next_key(capture.created_at);
+        let payment = capture.payment_id.clone();
+        self.payment_captures
+            .entry(payment.clone())
+            .or_default()
+            .insert(key);
+        self.captures.insert(capture.id.clone(), key, capture);
+        self.settle_totals(&payment);
+    }
+
+    /// A payment's refunds, chargebacks or captures, oldest first.
+    pub fn of_payment<'a, T>(
+        coll: &'a Collection<T>,
+        index: &'a HashMap<Id, BTreeSet<SortKey>>,
+        payment: &str,
+    ) -> impl DoubleEndedIterator<Item = &'a T> + 'a {
+        index
+            .get(payment)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| coll.by_key(k))
+    }
+
+    /// The payment's `amountRefunded`, `amountChargedBack`, `amountCaptured`
+    /// and links, recounted from its objects after any of them changed.
+    pub fn settle_totals(&mut self, payment: &str) {
+        let refunds: Vec<u64> = Self::of_payment(&self.refunds, &self.payment_refunds, payment)
+            .filter(|r| r.status.counts())
+            .map(|r| crate::validate::minor_units(&r.amount))
+            .collect();
+        let has_refunds = self
+            .payment_refunds
+            .get(payment)
+            .is_some_and(|s| !s.is_empty());
+        let charged_back: u64 =
+            Self::of_payment(&self.chargebacks, &self.payment_chargebacks, payment)
+                .filter(|c| c.reversed_at.is_none())
+                .map(|c| crate::validate::minor_units(&c.amount))
+                .sum();
+        let has_chargebacks = self
+            .payment_chargebacks
+            .get(payment)
+            .is_some_and(|s| !s.is_empty());
+        let captured: u64 = Self::of_payment(&self.captures, &self.payment_captures, payment)
+            .filter(|c| c.status == CaptureStatus::Succeeded)
+            .map(|c| crate::validate::minor_units(&c.amount))
+            .sum();
+        let has_captures = self
+            .payment_captures
+            .get(payment)
+            .is_some_and(|s| !s.is_empty());
+        if let Some(p) = self.payments.get_mut(payment) {
+            let m = &mut p.money;
+            m.refunded = refunds.iter().sum();
+            m.has_refunds = has_refunds;
+            m.charged_back = charged_back;
+            m.has_chargebacks = has_chargebacks;
+            // A payment set paid without a capture object (the sandbox
+            // route, a fixture) was captured in full.
+            m.captured =
+                if captured == 0 && p.status == PaymentStatus::Paid && p.authorized_at.is_some() {
+                    crate::validate::minor_units(&p.amount)
+                } else {
+                    captured
+                };
+            m.has_captures = has_captures;
+        }
     }
 
     /// Takes a payment out of the expiry schedule (it reached a final status).

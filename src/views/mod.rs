@@ -10,15 +10,21 @@ use serde::{Serialize, Serializer};
 use crate::clock::{format_datetime, DateText};
 use crate::store::{Amount, Mode};
 
+mod capture;
+mod chargeback;
 mod customer;
 mod list;
 mod mandate;
 mod payment;
+mod refund;
 
+pub use capture::CaptureView;
+pub use chargeback::ChargebackView;
 pub use customer::{CustomerLinks, CustomerView};
 pub use list::{ListLinks, ListView};
 pub use mandate::MandateView;
-pub use payment::{PaymentLinks, PaymentView};
+pub use payment::{PaymentEmbeds, PaymentLinks, PaymentView};
+pub use refund::RefundView;
 
 pub const DOCS: &str = "https://docs.mollie.com/reference/v2/";
 

@@ -96,6 +96,7 @@ pub fn page(app: &App, account: &Account, base: &str, id: &str) -> Result<String
         links: Some(PaymentLinks {
             documentation: None,
         }),
+        embedded: None,
     };
     let json = serde_json::to_string_pretty(&view).unwrap_or_default();
     let _ = write!(
