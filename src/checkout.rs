@@ -16,11 +16,11 @@ use hyper::http::request::Parts;
 use hyper::{Method, StatusCode};
 
 use crate::app::App;
+use crate::catalogue;
 use crate::error::ApiError;
 use crate::http::response::{with_type, Resp};
-use crate::lifecycle::{self, AUTHORIZE_METHODS};
-use crate::store::{Mode, Payment, PaymentStatus, SequenceType};
-use crate::validate;
+use crate::lifecycle;
+use crate::store::{Data, Mode, Payment, PaymentStatus, SequenceType};
 
 const HTML: &str = "text/html; charset=utf-8";
 
@@ -75,9 +75,9 @@ fn show(app: &App, page: Page, bare: &str, notice: Option<&str>) -> Resp {
                 return redirect(url);
             }
         }
-        return html(StatusCode::OK, &final_page(p, account.mode, notice));
+        return html(StatusCode::OK, &final_page(&data, p, account.mode, notice));
     }
-    html(StatusCode::OK, &choice_page(p, account.mode, notice))
+    html(StatusCode::OK, &choice_page(&data, p, account.mode, notice))
 }
 
 /// Where the browser goes after a choice.
@@ -111,7 +111,7 @@ fn choose(app: &App, page: Page, bare: &str, body: &[u8]) -> Resp {
     };
     let method = match method.as_deref() {
         None | Some("") => None,
-        Some(m) => match validate::method_name(m) {
+        Some(m) => match crate::catalogue::id(m) {
             Some(m) => Some(m),
             None => return show(app, page, bare, Some("Choose a payment method.")),
         },
@@ -121,7 +121,7 @@ fn choose(app: &App, page: Page, bare: &str, body: &[u8]) -> Resp {
         return not_found(bare);
     };
     if let (Some(m), None) = (method, p.method) {
-        if !lifecycle::method_options(p).contains(&m) {
+        if !lifecycle::method_options(&data, p, account.mode).contains(&m) {
             drop(data);
             return show(app, page, bare, Some("That payment method is not offered."));
         }
@@ -203,38 +203,9 @@ pub fn format_amount(value: &str, currency: &str) -> String {
     format!("{symbol}{value}")
 }
 
+/// The method's name as the checkout shows it (the catalogue's label).
 pub fn method_label(method: &str) -> &str {
-    match method {
-        "alma" => "Alma",
-        "applepay" => "Apple Pay",
-        "bacs" => "BACS Direct Debit",
-        "bancomatpay" => "Bancomat Pay",
-        "bancontact" => "Bancontact",
-        "banktransfer" => "Bank transfer",
-        "belfius" => "Belfius Pay Button",
-        "billie" => "Billie",
-        "blik" => "BLIK",
-        "creditcard" => "Card",
-        "directdebit" => "SEPA Direct Debit",
-        "eps" => "EPS",
-        "giftcard" => "Gift card",
-        "giropay" => "giropay",
-        "ideal" => "iDEAL",
-        "in3" => "in3",
-        "kbc" => "KBC/CBC Payment Button",
-        "klarna" => "Klarna",
-        "mybank" => "MyBank",
-        "paypal" => "PayPal",
-        "paysafecard" => "paysafecard",
-        "przelewy24" => "Przelewy24",
-        "riverty" => "Riverty",
-        "satispay" => "Satispay",
-        "sofort" => "SOFORT Banking",
-        "trustly" => "Trustly",
-        "twint" => "TWINT",
-        "voucher" => "Voucher",
-        other => other,
-    }
+    catalogue::label(method)
 }
 
 fn status_label(s: PaymentStatus) -> &'static str {
@@ -250,13 +221,13 @@ fn status_label(s: PaymentStatus) -> &'static str {
 }
 
 /// The outcomes offered: staying as is first, then every move allowed.
-fn choices(p: &Payment) -> Vec<PaymentStatus> {
+fn choices(data: &Data, p: &Payment, mode: Mode) -> Vec<PaymentStatus> {
     use PaymentStatus::*;
     let could_authorize = match p.method {
-        Some(m) => AUTHORIZE_METHODS.contains(&m),
-        None => lifecycle::method_options(p)
+        Some(m) => catalogue::can_authorize(m, false),
+        None => lifecycle::method_options(data, p, mode)
             .iter()
-            .any(|m| AUTHORIZE_METHODS.contains(m)),
+            .any(|m| catalogue::can_authorize(m, false)),
     };
     let mut out = vec![p.status];
     for to in [Paid, Authorized, Failed, Canceled, Expired] {
@@ -270,19 +241,28 @@ fn choices(p: &Payment) -> Vec<PaymentStatus> {
     out
 }
 
-fn header(p: &Payment, mode: Mode, title: &str) -> String {
+/// The merchant the page is for: the payment's profile's name.
+fn merchant(data: &Data, p: &Payment) -> String {
+    data.profile_for(p)
+        .map(|pr| pr.name.to_string())
+        .unwrap_or_default()
+}
+
+fn header(merchant: &str, p: &Payment, mode: Mode, title: &str) -> String {
     let note = match mode {
         Mode::Test => "Note: this is a testmode payment.",
         Mode::Live => "Note: this is a live-mode payment, simulated by mollie-sandbox.",
     };
     format!(
         r#"<header>
+  <p class="merchant">{merchant}</p>
   <p class="order">{description}</p>
   <h1>{title}</h1>
   <p class="amount">{amount}</p>
 </header>
 <p class="note note-test"><span class="dot">!</span>{note}</p>
 "#,
+        merchant = text(merchant),
         description = text(&p.description),
         title = text(title),
         amount = text(&format_amount(&p.amount.value, &p.amount.currency)),
@@ -290,7 +270,7 @@ fn header(p: &Payment, mode: Mode, title: &str) -> String {
     )
 }
 
-fn choice_page(p: &Payment, mode: Mode, notice: Option<&str>) -> String {
+fn choice_page(data: &Data, p: &Payment, mode: Mode, notice: Option<&str>) -> String {
     let recurring = p.sequence_type == SequenceType::Recurring;
     let title = if recurring {
         "Recurring test payment"
@@ -312,7 +292,7 @@ fn choice_page(p: &Payment, mode: Mode, notice: Option<&str>) -> String {
         )),
         None => {
             let mut select = String::from(r#"<select id="method" name="method">"#);
-            for m in lifecycle::method_options(p) {
+            for m in lifecycle::method_options(data, p, mode) {
                 select.push_str(&format!(
                     r#"<option value="{}">{}</option>"#,
                     attr(m),
@@ -326,7 +306,7 @@ fn choice_page(p: &Payment, mode: Mode, notice: Option<&str>) -> String {
         }
     }
     let mut radios = String::new();
-    for s in choices(p) {
+    for s in choices(data, p, mode) {
         radios.push_str(&format!(
             r#"<label class="choice"><input type="radio" name="status" value="{value}" required> {label}</label>
 "#,
@@ -347,12 +327,12 @@ fn choice_page(p: &Payment, mode: Mode, notice: Option<&str>) -> String {
 {rows}</table>
 <button type="submit">Continue &rsaquo;</button>
 </form>"#,
-        header = header(p, mode, title),
+        header = header(&merchant(data, p), p, mode, title),
     );
     layout(&format!("{} · Test checkout", p.description), &body)
 }
 
-fn final_page(p: &Payment, mode: Mode, notice: Option<&str>) -> String {
+fn final_page(data: &Data, p: &Payment, mode: Mode, notice: Option<&str>) -> String {
     let mut message = format!(
         "This payment is {} and can no longer change.",
         status_label(p.status).to_lowercase()
@@ -381,7 +361,7 @@ fn final_page(p: &Payment, mode: Mode, notice: Option<&str>) -> String {
 </table>
 <p class="intro">{message}</p>
 {back}</div>"#,
-        header = header(p, mode, "Test payment"),
+        header = header(&merchant(data, p), p, mode, "Test payment"),
         id = text(&p.id),
         status = attr(p.status.as_str()),
         label = text(status_label(p.status)),
@@ -418,6 +398,7 @@ html{min-height:100%;background:linear-gradient(160deg,#0f3b57 0%,#1f6f8b 45%,#2
 body{margin:0;padding:28px 16px;font:15px/1.55 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#1b1b1b}
 .card{max-width:520px;margin:0 auto;background:#f7f7f7;border-radius:10px;padding:36px 48px 22px;box-shadow:0 10px 40px rgba(0,0,0,.35)}
 header{text-align:center;margin-bottom:22px}
+.merchant{margin:0 0 2px;font-weight:700;font-size:17px;color:#2b2b2b}
 .order{margin:0;color:#6b6b6b;font-size:16px}
 h1{margin:4px 0 2px;font-size:23px;font-weight:700;color:#2b2b2b}
 h2{margin:0 0 8px;font-size:18px}

@@ -13,7 +13,13 @@
 //! - [`store`]: accounts ([`store::Registry`], [`store::Account`]) and their
 //!   objects, in ordered collections that page in O(log n + limit).
 //! - [`api`]: the router and the Mollie endpoints, one file per resource
-//!   (customers, payments, mandates).
+//!   (customers, payments, mandates, methods, profiles, organizations,
+//!   permissions, the Apple Pay session).
+//! - [`catalogue`]: the one table of payment methods (names per locale,
+//!   checkout labels, limits per currency, mandates, authorization,
+//!   issuers, pricing, images under `/external/icons/…`) that payment
+//!   creation, the lifecycle, the checkout and the Methods API all read;
+//!   each account's profiles say which are enabled ([`store::profile`]).
 //! - [`lifecycle`]: how a payment changes status, the one function every
 //!   path uses (checkout page, sandbox API, cancel, expiry): timestamps,
 //!   details, the mandate of a paid first payment, the webhook.
@@ -73,6 +79,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod catalogue;
 pub mod checkout;
 pub mod clock;
 pub mod config;

@@ -13,7 +13,9 @@ use crate::store::{Amount, Mode};
 mod customer;
 mod list;
 mod mandate;
+pub mod method;
 mod payment;
+pub mod profile;
 
 pub use customer::{CustomerLinks, CustomerView};
 pub use list::{ListLinks, ListView};
