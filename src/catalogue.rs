@@ -264,23 +264,37 @@ pub fn preferred_first(country: &str) -> &'static [&'static str] {
 const MIN: i64 = 60;
 const HOUR: i64 = 60 * MIN;
 
-/// Card-like methods: many currencies, the EUR figures in each.
+/// Card-like methods: every currency Mollie takes, the EUR figures in each.
 const CARD_LIMITS: &[Limit] = &[
     lim("EUR", "0.01", Some("2000.00")),
-    lim("USD", "0.01", Some("2000.00")),
-    lim("GBP", "0.01", Some("2000.00")),
-    lim("CHF", "0.01", Some("2000.00")),
+    lim("AED", "0.01", Some("2000.00")),
     lim("AUD", "0.01", Some("2000.00")),
+    lim("BGN", "0.01", Some("2000.00")),
+    lim("BRL", "0.01", Some("2000.00")),
     lim("CAD", "0.01", Some("2000.00")),
-    lim("DKK", "0.01", Some("2000.00")),
-    lim("NOK", "0.01", Some("2000.00")),
-    lim("SEK", "0.01", Some("2000.00")),
-    lim("PLN", "0.01", Some("2000.00")),
+    lim("CHF", "0.01", Some("2000.00")),
     lim("CZK", "0.01", Some("2000.00")),
+    lim("DKK", "0.01", Some("2000.00")),
+    lim("GBP", "0.01", Some("2000.00")),
+    lim("HKD", "0.01", Some("2000.00")),
     lim("HUF", "0.01", Some("2000.00")),
-    lim("RON", "0.01", Some("2000.00")),
-    lim("NZD", "0.01", Some("2000.00")),
+    lim("ILS", "0.01", Some("2000.00")),
+    lim("ISK", "1", Some("2000")),
     lim("JPY", "1", Some("2000")),
+    lim("MXN", "0.01", Some("2000.00")),
+    lim("MYR", "0.01", Some("2000.00")),
+    lim("NOK", "0.01", Some("2000.00")),
+    lim("NZD", "0.01", Some("2000.00")),
+    lim("PHP", "0.01", Some("2000.00")),
+    lim("PLN", "0.01", Some("2000.00")),
+    lim("RON", "0.01", Some("2000.00")),
+    lim("RUB", "0.01", Some("2000.00")),
+    lim("SEK", "0.01", Some("2000.00")),
+    lim("SGD", "0.01", Some("2000.00")),
+    lim("THB", "0.01", Some("2000.00")),
+    lim("TWD", "0.01", Some("2000.00")),
+    lim("USD", "0.01", Some("2000.00")),
+    lim("ZAR", "0.01", Some("2000.00")),
 ];
 
 const PAYPAL_LIMITS: &[Limit] = &[
