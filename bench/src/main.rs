@@ -316,9 +316,19 @@ fn run(args: &[String]) -> Result<(), String> {
             .collect()
     };
     let mixed = mixed_requests(customer_body, payment_body);
+    // What a checkout asks first: the enabled methods for an amount, and
+    // the profile a plugin checks when an API key is saved.
+    let methods = vec![req(
+        "GET",
+        "/v2/methods?amount%5Bvalue%5D=10.00&amount%5Bcurrency%5D=EUR&locale=nl_NL&include=issuers",
+        &key_1k,
+        None,
+        200,
+    )];
+    let profile_me = vec![req("GET", "/v2/profiles/me", &key_1k, None, 200)];
 
     let mut rows = Vec::new();
-    let workloads: [(&'static str, &Vec<Req>, Option<f64>); 5] = [
+    let workloads: [(&'static str, &Vec<Req>, Option<f64>); 7] = [
         ("GET one customer", &get_one, Some(0.8)),
         ("POST create customer", &post_customer, Some(0.6)),
         (
@@ -328,6 +338,8 @@ fn run(args: &[String]) -> Result<(), String> {
         ),
         ("POST customer payment", &post_payment, None),
         ("mixed, 1,000 API keys", &mixed, None),
+        ("GET /v2/methods (amount, locale, issuers)", &methods, None),
+        ("GET /v2/profiles/me", &profile_me, None),
     ];
     for (name, reqs, target) in workloads {
         eprintln!("{name}");
