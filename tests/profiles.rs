@@ -172,6 +172,17 @@ async fn disabling_a_method_removes_it_everywhere() {
     // The checkout page of a payment without a method.
     let p = api.post("/v2/payments", &payment_body()).await;
     assert_eq!(p.status, 201, "{}", p.text);
+    // Nor can it be chosen later through the API.
+    api.patch(
+        &format!("/v2/payments/{}", s(&p.json["id"])),
+        &json!({"method": "ideal"}),
+    )
+    .await
+    .assert_error(
+        422,
+        "The payment method is not enabled in your website profile",
+        Some("method"),
+    );
     let page = read(
         http()
             .get(p.json["_links"]["checkout"]["href"].as_str().unwrap())

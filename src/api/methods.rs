@@ -11,10 +11,10 @@ use hyper::StatusCode;
 use serde_json::{json, Map, Value};
 
 use crate::auth::Kind;
-use crate::catalogue::{self, Fit, Issuer, Method};
+use crate::catalogue::{self, Fit, Issuer, Limit, Method};
 use crate::error::{ApiError, Result};
 use crate::http::response::{hal_response, Resp};
-use crate::store::{Amount, Mode, Profile, SequenceType};
+use crate::store::{Amount, Profile, SequenceType};
 use crate::validate;
 use crate::views::method::MethodView;
 use crate::views::Link;
@@ -144,16 +144,46 @@ fn shown_issuers(m: &'static Method, profile: &Profile) -> Option<Vec<&'static I
     )
 }
 
-fn list_response(ctx: &Ctx<'_>, items: Vec<Value>, doc: &'static str) -> Resp {
-    let mut self_href = format!("{}{}", ctx.base, ctx.path.trim_end_matches('/'));
-    if !ctx.query.pairs.is_empty() {
-        let mut ser = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in &ctx.query.pairs {
-            ser.append_pair(k, v);
-        }
-        self_href.push('?');
-        self_href.push_str(&ser.finish());
+/// A method's limits for the amount asked about (None when it does not
+/// take it); without an amount, in euros, or for `any_currency` (the list
+/// of all methods) in its first currency when it takes no euros.
+fn limit_for(
+    m: &'static Method,
+    amount: Option<&Amount>,
+    any_currency: bool,
+) -> Option<&'static Limit> {
+    match amount {
+        Some(a) if m.fits(a) == Fit::Yes => m.limit(&a.currency),
+        Some(_) => None,
+        None if any_currency => m.limit("EUR").or(m.limits.first()),
+        None => m.limit("EUR"),
     }
+}
+
+/// One method as this request shows it.
+fn show(
+    ctx: &Ctx<'_>,
+    m: &'static Method,
+    limit: &'static Limit,
+    locale: Option<&str>,
+    profile: &Profile,
+    inc: &Includes,
+    documentation: Option<&'static str>,
+) -> Value {
+    MethodView {
+        method: m,
+        limit,
+        locale,
+        status: profile.status_of(m.id),
+        issuers: inc.issuers.then(|| shown_issuers(m, profile)).flatten(),
+        pricing: inc.pricing,
+        documentation,
+    }
+    .to_value(&ctx.render())
+}
+
+fn list_response(ctx: &Ctx<'_>, items: Vec<Value>, doc: &'static str) -> Resp {
+    let self_href = super::list::echo_href(ctx);
     let body = json!({
         "count": items.len(),
         "_embedded": { "methods": items },
@@ -241,25 +271,11 @@ pub fn list(ctx: &Ctx<'_>) -> Result<Resp> {
             if !shown {
                 continue;
             }
-            let limit = match &amount {
-                Some(a) if m.fits(a) == Fit::Yes => m.limit(&a.currency),
-                Some(_) => None,
-                // Without an amount, the methods for euros.
-                None => m.limit("EUR"),
+            // Without an amount, the methods for euros.
+            let Some(limit) = limit_for(m, amount.as_ref(), false) else {
+                continue;
             };
-            let Some(limit) = limit else { continue };
-            items.push(
-                MethodView {
-                    method: m,
-                    limit,
-                    locale,
-                    status: profile.status_of(m.id),
-                    issuers: inc.issuers.then(|| shown_issuers(m, profile)).flatten(),
-                    pricing: inc.pricing,
-                    documentation: None,
-                }
-                .to_value(&ctx.render()),
-            );
+            items.push(show(ctx, m, limit, locale, profile, &inc, None));
         }
         Ok(items)
     })?;
@@ -276,24 +292,10 @@ pub fn list_all(ctx: &Ctx<'_>) -> Result<Resp> {
         let profile = profile_of(ctx, data)?;
         let mut items = Vec::new();
         for m in ordered(locale) {
-            let limit = match &amount {
-                Some(a) if m.fits(a) == Fit::Yes => m.limit(&a.currency),
-                Some(_) => None,
-                None => m.limit("EUR").or(m.limits.first()),
+            let Some(limit) = limit_for(m, amount.as_ref(), true) else {
+                continue;
             };
-            let Some(limit) = limit else { continue };
-            items.push(
-                MethodView {
-                    method: m,
-                    limit,
-                    locale,
-                    status: profile.status_of(m.id),
-                    issuers: inc.issuers.then(|| shown_issuers(m, profile)).flatten(),
-                    pricing: inc.pricing,
-                    documentation: None,
-                }
-                .to_value(&ctx.render()),
-            );
+            items.push(show(ctx, m, limit, locale, profile, &inc, None));
         }
         Ok(items)
     })?;
@@ -307,7 +309,7 @@ pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
     let m = catalogue::get(id).ok_or_else(|| ApiError::not_found("method", id))?;
     let locale = locale(ctx)?;
     let limit = match ctx.query.get("currency") {
-        None => m.limit("EUR").or(m.limits.first()),
+        None => limit_for(m, None, true),
         Some(c) => {
             if validate::decimals_of(c).is_none() {
                 return Err(bad("The currency is invalid", "currency"));
@@ -339,26 +341,18 @@ pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
                 "The payment method is not enabled in your website profile",
             ));
         }
-        let view = MethodView {
-            method: m,
+        Ok(show(
+            ctx,
+            m,
             limit,
             locale,
-            status: profile.status_of(m.id),
-            issuers: inc.issuers.then(|| shown_issuers(m, profile)).flatten(),
-            pricing: inc.pricing,
-            documentation: Some("methods-api/get-method"),
-        };
-        Ok(view.to_value(&ctx.render()))
+            profile,
+            &inc,
+            Some("methods-api/get-method"),
+        ))
     })?;
     Ok(hal_response(
         StatusCode::OK,
         Bytes::from(crate::views::to_json(&body)),
     ))
-}
-
-/// Whether payments in `mode` on `profile` may use `method` with
-/// `sequence`: mandate charges always may (the dashboard does not govern
-/// them); anything else needs the method enabled.
-pub fn usable(profile: &Profile, method: &str, mode: Mode, sequence: SequenceType) -> bool {
-    sequence == SequenceType::Recurring || profile.enables(method, mode)
 }

@@ -542,6 +542,19 @@ pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
             return Err(ApiError::unprocessable("The due date is invalid").with_field("dueDate"));
         }
     }
+    if let Some(m) = method {
+        // The method chosen later must be enabled too, on the payment's profile.
+        let found = ctx
+            .account
+            .data
+            .read()
+            .payments
+            .get(id)
+            .map(|p| (p.profile_id.clone(), p.amount.clone(), p.sequence_type));
+        if let Some((profile, amount, sequence)) = found {
+            check_enabled(ctx, profile.as_deref(), &[m], &amount, sequence)?;
+        }
+    }
 
     let mut data = ctx.account.data.write();
     let p = data

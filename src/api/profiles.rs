@@ -134,14 +134,7 @@ pub fn list(ctx: &Ctx<'_>) -> Result<Resp> {
         ser.append_pair("limit", &limit.to_string());
         json!(Link::hal(format!("{base}?{}", ser.finish())))
     };
-    let mut self_href = base.clone();
-    if !ctx.query.pairs.is_empty() {
-        let mut ser = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in &ctx.query.pairs {
-            ser.append_pair(k, v);
-        }
-        self_href = format!("{base}?{}", ser.finish());
-    }
+    let self_href = super::list::echo_href(ctx);
     let body = json!({
         "count": items.len(),
         "_embedded": {"profiles": items},
