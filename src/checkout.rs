@@ -30,6 +30,12 @@ pub fn handle(app: &App, parts: &Parts, body: Bytes, _tls: bool) -> Resp {
     let (page, bare) = match segments.as_slice() {
         ["select-method", bare] => (Page::Checkout, *bare),
         ["test-mode", bare] => (Page::ChangeState, *bare),
+        ["preview", profile] => {
+            return match parts.method {
+                Method::GET | Method::HEAD => preview(app, profile),
+                _ => error_page(&crate::api::not_allowed("GET")),
+            }
+        }
         _ => return error_page(&ApiError::new(404, "There is no such checkout page.")),
     };
     match parts.method {
@@ -78,6 +84,48 @@ fn show(app: &App, page: Page, bare: &str, notice: Option<&str>) -> Resp {
         return html(StatusCode::OK, &final_page(&data, p, account.mode, notice));
     }
     html(StatusCode::OK, &choice_page(&data, p, account.mode, notice))
+}
+
+/// `/checkout/preview/{profileId}` (a profile's `checkoutPreviewUrl`): the
+/// merchant's name and the methods its checkout offers for euros, with
+/// their images.
+fn preview(app: &App, profile: &str) -> Resp {
+    let missing = || error_page(&ApiError::not_found("profile", profile));
+    let Some(account) = app.registry.profile_account(profile) else {
+        return missing();
+    };
+    let data = account.data.read();
+    let Some(p) = data.profile(profile) else {
+        return missing();
+    };
+    let mut rows = String::new();
+    for m in catalogue::METHODS {
+        if !(m.at_checkout && p.enables(m.id, account.mode) && m.limit("EUR").is_some()) {
+            continue;
+        }
+        rows.push_str(&format!(
+            r#"<li class="method"><img src="/external/icons/payment-methods/{id}.svg" alt="" width="32" height="24"> {label}</li>
+"#,
+            id = attr(m.id),
+            label = text(m.label),
+        ));
+    }
+    let body = format!(
+        r#"<header>
+  <p class="merchant">{name}</p>
+  <h1>Checkout preview</h1>
+</header>
+<div class="panel">
+<p class="intro">The methods this profile's checkout offers for a payment in euros.</p>
+<ul class="methods">
+{rows}</ul>
+</div>"#,
+        name = text(&p.name),
+    );
+    html(
+        StatusCode::OK,
+        &layout(&format!("{} · Checkout preview", p.name), &body),
+    )
 }
 
 /// Where the browser goes after a choice.
@@ -419,6 +467,8 @@ td{padding:8px 10px;color:#222}
 select{width:100%;padding:5px 6px;border:1px solid #ccc;border-radius:4px;background:#fff;font:inherit}
 button,.button{display:block;width:100%;padding:14px;border:0;border-radius:6px;background:#0077ff;color:#fff;font:inherit;font-size:16px;text-align:center;text-decoration:none;cursor:pointer}
 button:hover,.button:hover{background:#0062d1}
+.methods{list-style:none;margin:0;padding:0}
+.method{display:flex;align-items:center;gap:12px;padding:8px 0;border-bottom:1px solid #eee}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;background:#ddd;font-size:12px;font-weight:600}
 .badge-paid{background:#d7f5df;color:#11652b}
 .badge-failed,.badge-expired,.badge-canceled{background:#fde3e1;color:#8a1c12}

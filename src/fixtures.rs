@@ -531,16 +531,11 @@ pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
     if !mandates.is_empty() {
         obj.insert("mandates".into(), Value::Array(mandates));
     }
-    let org_id = data
-        .organization
-        .as_ref()
-        .map(|o| o.id.to_string())
-        .unwrap_or_default();
     let profiles: Vec<Value> = data
         .profiles
         .iter()
         .map(|p| {
-            let mut v = crate::views::profile::profile(&render, p, &org_id, false, None);
+            let mut v = crate::views::profile::profile(&render, p, false, None);
             if let Value::Object(o) = &mut v {
                 o.remove("_links");
                 o.remove("categoryCode");

@@ -18,6 +18,11 @@ fn method_ids(r: &Res) -> Vec<String> {
         .collect()
 }
 
+/// A page a browser opens (no key).
+async fn open(href: impl reqwest::IntoUrl) -> Res {
+    read(http().get(href).send().await.unwrap()).await
+}
+
 fn path_of(href: &str) -> String {
     let rest = href.split_once("://").unwrap().1;
     rest[rest.find('/').unwrap()..].to_owned()
@@ -183,14 +188,7 @@ async fn disabling_a_method_removes_it_everywhere() {
         "The payment method is not enabled in your website profile",
         Some("method"),
     );
-    let page = read(
-        http()
-            .get(p.json["_links"]["checkout"]["href"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let page = open(p.json["_links"]["checkout"]["href"].as_str().unwrap()).await;
     assert!(!page.text.contains(r#"value="ideal""#), "{}", page.text);
     assert!(page.text.contains(r#"value="creditcard""#));
     assert!(page.text.contains("Credit/Debit Card"));
@@ -252,6 +250,28 @@ async fn disabling_a_method_removes_it_everywhere() {
     api.post("/v2/profiles/me/methods/bitcoin", &json!({}))
         .await
         .assert_error(404, "No method exists with token bitcoin.", None);
+    // The checkout preview shows the same methods.
+    let me = api.get("/v2/profiles/me").await;
+    let preview = open(
+        me.json["_links"]["checkoutPreviewUrl"]["href"]
+            .as_str()
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(preview.status, 200);
+    assert!(preview.text.contains("Sandbox Shop"));
+    assert!(preview.text.contains("payment-methods/sofort.svg"));
+    api.delete("/v2/profiles/me/methods/sofort").await;
+    let preview = open(
+        me.json["_links"]["checkoutPreviewUrl"]["href"]
+            .as_str()
+            .unwrap(),
+    )
+    .await;
+    assert!(!preview.text.contains("payment-methods/sofort.svg"));
+    assert!(preview.text.contains("payment-methods/ideal.svg"));
+    let nowhere = open(format!("{}/checkout/preview/pfl_nowhere123", sb.url)).await;
+    assert_eq!(nowhere.status, 404);
     // Another key's account is untouched.
     let other = sb.api();
     api.delete("/v2/profiles/me/methods/paypal").await;
@@ -601,14 +621,7 @@ async fn profiles_live_in_fixtures_and_state() {
     // The profile's name is the merchant on the checkout page.
     let p = api.post("/v2/payments", &payment_body()).await;
     assert_eq!(p.json["profileId"], "pfl_FixtureShp");
-    let page = read(
-        http()
-            .get(p.json["_links"]["checkout"]["href"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let page = open(p.json["_links"]["checkout"]["href"].as_str().unwrap()).await;
     assert!(page.text.contains("Fixture Shop"), "{}", page.text);
     assert!(!page.text.contains(r#"value="paypal""#));
     // The export holds the profile with its methods and the organization,

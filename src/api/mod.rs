@@ -73,7 +73,7 @@ impl Ctx<'_> {
     /// The account that holds the profiles and the organization: the key's
     /// own; for an access token its live account, whichever mode the
     /// request works in (a profile is one for both modes).
-    fn profiles_account(&self) -> Option<std::sync::Arc<Account>> {
+    pub fn profiles_account(&self) -> Option<std::sync::Arc<Account>> {
         let bare = self.account.key.strip_suffix("#test")?;
         Some(self.app.registry.get(bare, Mode::Live, true))
     }

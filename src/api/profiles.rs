@@ -32,13 +32,6 @@ fn respond(status: StatusCode, value: &Value) -> Resp {
     hal_response(status, Bytes::from(crate::views::to_json(value)))
 }
 
-fn org_id(data: &Data) -> String {
-    data.organization
-        .as_ref()
-        .map(|o| o.id.to_string())
-        .unwrap_or_default()
-}
-
 /// The profile `id` names: `me` is the key's own (the first).
 fn find<'d>(data: &'d Data, id: &str) -> Result<&'d Profile> {
     let found = if id == "me" {
@@ -66,7 +59,6 @@ pub fn me(ctx: &Ctx<'_>) -> Result<Resp> {
         Ok(view::profile(
             &ctx.render(),
             p,
-            &org_id(data),
             true,
             Some("profiles-api/get-profile-me"),
         ))
@@ -86,7 +78,6 @@ pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
         Ok(view::profile(
             &ctx.render(),
             p,
-            &org_id(data),
             false,
             Some("profiles-api/get-profile"),
         ))
@@ -116,12 +107,11 @@ pub fn list(ctx: &Ctx<'_>) -> Result<Resp> {
                 .position(|p| p.id == id)
                 .ok_or_else(|| ApiError::bad_request("Invalid value passed").with_field("from"))?,
         };
-        let org = org_id(data);
         let items: Vec<Value> = all
             .iter()
             .skip(start)
             .take(limit)
-            .map(|p| view::profile(&render, p, &org, false, None))
+            .map(|p| view::profile(&render, p, false, None))
             .collect();
         let next = all.get(start + limit).map(|p| p.id.to_string());
         let previous = (start > 0).then(|| all[start.saturating_sub(limit)].id.to_string());
@@ -307,18 +297,26 @@ pub fn create(ctx: &Ctx<'_>) -> Result<Resp> {
         p.issuers.clear();
         p.status = "unverified".into();
         apply(&mut p, c);
-        let org = org_id(data);
         let value = view::profile(
             &ctx.render(),
             &p,
-            &org,
             false,
             Some("profiles-api/create-profile"),
         );
         data.profiles.push(p);
-        value
+        (id_of(&value), value)
     });
+    let (id, value) = value;
+    // The preview page (keyless) finds the profile's account by this.
+    match ctx.profiles_account() {
+        Some(acc) => ctx.app.registry.index_profile(&id, &acc),
+        None => ctx.app.registry.index_profile(&id, ctx.account),
+    }
     Ok(respond(StatusCode::CREATED, &value))
+}
+
+fn id_of(value: &Value) -> String {
+    value["id"].as_str().unwrap_or_default().to_owned()
 }
 
 /// `PATCH /v2/profiles/{id}`
@@ -333,13 +331,11 @@ pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
     }
     let c = changes(ctx)?;
     let value = ctx.with_profiles_mut(|data| -> Result<Value> {
-        let org = org_id(data);
         let p = find_mut(data, id)?;
         apply(p, c);
         Ok(view::profile(
             &ctx.render(),
             p,
-            &org,
             false,
             Some("profiles-api/update-profile"),
         ))

@@ -17,6 +17,9 @@ pub struct Registry {
     /// Payment id to the name of the account that holds it, for the pages a
     /// browser opens without an API key (checkout). A hint, checked on use.
     payment_accounts: DashMap<ids::Id, Box<str>>,
+    /// Profile id to its account's name, for the checkout preview. A hint
+    /// too, checked on use.
+    profile_accounts: DashMap<ids::Id, Box<str>>,
 }
 
 /// Access tokens see test and live objects apart, so each mode of a token is
@@ -37,6 +40,7 @@ impl Registry {
             template: None,
             rng_seed,
             payment_accounts: DashMap::new(),
+            profile_accounts: DashMap::new(),
         };
         for (key, seed) in fixtures::load(&registry.sources, now)? {
             if key == TEMPLATE_KEY {
@@ -83,13 +87,33 @@ impl Registry {
             .insert(ids::Id::new(id), account.key.clone());
     }
 
-    /// Notes every payment of `account` (fixtures, templates, imports).
+    /// Notes every payment and profile of `account` (fixtures, templates,
+    /// imports).
     pub fn index_payments(&self, account: &Account) {
         let data = account.data.read();
         for p in data.payments.iter() {
             self.payment_accounts
                 .insert(p.id.clone(), account.key.clone());
         }
+        for p in &data.profiles {
+            self.profile_accounts
+                .insert(p.id.clone(), account.key.clone());
+        }
+    }
+
+    /// Notes that `account` holds the profile `id`.
+    pub fn index_profile(&self, id: &str, account: &Account) {
+        self.profile_accounts
+            .insert(ids::Id::new(id), account.key.clone());
+    }
+
+    /// The account that holds profile `id`, for the checkout preview (no
+    /// key): only through the index, never a search.
+    pub fn profile_account(&self, id: &str) -> Option<Arc<Account>> {
+        let name = self.profile_accounts.get(id)?.value().clone();
+        let account = self.existing(&name)?;
+        let holds = account.data.read().profile(id).is_some();
+        holds.then_some(account)
     }
 
     /// The account that holds payment `id`, for callers without an API key.

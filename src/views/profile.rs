@@ -26,7 +26,6 @@ fn category_code(business_category: &str) -> u32 {
 pub fn profile(
     render: &Render<'_>,
     p: &Profile,
-    org_id: &str,
     me: bool,
     documentation: Option<&'static str>,
 ) -> Value {
@@ -68,20 +67,13 @@ pub fn profile(
         "self".into(),
         json!(render.api(&format!("profiles/{}", p.id))),
     );
-    links.insert(
-        "dashboard".into(),
-        json!(Link::html(format!(
-            "{base}/checkout/preview/{}?organization={org_id}",
-            p.id
-        ))),
-    );
+    // The sandbox has no merchant dashboard: both lead to the preview.
+    let preview = format!("{base}/checkout/preview/{}", p.id);
+    links.insert("dashboard".into(), json!(Link::html(preview.clone())));
     for name in ["chargebacks", "methods", "payments", "refunds"] {
         links.insert(name.into(), list(name));
     }
-    links.insert(
-        "checkoutPreviewUrl".into(),
-        json!(Link::html(format!("{base}/checkout/preview/{}", p.id))),
-    );
+    links.insert("checkoutPreviewUrl".into(), json!(Link::html(preview)));
     if let Some(doc) = documentation {
         links.insert("documentation".into(), json!(Link::docs(doc)));
     }
