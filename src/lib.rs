@@ -44,7 +44,8 @@
 //!   state, [`sandbox::state`] also the `--state-file`.
 //! - [`checkout`]: the test-mode checkout page (`/checkout/…`) where a person
 //!   picks a payment's outcome; it finds the payment's account through the
-//!   registry's payment index, as a browser has no API key.
+//!   registry's payment index, as a browser has no API key; a profile's
+//!   checkout preview (`/checkout/preview/pfl_…`) through its profile index.
 //! - [`clock`], [`ids`]: per-account time and Mollie-shaped ids.
 //! - [`config`]: every setting, filled by the CLI (`main.rs`) from flags and
 //!   `MOLLIE_SANDBOX_*` variables; [`health`]: the client side of
