@@ -26,7 +26,7 @@ def test_list_methods_with_filters(client, base_url):
     assert ideal.minimum_amount == {"value": "0.01", "currency": "EUR"}
     assert ideal.maximum_amount == {"value": "50000.00", "currency": "EUR"}
     assert ideal.image_svg == f"{base_url}/external/icons/payment-methods/ideal.svg"
-    assert ideal.status == "activated"
+    assert ideal["status"] == "activated"
 
     usd = client.methods.list(amount={"value": "100.00", "currency": "USD"})
     assert ids(usd) == ["creditcard", "paypal"]
@@ -60,7 +60,7 @@ def test_get_ideal_with_issuers(client, base_url):
 
 def test_all_methods_with_status(client):
     every = client.methods.all()
-    status = {m.id: m.status for m in every}
+    status = {m.id: m["status"] for m in every}
     assert len(status) == 37
     assert status["ideal"] == "activated"
     assert status["trustly"] == "pending-review"
