@@ -432,6 +432,9 @@ async fn get_one_method() {
         "The payment method is not enabled in your website profile",
         None,
     );
+    // A disabled method is forbidden too, mandate methods included.
+    api.delete("/v2/profiles/me/methods/creditcard").await;
+    assert_eq!(api.get("/v2/methods/creditcard").await.status, 403);
     // Apple Pay can be asked for by id.
     assert_eq!(api.get("/v2/methods/applepay").await.status, 200);
 }

@@ -328,14 +328,7 @@ pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
     let inc = includes(ctx);
     let body = ctx.with_profiles(|data| -> Result<Value> {
         let profile = profile_of(ctx, data)?;
-        let usable = if m.recurring {
-            // Mandate charges work whatever the dashboard enables (Cashier asks
-            // for the mandate's method to size its payments).
-            true
-        } else {
-            profile.enables(m.id, ctx.account.mode)
-        };
-        if !usable {
+        if !profile.enables(m.id, ctx.account.mode) {
             return Err(ApiError::new(
                 403,
                 "The payment method is not enabled in your website profile",
