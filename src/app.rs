@@ -125,6 +125,10 @@ async fn dispatch(
             Err(e) => e.into_response().into(),
         };
     }
+    if let Some(icon) = path.strip_prefix("/external/icons/") {
+        // The catalogue's images: keyless, as Mollie's own icon URLs.
+        return crate::catalogue::image_response(&parts.method, icon).into();
+    }
     if path.starts_with("/checkout/") {
         return match read_body(parts, body, app.config.body_timeout()).await {
             Ok(bytes) => checkout::handle(app, parts, bytes, tls).into(),

@@ -16,14 +16,13 @@ use hyper::http::request::Parts;
 use hyper::{Method, StatusCode};
 
 use crate::app::App;
+use crate::catalogue;
 use crate::error::ApiError;
 use crate::http::request::Query;
 use crate::http::response::{with_type, Resp};
-use crate::lifecycle::{self, AUTHORIZE_METHODS};
+use crate::lifecycle;
 use crate::page_link;
-use crate::store::capture::MANUAL_CAPTURE_METHODS;
-use crate::store::{Account, Mode, Payment, PaymentStatus, SequenceType};
-use crate::validate;
+use crate::store::{Account, Data, Mode, Payment, PaymentStatus, SequenceType};
 
 const HTML: &str = "text/html; charset=utf-8";
 
@@ -33,6 +32,12 @@ pub fn handle(app: &App, parts: &Parts, body: Bytes, _tls: bool) -> Resp {
     let (page, bare) = match segments.as_slice() {
         ["select-method", bare] => (Page::Checkout, *bare),
         ["test-mode", bare] => (Page::ChangeState, *bare),
+        ["preview", profile] => {
+            return match parts.method {
+                Method::GET | Method::HEAD => preview(app, parts, profile),
+                _ => error_page(&crate::api::not_allowed("GET")),
+            }
+        }
         _ => return error_page(&ApiError::new(404, "There is no such checkout page.")),
     };
     let Some(account) = page_link::account(&app.registry, &Query::parse(parts.uri.query())) else {
@@ -78,9 +83,63 @@ fn show(account: &Account, page: Page, bare: &str, notice: Option<&str>) -> Resp
                 return redirect(url);
             }
         }
-        return html(StatusCode::OK, &final_page(p, account.mode, notice));
+        return html(StatusCode::OK, &final_page(&data, p, account.mode, notice));
     }
-    html(StatusCode::OK, &choice_page(p, account.mode, notice))
+    html(StatusCode::OK, &choice_page(&data, p, account.mode, notice))
+}
+
+/// `/checkout/preview/{profileId}` (a profile's `checkoutPreviewUrl`): the
+/// merchant's name and the methods its checkout offers for euros, with
+/// their images.
+fn preview(app: &App, parts: &Parts, profile: &str) -> Resp {
+    let missing = || error_page(&ApiError::not_found("profile", profile));
+    let Some(mut account) = page_link::account(&app.registry, &Query::parse(parts.uri.query()))
+    else {
+        return missing();
+    };
+    // An access token's profiles live on its live account, whichever mode
+    // rendered the link.
+    if account.data.read().profile(profile).is_none() {
+        if let Some(live) = account
+            .key
+            .strip_suffix("#test")
+            .and_then(|k| app.registry.existing(k))
+        {
+            account = live;
+        }
+    }
+    let data = account.data.read();
+    let Some(p) = data.profile(profile) else {
+        return missing();
+    };
+    let mut rows = String::new();
+    for m in catalogue::METHODS {
+        if !(m.at_checkout && p.enables(m.id, account.mode) && m.limit("EUR").is_some()) {
+            continue;
+        }
+        rows.push_str(&format!(
+            r#"<li class="method"><img src="/external/icons/payment-methods/{id}.svg" alt="" width="32" height="24"> {label}</li>
+"#,
+            id = attr(m.id),
+            label = text(m.label),
+        ));
+    }
+    let body = format!(
+        r#"<header>
+  <p class="merchant">{name}</p>
+  <h1>Checkout preview</h1>
+</header>
+<div class="panel">
+<p class="intro">The methods this profile's checkout offers for a payment in euros.</p>
+<ul class="methods">
+{rows}</ul>
+</div>"#,
+        name = text(&p.name),
+    );
+    html(
+        StatusCode::OK,
+        &layout(&format!("{} · Checkout preview", p.name), &body),
+    )
 }
 
 /// Where the browser goes after a choice.
@@ -119,7 +178,7 @@ fn choose(app: &App, account: &Account, page: Page, bare: &str, body: &[u8]) -> 
     };
     let method = match method.as_deref() {
         None | Some("") => None,
-        Some(m) => match validate::method_name(m) {
+        Some(m) => match crate::catalogue::id(m) {
             Some(m) => Some(m),
             None => return show(account, page, bare, Some("Choose a payment method.")),
         },
@@ -129,7 +188,7 @@ fn choose(app: &App, account: &Account, page: Page, bare: &str, body: &[u8]) -> 
         return not_found(bare);
     };
     if let (Some(m), None) = (method, p.method) {
-        if !lifecycle::method_options(p).contains(&m) {
+        if !lifecycle::method_options(&data, p, account.mode).contains(&m) {
             drop(data);
             return show(
                 account,
@@ -234,38 +293,9 @@ pub fn format_amount(value: &str, currency: &str) -> String {
     format!("{symbol}{value}")
 }
 
+/// The method's name as the checkout shows it (the catalogue's label).
 pub fn method_label(method: &str) -> &str {
-    match method {
-        "alma" => "Alma",
-        "applepay" => "Apple Pay",
-        "bacs" => "BACS Direct Debit",
-        "bancomatpay" => "Bancomat Pay",
-        "bancontact" => "Bancontact",
-        "banktransfer" => "Bank transfer",
-        "belfius" => "Belfius Pay Button",
-        "billie" => "Billie",
-        "blik" => "BLIK",
-        "creditcard" => "Card",
-        "directdebit" => "SEPA Direct Debit",
-        "eps" => "EPS",
-        "giftcard" => "Gift card",
-        "giropay" => "giropay",
-        "ideal" => "iDEAL",
-        "in3" => "in3",
-        "kbc" => "KBC/CBC Payment Button",
-        "klarna" => "Klarna",
-        "mybank" => "MyBank",
-        "paypal" => "PayPal",
-        "paysafecard" => "paysafecard",
-        "przelewy24" => "Przelewy24",
-        "riverty" => "Riverty",
-        "satispay" => "Satispay",
-        "sofort" => "SOFORT Banking",
-        "trustly" => "Trustly",
-        "twint" => "TWINT",
-        "voucher" => "Voucher",
-        other => other,
-    }
+    catalogue::label(method)
 }
 
 fn status_label(s: PaymentStatus) -> &'static str {
@@ -281,15 +311,13 @@ fn status_label(s: PaymentStatus) -> &'static str {
 }
 
 /// The outcomes offered: staying as is first, then every move allowed.
-fn choices(p: &Payment) -> Vec<PaymentStatus> {
+fn choices(data: &Data, p: &Payment, mode: Mode) -> Vec<PaymentStatus> {
     use PaymentStatus::*;
-    let holds = |m: &str| {
-        AUTHORIZE_METHODS.contains(&m)
-            || (p.captures_later() && MANUAL_CAPTURE_METHODS.contains(&m))
-    };
     let could_authorize = match p.method {
-        Some(m) => holds(m),
-        None => lifecycle::method_options(p).iter().any(|m| holds(m)),
+        Some(m) => catalogue::can_authorize(m, p.captures_later()),
+        None => lifecycle::method_options(data, p, mode)
+            .iter()
+            .any(|m| catalogue::can_authorize(m, p.captures_later())),
     };
     let mut out = vec![p.status];
     for to in [Paid, Authorized, Failed, Canceled, Expired] {
@@ -307,19 +335,28 @@ fn choices(p: &Payment) -> Vec<PaymentStatus> {
     out
 }
 
-fn header(p: &Payment, mode: Mode, title: &str) -> String {
+/// The merchant the page is for: the payment's profile's name.
+fn merchant(data: &Data, p: &Payment) -> String {
+    data.profile_for(p)
+        .map(|pr| pr.name.to_string())
+        .unwrap_or_default()
+}
+
+fn header(merchant: &str, p: &Payment, mode: Mode, title: &str) -> String {
     let note = match mode {
         Mode::Test => "Note: this is a testmode payment.",
         Mode::Live => "Note: this is a live-mode payment, simulated by mollie-sandbox.",
     };
     format!(
         r#"<header>
+  <p class="merchant">{merchant}</p>
   <p class="order">{description}</p>
   <h1>{title}</h1>
   <p class="amount">{amount}</p>
 </header>
 <p class="note note-test"><span class="dot">!</span>{note}</p>
 "#,
+        merchant = text(merchant),
         description = text(&p.description),
         title = text(title),
         amount = text(&format_amount(&p.amount.value, &p.amount.currency)),
@@ -327,7 +364,7 @@ fn header(p: &Payment, mode: Mode, title: &str) -> String {
     )
 }
 
-fn choice_page(p: &Payment, mode: Mode, notice: Option<&str>) -> String {
+fn choice_page(data: &Data, p: &Payment, mode: Mode, notice: Option<&str>) -> String {
     let recurring = p.sequence_type == SequenceType::Recurring;
     let title = if recurring {
         "Recurring test payment"
@@ -349,7 +386,7 @@ fn choice_page(p: &Payment, mode: Mode, notice: Option<&str>) -> String {
         )),
         None => {
             let mut select = String::from(r#"<select id="method" name="method">"#);
-            for m in lifecycle::method_options(p) {
+            for m in lifecycle::method_options(data, p, mode) {
                 select.push_str(&format!(
                     r#"<option value="{}">{}</option>"#,
                     attr(m),
@@ -363,7 +400,7 @@ fn choice_page(p: &Payment, mode: Mode, notice: Option<&str>) -> String {
         }
     }
     let mut radios = String::new();
-    for s in choices(p) {
+    for s in choices(data, p, mode) {
         radios.push_str(&format!(
             r#"<label class="choice"><input type="radio" name="status" value="{value}" required> {label}</label>
 "#,
@@ -384,12 +421,12 @@ fn choice_page(p: &Payment, mode: Mode, notice: Option<&str>) -> String {
 {rows}</table>
 <button type="submit">Continue &rsaquo;</button>
 </form>"#,
-        header = header(p, mode, title),
+        header = header(&merchant(data, p), p, mode, title),
     );
     layout(&format!("{} · Test checkout", p.description), &body)
 }
 
-fn final_page(p: &Payment, mode: Mode, notice: Option<&str>) -> String {
+fn final_page(data: &Data, p: &Payment, mode: Mode, notice: Option<&str>) -> String {
     let message = format!(
         "This payment is {} and can no longer change.",
         status_label(p.status).to_lowercase()
@@ -420,7 +457,7 @@ fn final_page(p: &Payment, mode: Mode, notice: Option<&str>) -> String {
 </table>
 <p class="intro">{message}</p>
 {chargeback}{back}</div>"#,
-        header = header(p, mode, "Test payment"),
+        header = header(&merchant(data, p), p, mode, "Test payment"),
         id = text(&p.id),
         status = attr(p.status.as_str()),
         label = text(status_label(p.status)),
@@ -457,6 +494,7 @@ html{min-height:100%;background:linear-gradient(160deg,#0f3b57 0%,#1f6f8b 45%,#2
 body{margin:0;padding:28px 16px;font:15px/1.55 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#1b1b1b}
 .card{max-width:520px;margin:0 auto;background:#f7f7f7;border-radius:10px;padding:36px 48px 22px;box-shadow:0 10px 40px rgba(0,0,0,.35)}
 header{text-align:center;margin-bottom:22px}
+.merchant{margin:0 0 2px;font-weight:700;font-size:17px;color:#2b2b2b}
 .order{margin:0;color:#6b6b6b;font-size:16px}
 h1{margin:4px 0 2px;font-size:23px;font-weight:700;color:#2b2b2b}
 h2{margin:0 0 8px;font-size:18px}
@@ -477,6 +515,8 @@ td{padding:8px 10px;color:#222}
 select{width:100%;padding:5px 6px;border:1px solid #ccc;border-radius:4px;background:#fff;font:inherit}
 button,.button{display:block;width:100%;padding:14px;border:0;border-radius:6px;background:#0077ff;color:#fff;font:inherit;font-size:16px;text-align:center;text-decoration:none;cursor:pointer}
 button:hover,.button:hover{background:#0062d1}
+.methods{list-style:none;margin:0;padding:0}
+.method{display:flex;align-items:center;gap:12px;padding:8px 0;border-bottom:1px solid #eee}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;background:#ddd;font-size:12px;font-weight:600}
 .badge-paid{background:#d7f5df;color:#11652b}
 .badge-failed,.badge-expired,.badge-canceled{background:#fde3e1;color:#8a1c12}

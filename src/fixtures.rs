@@ -17,10 +17,9 @@ use serde_json::{Map, Value};
 
 use crate::clock::{format_datetime, parse_datetime};
 use crate::ids;
-use crate::store::mandate::MANDATE_METHODS;
 use crate::store::{
-    Capture, CaptureStatus, Chargeback, Customer, Data, Mandate, MandateStatus, Mode, Payment,
-    PaymentStatus, Refund, RefundStatus, SequenceType,
+    Capture, CaptureStatus, Chargeback, Customer, Data, Mandate, MandateStatus, Mode, Organization,
+    Payment, PaymentStatus, Profile, Refund, RefundStatus, SequenceType,
 };
 use crate::validate;
 use crate::views::{
@@ -82,6 +81,9 @@ pub struct AccountSeed {
     pub captures: Vec<Capture>,
     /// `refundDelay`: seconds per step of this account's refunds.
     pub refund_delay: Option<u64>,
+    /// The key's own profile first; access tokens may have more.
+    pub profiles: Vec<Profile>,
+    pub organization: Option<Organization>,
 }
 
 impl AccountSeed {
@@ -117,6 +119,8 @@ impl AccountSeed {
         }
         data.refund_delay = self.refund_delay;
         crate::after_sales::book_loaded(&mut data);
+        data.profiles = self.profiles;
+        data.organization = self.organization;
         data
     }
 
@@ -129,6 +133,10 @@ impl AccountSeed {
         self.chargebacks.extend(other.chargebacks);
         self.captures.extend(other.captures);
         self.refund_delay = other.refund_delay.or(self.refund_delay);
+        self.profiles.extend(other.profiles);
+        if other.organization.is_some() {
+            self.organization = other.organization;
+        }
     }
 }
 
@@ -176,6 +184,13 @@ pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSee
                 seed.refund_delay = Some(secs);
                 continue;
             }
+            if name == "organization" {
+                let item: Value = serde_json::from_str(value.get())
+                    .map_err(|e| format!("{at}.organization: {e}"))?;
+                seed.organization =
+                    Some(organization(&item).map_err(|e| format!("{at}.organization: {e}"))?);
+                continue;
+            }
             let list: Vec<&RawValue> = serde_json::from_str(value.get())
                 .map_err(|_| format!("{at}.{name}: expected an array"))?;
             // One object at a time: a million customers never make one tree of a million maps.
@@ -206,7 +221,8 @@ pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSee
                 "refunds" => read_all(items, &mut seed.refunds, |v| refund(v, now), &at, &name)?,
                 "chargebacks" => read_all(items, &mut seed.chargebacks, |v| chargeback(v, now), &at, &name)?,
                 "captures" => read_all(items, &mut seed.captures, |v| capture(v, now), &at, &name)?,
-                other => return Err(format!("{at}: unknown list \"{other}\" (expected customers, deletedCustomers, payments, mandates, refunds, chargebacks, captures)")),
+                "profiles" => read_all(items, &mut seed.profiles, |v| profile(v, now), &at, &name)?,
+                other => return Err(format!("{at}: unknown list \"{other}\" (expected customers, deletedCustomers, payments, mandates, refunds, chargebacks, captures, profiles)")),
             }
         }
         out.push((key, seed));
@@ -410,8 +426,7 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
     let method = match get("method") {
         Value::Null => None,
         Value::String(s) => Some(
-            validate::method_name(s)
-                .ok_or_else(|| field_err("method", "unknown payment method"))?,
+            crate::catalogue::id(s).ok_or_else(|| field_err("method", "unknown payment method"))?,
         ),
         _ => return Err(field_err("method", "expected a string or null")),
     };
@@ -467,7 +482,7 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
             Value::Null => method.into_iter().collect(),
             Value::Array(items) => items
                 .iter()
-                .map(|v| v.as_str().and_then(validate::method_name))
+                .map(|v| v.as_str().and_then(crate::catalogue::id))
                 .collect::<Option<Vec<_>>>()
                 .ok_or_else(|| {
                     field_err("methodChoices", "expected a list of payment method names")
@@ -638,8 +653,46 @@ impl serde::Serialize for AccountExport<'_> {
         if let Some(secs) = data.refund_delay {
             map.serialize_entry("refundDelay", &secs)?;
         }
+        if !data.profiles.is_empty() {
+            let profiles = data.profiles.iter().map(|p| profile_export(&render, p));
+            map.serialize_entry("profiles", &Items::new(profiles))?;
+        }
+        if let Some(org) = &data.organization {
+            let mut v = crate::views::profile::organization(&render, org, false);
+            if let Value::Object(o) = &mut v {
+                o.remove("_links");
+            }
+            map.serialize_entry("organization", &v)?;
+        }
         map.end()
     }
+}
+
+/// A profile as the API shows it, without links, plus what it has enabled
+/// (not API fields), so that an export loads back as it was.
+fn profile_export(render: &Render<'_>, p: &Profile) -> Value {
+    let mut v = crate::views::profile::profile(render, p, false, None);
+    if let Value::Object(o) = &mut v {
+        o.remove("_links");
+        o.remove("categoryCode");
+        let methods: Map<String, Value> = p
+            .methods
+            .iter()
+            .map(|(m, s)| ((*m).to_owned(), Value::String(s.as_str().into())))
+            .collect();
+        o.insert("methods".into(), Value::Object(methods));
+        let mut issuers = Map::new();
+        for ((m, i), status) in &p.issuers {
+            let entry = issuers
+                .entry((*m).to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(e) = entry {
+                e.insert((*i).to_owned(), Value::String(status.to_string()));
+            }
+        }
+        o.insert("issuers".into(), Value::Object(issuers));
+    }
+    v
 }
 
 /// The amount of a refund, chargeback or capture: any currency the API
@@ -785,6 +838,190 @@ fn capture(item: &Value, now: i64) -> FieldResult<Capture> {
     })
 }
 
+fn str_or<'v>(obj: &'v Map<String, Value>, name: &str, default: &'v str) -> FieldResult<&'v str> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::String(s)) => Ok(s),
+        Some(_) => Err(field_err(name, "expected a string")),
+    }
+}
+
+/// A profile as the API shows it, plus `methods` (method id to status;
+/// a method left out was never requested) and `issuers` (`{"giftcard":
+/// {"festivalcadeau": "activated"}}`); both default to a new account's.
+fn profile(item: &Value, now: i64) -> FieldResult<Profile> {
+    let obj = object(item)?;
+    check_keys(
+        obj,
+        &[
+            "resource",
+            "id",
+            "mode",
+            "name",
+            "website",
+            "email",
+            "phone",
+            "description",
+            "countriesOfActivity",
+            "businessCategory",
+            "categoryCode",
+            "status",
+            "review",
+            "createdAt",
+            "methods",
+            "issuers",
+            "_links",
+        ],
+    )?;
+    let mode = match str_or(obj, "mode", "test")? {
+        "test" => Mode::Test,
+        "live" => Mode::Live,
+        _ => return Err(field_err("mode", "expected test or live")),
+    };
+    let mut p = Profile::new(
+        id_field(obj, "pfl_")?,
+        mode,
+        time_field(obj, "createdAt")?.unwrap_or(now),
+    );
+    p.name = str_or(obj, "name", &p.name.clone())?.into();
+    p.website = str_or(obj, "website", &p.website.clone())?.into();
+    p.email = str_or(obj, "email", &p.email.clone())?.into();
+    p.phone = str_or(obj, "phone", &p.phone.clone())?.into();
+    p.business_category = str_or(obj, "businessCategory", &p.business_category.clone())?.into();
+    p.status = match str_or(obj, "status", "verified")? {
+        s @ ("unverified" | "verified" | "blocked") => s.into(),
+        _ => {
+            return Err(field_err(
+                "status",
+                "expected unverified, verified or blocked",
+            ))
+        }
+    };
+    p.description = match obj.get("description") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.as_str().into()),
+        Some(_) => return Err(field_err("description", "expected a string")),
+    };
+    if let Some(v) = obj.get("countriesOfActivity") {
+        let items = v
+            .as_array()
+            .ok_or_else(|| field_err("countriesOfActivity", "expected a list of country codes"))?;
+        p.countries_of_activity = items
+            .iter()
+            .map(|c| c.as_str().map(Into::into))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| field_err("countriesOfActivity", "expected a list of country codes"))?;
+    }
+    p.review = match obj.get("review") {
+        None | Some(Value::Null) => None,
+        Some(r) => Some(
+            r.get("status")
+                .and_then(Value::as_str)
+                .ok_or_else(|| field_err("review", "expected {\"status\": \"pending\"}"))?
+                .into(),
+        ),
+    };
+    if let Some(v) = obj.get("methods") {
+        let map = v
+            .as_object()
+            .ok_or_else(|| field_err("methods", "expected an object of method id to status"))?;
+        p.methods.clear();
+        for (id, status) in map {
+            let m = crate::catalogue::id(id)
+                .ok_or_else(|| field_err("methods", format!("unknown payment method {id}")))?;
+            match status {
+                Value::Null => {}
+                Value::String(s) => {
+                    let st = crate::catalogue::Status::parse(s)
+                        .ok_or_else(|| field_err("methods", format!("{id}: unknown status {s}")))?;
+                    p.methods.insert(m, st);
+                }
+                _ => return Err(field_err("methods", format!("{id}: expected a status"))),
+            }
+        }
+    }
+    if let Some(v) = obj.get("issuers") {
+        let map = v.as_object().ok_or_else(|| {
+            field_err(
+                "issuers",
+                "expected {\"giftcard\": {\"issuer\": \"activated\"}}",
+            )
+        })?;
+        p.issuers.clear();
+        for (method, issuers) in map {
+            let method = match method.as_str() {
+                "giftcard" => "giftcard",
+                "voucher" => "voucher",
+                _ => return Err(field_err("issuers", "expected giftcard or voucher")),
+            };
+            let issuers = issuers
+                .as_object()
+                .ok_or_else(|| field_err("issuers", "expected an object of issuer id to status"))?;
+            for (id, status) in issuers {
+                let issuer = crate::catalogue::issuer(method, id)
+                    .ok_or_else(|| field_err("issuers", format!("unknown {method} issuer {id}")))?;
+                let status = status.as_str().unwrap_or("activated");
+                p.issuers.insert((method, issuer.id), status.into());
+            }
+        }
+    }
+    Ok(p)
+}
+
+/// The organization as the API shows it.
+fn organization(item: &Value) -> FieldResult<Organization> {
+    let obj = object(item)?;
+    check_keys(
+        obj,
+        &[
+            "resource",
+            "id",
+            "name",
+            "email",
+            "locale",
+            "address",
+            "registrationNumber",
+            "vatNumber",
+            "vatRegulation",
+            "_links",
+        ],
+    )?;
+    let id = match obj.get("id").and_then(Value::as_str) {
+        Some(id) if ids::is_valid("org_", id) => ids::Id::new(id),
+        _ => {
+            return Err(field_err(
+                "id",
+                "expected \"org_\" followed by letters and digits",
+            ))
+        }
+    };
+    let mut o = Organization::new(id);
+    o.name = str_or(obj, "name", &o.name.clone())?.into();
+    o.email = str_or(obj, "email", &o.email.clone())?.into();
+    o.locale = str_or(obj, "locale", &o.locale.clone())?.into();
+    o.registration_number =
+        str_or(obj, "registrationNumber", &o.registration_number.clone())?.into();
+    let opt = |name: &str| -> FieldResult<Option<Box<str>>> {
+        match obj.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.as_str().into())),
+            Some(_) => Err(field_err(name, "expected a string or null")),
+        }
+    };
+    o.vat_number = opt("vatNumber")?;
+    o.vat_regulation = opt("vatRegulation")?;
+    if let Some(a) = obj.get("address") {
+        let a = a
+            .as_object()
+            .ok_or_else(|| field_err("address", "expected an object"))?;
+        o.street_and_number = str_or(a, "streetAndNumber", &o.street_and_number.clone())?.into();
+        o.postal_code = str_or(a, "postalCode", &o.postal_code.clone())?.into();
+        o.city = str_or(a, "city", &o.city.clone())?.into();
+        o.country = str_or(a, "country", &o.country.clone())?.into();
+    }
+    Ok(o)
+}
+
 /// A mandate as the API shows it, plus `customerId` (taken from
 /// `_links.customer` when an older response lacks it) and, for a revoked
 /// one, `revokedAt`.
@@ -826,10 +1063,8 @@ fn mandate(item: &Value, now: i64) -> FieldResult<Mandate> {
         }
     };
     let method = match get("method").as_str() {
-        Some(m) => MANDATE_METHODS
-            .iter()
-            .find(|x| **x == m)
-            .copied()
+        Some(m) => crate::catalogue::mandate_methods()
+            .find(|x| *x == m)
             .ok_or_else(|| field_err("method", "expected directdebit, creditcard or paypal"))?,
         None => {
             return Err(field_err(

@@ -14,7 +14,13 @@
 //! - [`store`]: accounts ([`store::Registry`], [`store::Account`]) and their
 //!   objects, in ordered collections that page in O(log n + limit).
 //! - [`api`]: the router and the Mollie endpoints, one file per resource
-//!   (customers, payments, mandates, refunds, chargebacks, captures).
+//!   (customers, payments, mandates, refunds, chargebacks, captures,
+//!   methods, profiles, organizations, permissions, the Apple Pay session).
+//! - [`catalogue`]: the one table of payment methods (names per locale,
+//!   checkout labels, limits per currency, mandates, authorization,
+//!   issuers, pricing, images under `/external/icons/…`) that payment
+//!   creation, the lifecycle, the checkout and the Methods API all read;
+//!   each account's profiles say which are enabled ([`store::profile`]).
 //! - [`lifecycle`]: how a payment changes status, the one function every
 //!   path uses (checkout page, sandbox API, cancel, expiry): timestamps,
 //!   details, the mandate of a paid first payment, the webhook.
@@ -57,6 +63,8 @@
 //!   picks a payment's outcome. A browser has no API key: keyless pages
 //!   (checkout, dashboard) find their account by the opaque token their link
 //!   carries ([`page_link`]), never by searching accounts for an id.
+//!   A profile's checkout preview (`/checkout/preview/pfl_…`) is keyless
+//!   the same way.
 //! - [`clock`], [`ids`]: per-account time and Mollie-shaped ids.
 //! - [`config`]: every setting, filled by the CLI (`main.rs`) from flags and
 //!   `MOLLIE_SANDBOX_*` variables; [`health`]: the client side of
@@ -94,6 +102,7 @@ pub mod after_sales;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod catalogue;
 pub mod checkout;
 pub mod clock;
 pub mod config;

@@ -15,11 +15,10 @@ use crate::app::App;
 use crate::clock;
 use crate::error::{ApiError, Result};
 
-use crate::store::capture::MANUAL_CAPTURE_METHODS;
+use crate::catalogue;
 use crate::store::{
-    Account, Data, Found, Mandate, MandateStatus, Payment, PaymentStatus, SequenceType,
+    Account, Data, Found, Mandate, MandateStatus, Mode, Payment, PaymentStatus, SequenceType,
 };
-use crate::validate;
 
 /// The consumer every test bank payment is paid by (as Mollie's test mode).
 pub const TEST_CONSUMER_NAME: &str = "T. TEST";
@@ -28,23 +27,6 @@ pub const TEST_CONSUMER_BIC: &str = "TRIONL2U";
 pub const TEST_PAYPAL_EMAIL: &str = "test@example.org";
 /// Mollie's SEPA creditor identifier, shown on direct debits.
 pub const CREDITOR_IDENTIFIER: &str = "NL08ZZZ502057730000";
-
-/// Methods with an authorization step (pay-later). Cards authorize only with
-/// `captureMode: manual`, which the sandbox does not model yet.
-pub const AUTHORIZE_METHODS: &[&str] = &["klarna", "in3", "riverty", "billie", "alma"];
-
-/// Bank methods whose first payment yields a SEPA direct-debit mandate.
-const BANK_METHODS: &[&str] = &[
-    "ideal",
-    "bancontact",
-    "belfius",
-    "eps",
-    "giropay",
-    "kbc",
-    "mybank",
-    "sofort",
-    "trustly",
-];
 
 /// The statuses that call the webhook: the final ones, and `authorized`
 /// (a shop ships, then captures, on it).
@@ -88,25 +70,35 @@ pub fn default_method(p: &Payment) -> &'static str {
     }
 }
 
-/// The methods a payment without a method may still be paid with.
-pub fn method_options(p: &Payment) -> Vec<&'static str> {
+/// The methods a payment without a method may still be paid with: those
+/// the merchant listed, else every method the payment's profile enables
+/// that a consumer can pick for this amount, sequence and country.
+pub fn method_options(data: &Data, p: &Payment, mode: Mode) -> Vec<&'static str> {
     if !p.method_choices.is_empty() {
         return p.method_choices.to_vec();
     }
-    if p.captures_later() {
-        return MANUAL_CAPTURE_METHODS.to_vec();
-    }
-    let pool: &[&'static str] = match p.sequence_type {
-        SequenceType::First => validate::FIRST_METHODS,
-        SequenceType::Recurring => validate::RECURRING_METHODS,
-        SequenceType::Oneoff => validate::METHODS,
-    };
-    let mut out: Vec<&'static str> = pool
+    let profile = data.profile_for(p);
+    let mut out: Vec<&'static str> = catalogue::METHODS
         .iter()
-        .copied()
-        .filter(|m| p.amount.currency == "EUR" || *m != "ideal")
-        // Direct debits are charged on a mandate, never chosen at checkout.
-        .filter(|m| p.sequence_type == SequenceType::Recurring || *m != "directdebit")
+        // Capturing later narrows the choice to methods that hold an
+        // authorization.
+        .filter(|m| !p.captures_later() || m.can_authorize(true))
+        .filter(|m| match p.sequence_type {
+            SequenceType::First => m.first,
+            SequenceType::Recurring => m.recurring,
+            SequenceType::Oneoff => m.at_checkout,
+        })
+        .filter(|m| {
+            p.sequence_type == SequenceType::Recurring
+                || profile.is_none_or(|pr| pr.enables(m.id, mode))
+        })
+        .filter(|m| m.fits(&p.amount) == catalogue::Fit::Yes)
+        .filter(|m| {
+            p.restrict_to_country
+                .as_deref()
+                .is_none_or(|c| m.offered_in(c))
+        })
+        .map(|m| m.id)
         .collect();
     // The common choice first, as the select list's default.
     if let Some(pos) = out.iter().position(|m| *m == default_method(p)) {
@@ -152,7 +144,7 @@ fn paid_details(data: &mut Data, p: &Payment, method: &str) -> Option<Box<RawVal
         "directdebit" | "banktransfer" => {
             return p.details.clone().or_else(|| raw(bank_consumer()))
         }
-        _ if BANK_METHODS.contains(&method) => bank_consumer(),
+        _ if catalogue::get(method).is_some_and(|m| m.bank_details) => bank_consumer(),
         _ => return p.details.clone(),
     };
     raw(value)
@@ -221,7 +213,7 @@ fn mandate_for(data: &mut Data, p: &Payment, method: &str, now: i64) -> Mandate 
         .and_then(|d| serde_json::from_str(d.get()).ok())
         .unwrap_or(Value::Null);
     let get = |k: &str, default: Value| details.get(k).cloned().unwrap_or(default);
-    let (mandate_method, mandate_details) = match method {
+    let (mandate_method, mandate_details) = match catalogue::mandate_method(method) {
         "creditcard" => {
             let expiry = clock::date_of(now + 3 * 365 * 86_400);
             (
@@ -321,17 +313,15 @@ pub fn set_status(
         }
         (None, None) => None,
     };
-    let can_authorize = |m: &str| {
-        AUTHORIZE_METHODS.contains(&m)
-            || (p.captures_later() && MANUAL_CAPTURE_METHODS.contains(&m))
-    };
     if p.captures_later() && to == PaymentStatus::Paid && from != PaymentStatus::Authorized {
         return Err(ApiError::unprocessable(
             "The payment is captured later (captureMode manual or a captureDelay): it becomes authorized first, then a capture makes it paid.",
         )
         .with_field("status"));
     }
-    if to == PaymentStatus::Authorized && !chosen.is_some_and(can_authorize) {
+    if to == PaymentStatus::Authorized
+        && !chosen.is_some_and(|m| catalogue::can_authorize(m, p.captures_later()))
+    {
         return Err(ApiError::unprocessable(format!(
             "The payment method {} has no authorization step.",
             chosen.unwrap_or("(none)")

@@ -1,5 +1,6 @@
 //! Field rules shared by every endpoint that takes them: amounts, locales,
-//! URLs, metadata, methods. Each returns Mollie's exact error on failure.
+//! URLs, metadata (method ids are the [`crate::catalogue`]'s). Each returns
+//! Mollie's exact error on failure.
 
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -47,53 +48,6 @@ pub const CURRENCIES: &[(&str, usize)] = &[
     ("ZAR", 2),
 ];
 
-pub const METHODS: &[&str] = &[
-    "alma",
-    "applepay",
-    "bacs",
-    "bancomatpay",
-    "bancontact",
-    "banktransfer",
-    "belfius",
-    "billie",
-    "blik",
-    "creditcard",
-    "directdebit",
-    "eps",
-    "giftcard",
-    "giropay",
-    "ideal",
-    "in3",
-    "kbc",
-    "klarna",
-    "mybank",
-    "paypal",
-    "paysafecard",
-    "przelewy24",
-    "riverty",
-    "satispay",
-    "sofort",
-    "trustly",
-    "twint",
-    "voucher",
-];
-
-pub const FIRST_METHODS: &[&str] = &[
-    "applepay",
-    "bancontact",
-    "belfius",
-    "creditcard",
-    "eps",
-    "giropay",
-    "ideal",
-    "kbc",
-    "mybank",
-    "paypal",
-    "sofort",
-];
-
-pub const RECURRING_METHODS: &[&str] = &["creditcard", "directdebit", "paypal"];
-
 pub const METADATA_LIMIT: usize = 1024;
 
 pub fn locale(value: &Value) -> Result<Option<&'static str>> {
@@ -105,10 +59,6 @@ pub fn locale(value: &Value) -> Result<Option<&'static str>> {
         },
         _ => Err(ApiError::unprocessable("The locale is invalid").with_field("locale")),
     }
-}
-
-pub fn method_name(value: &str) -> Option<&'static str> {
-    METHODS.iter().find(|m| **m == value).copied()
 }
 
 /// The types Mollie's OpenAPI document allows for `metadata`: a string, a

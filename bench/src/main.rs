@@ -367,6 +367,15 @@ fn run(args: &[String]) -> Result<(), String> {
         None,
         200,
     )];
+    // What a checkout asks first: the enabled methods for an amount, and
+    // the profile a plugin checks when an API key is saved.
+    let methods = vec![req(
+        "GET",
+        "/v2/methods?amount%5Bvalue%5D=10.00&amount%5Bcurrency%5D=EUR&locale=nl_NL&include=issuers",
+        &key_1k,
+        None,
+        200,
+    )];
     // Spread over the payments: a payment has a handful of refunds, not
     // the whole run's.
     let post_refund: Vec<Req> = (0..REFUND_PAYMENTS)
@@ -381,6 +390,7 @@ fn run(args: &[String]) -> Result<(), String> {
         })
         .collect();
     let list_refunds = vec![req("GET", "/v2/refunds?limit=50", &key_refunds, None, 200)];
+    let profile_me = vec![req("GET", "/v2/profiles/me", &key_1k, None, 200)];
 
     let mut rows = Vec::new();
     let workloads: [(&'static str, &Vec<Req>, Option<f64>); 7] = [
@@ -397,6 +407,8 @@ fn run(args: &[String]) -> Result<(), String> {
         ("GET console customers panel", &console, None),
         ("POST create refund", &post_refund, None),
         ("GET list refunds limit=50", &list_refunds, None),
+        ("GET /v2/methods (amount, locale, issuers)", &methods, None),
+        ("GET /v2/profiles/me", &profile_me, None),
     ];
     for (name, reqs, target) in workloads {
         eprintln!("{name}");

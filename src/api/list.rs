@@ -70,16 +70,7 @@ impl ListParams {
     ) -> ListLinks {
         let path = ctx.path;
         let base = ctx.base;
-        let mut self_href = format!("{base}{path}");
-        if !ctx.query.pairs.is_empty() {
-            self_href.push('?');
-            self_href.push_str(&encode(
-                ctx.query
-                    .pairs
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str())),
-            ));
-        }
+        let self_href = echo_href(ctx);
         let with_from = |id: &str| {
             let limit = self.limit.to_string();
             let rest = ctx
@@ -100,6 +91,21 @@ impl ListParams {
             documentation,
         }
     }
+}
+
+/// The request's own URL, its query echoed as sent: a list's `self`.
+pub fn echo_href(ctx: &Ctx<'_>) -> String {
+    let mut href = format!("{}{}", ctx.base, ctx.path);
+    if !ctx.query.pairs.is_empty() {
+        href.push('?');
+        href.push_str(&encode(
+            ctx.query
+                .pairs
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        ));
+    }
+    href
 }
 
 fn encode<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {

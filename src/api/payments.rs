@@ -7,12 +7,13 @@ use serde_json::Value;
 use smol_str::SmolStr;
 
 use crate::auth::Kind;
+use crate::catalogue::{self, Fit};
 use crate::error::{ApiError, Result};
 use crate::http::response::{hal_response, Resp};
 use crate::ids::{self, Id};
 use crate::lifecycle;
 use crate::store::{Data, Mandate, Payment, PaymentStatus, SequenceType};
-use crate::validate::{self, FIRST_METHODS, RECURRING_METHODS};
+use crate::validate;
 use crate::views::{
     CaptureView, ChargebackView, ListView, PaymentEmbeds, PaymentLinks, PaymentView, RefundView,
     Render,
@@ -144,20 +145,21 @@ pub fn embeds<'a>(
     e
 }
 
-/// Seconds an open payment lives before it expires, by method.
+/// Seconds an open payment lives before it expires, by method (the
+/// catalogue's; 15 minutes while no method is chosen).
 pub fn expiry_secs(method: Option<&str>) -> i64 {
-    const MIN: i64 = 60;
-    const HOUR: i64 = 60 * MIN;
-    match method {
-        Some("creditcard" | "giropay") => 30 * MIN,
-        Some("mybank") => 45 * MIN,
-        Some("bancontact" | "belfius" | "eps" | "kbc" | "przelewy24") => HOUR,
-        Some("sofort" | "voucher") => 2 * HOUR,
-        Some("klarna" | "in3" | "riverty" | "billie") => 48 * HOUR,
-        Some("paypal") => 72 * HOUR,
-        Some("banktransfer") => 12 * 24 * HOUR,
-        _ => 15 * MIN,
-    }
+    method
+        .and_then(catalogue::get)
+        .map_or(15 * 60, |m| m.expiry_secs)
+}
+
+/// Whether `method` may be used with `sequence`.
+fn suits(method: &str, sequence: SequenceType) -> bool {
+    catalogue::get(method).is_some_and(|m| match sequence {
+        SequenceType::First => m.first,
+        SequenceType::Recurring => m.recurring,
+        SequenceType::Oneoff => true,
+    })
 }
 
 /// `method` as a single id or a list of ids.
@@ -165,7 +167,7 @@ fn methods(value: Option<&Value>) -> Result<Vec<&'static str>> {
     let invalid = || ApiError::unprocessable("The payment method is invalid").with_field("method");
     let one = |v: &Value| -> Result<&'static str> {
         v.as_str()
-            .and_then(validate::method_name)
+            .and_then(crate::catalogue::id)
             .ok_or_else(invalid)
     };
     match value {
@@ -251,8 +253,8 @@ fn capture_settings(
             )
             .with_field(field));
         }
-        let allowed = crate::store::capture::MANUAL_CAPTURE_METHODS;
-        if let Some(m) = methods.iter().find(|m| !allowed.contains(m)) {
+        // The catalogue's methods that can hold an authorization.
+        if let Some(m) = methods.iter().find(|m| !catalogue::can_authorize(m, true)) {
             return Err(ApiError::unprocessable(format!(
                 "The payment method {m} does not support capturing later"
             ))
@@ -263,6 +265,78 @@ fn capture_settings(
         manual_capture: manual == Some(true),
         capture_delay: delay,
         ..Default::default()
+    })
+}
+
+/// The amount against the limits of the methods asked for: one method
+/// answers why it does not fit; of several, at least one must fit.
+fn check_limits(methods: &[&'static str], amount: &crate::store::Amount) -> Result<()> {
+    let fits: Vec<Fit> = methods
+        .iter()
+        .filter_map(|m| catalogue::get(m))
+        .map(|m| m.fits(amount))
+        .collect();
+    if fits.is_empty() || fits.contains(&Fit::Yes) {
+        return Ok(());
+    }
+    match fits.as_slice() {
+        [Fit::TooHigh] => Err(
+            ApiError::unprocessable("The amount is higher than the maximum").with_field("amount"),
+        ),
+        [Fit::TooLow] => Err(
+            ApiError::unprocessable("The amount is lower than the minimum").with_field("amount"),
+        ),
+        _ => Err(ApiError::unprocessable("No suitable payment methods found")),
+    }
+}
+
+/// The methods asked for must be enabled on the payment's profile (mandate
+/// charges excepted); without a method, some enabled method must take the
+/// amount.
+fn check_enabled(
+    ctx: &Ctx<'_>,
+    profile_id: Option<&str>,
+    methods: &[&'static str],
+    amount: &crate::store::Amount,
+    sequence: SequenceType,
+) -> Result<()> {
+    if sequence == SequenceType::Recurring {
+        return Ok(());
+    }
+    let mode = ctx.account.mode;
+    ctx.with_profiles(|data| {
+        let profile = match profile_id {
+            Some(id) => data.profile(id),
+            None => data.profiles.first(),
+        };
+        // A token may name a profile the sandbox never saw: the catalogue's
+        // defaults then stand in for it.
+        let default;
+        let profile = match profile {
+            Some(p) => p,
+            None => {
+                default = crate::store::Profile::new(Id::new("pfl_"), mode, 0);
+                &default
+            }
+        };
+        if methods.iter().any(|m| !profile.enables(m, mode)) {
+            return Err(ApiError::unprocessable(
+                "The payment method is not enabled in your website profile",
+            )
+            .with_field("method"));
+        }
+        if methods.is_empty() && validate::minor_units(amount) > 0 {
+            let any = catalogue::METHODS.iter().any(|m| {
+                m.at_checkout
+                    && (sequence == SequenceType::Oneoff || m.first)
+                    && profile.enables(m.id, mode)
+                    && m.fits(amount) == Fit::Yes
+            });
+            if !any {
+                return Err(ApiError::unprocessable("No suitable payment methods found"));
+            }
+        }
+        Ok(())
     })
 }
 
@@ -309,15 +383,8 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
     )?;
     let locale = validate::locale(b.get("locale").unwrap_or(&null))?;
     let methods = methods(b.get("method"))?;
-    let allowed = match sequence_type {
-        SequenceType::First => Some(FIRST_METHODS),
-        SequenceType::Recurring => Some(RECURRING_METHODS),
-        SequenceType::Oneoff => None,
-    };
-    if let Some(allowed) = allowed {
-        if methods.iter().any(|m| !allowed.contains(m)) {
-            return Err(ApiError::unprocessable("No suitable payment methods found"));
-        }
+    if methods.iter().any(|m| !suits(m, sequence_type)) {
+        return Err(ApiError::unprocessable("No suitable payment methods found"));
     }
     let minor = validate::minor_units(&amount);
     let zero_allowed = sequence_type == SequenceType::First
@@ -330,10 +397,8 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
             ApiError::unprocessable("The amount is lower than the minimum").with_field("amount"),
         );
     }
-    if methods == ["ideal"] && (amount.currency != "EUR" || minor > 5_000_000) {
-        return Err(
-            ApiError::unprocessable("The amount is higher than the maximum").with_field("amount"),
-        );
+    if minor > 0 {
+        check_limits(&methods, &amount)?;
     }
     let money = capture_settings(b, sequence_type, &methods)?;
     let restrict_to_country = country(b.get("restrictPaymentMethodsToCountry"))?;
@@ -366,6 +431,8 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
         ),
         Kind::ApiKey => None,
     };
+
+    check_enabled(ctx, profile_id.as_deref(), &methods, &amount, sequence_type)?;
 
     let now = ctx.now();
     let mut data = ctx.account.data.write();
@@ -614,7 +681,7 @@ pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
     };
     let method = match b.get("method") {
         None => None,
-        Some(v) => Some(v.as_str().and_then(validate::method_name).ok_or_else(|| {
+        Some(v) => Some(v.as_str().and_then(crate::catalogue::id).ok_or_else(|| {
             ApiError::unprocessable("The payment method is invalid").with_field("method")
         })?),
     };
@@ -629,6 +696,19 @@ pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
             .is_some_and(|s| s.len() == 10 && s.parse::<jiff::civil::Date>().is_ok());
         if !ok {
             return Err(ApiError::unprocessable("The due date is invalid").with_field("dueDate"));
+        }
+    }
+    if let Some(m) = method {
+        // The method chosen later must be enabled too, on the payment's profile.
+        let found = ctx
+            .account
+            .data
+            .read()
+            .payments
+            .get(id)
+            .map(|p| (p.profile_id.clone(), p.amount.clone(), p.sequence_type));
+        if let Some((profile, amount, sequence)) = found {
+            check_enabled(ctx, profile.as_deref(), &[m], &amount, sequence)?;
         }
     }
 
@@ -662,12 +742,7 @@ pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
             )
             .with_field("method"));
         }
-        let allowed = match p.sequence_type {
-            SequenceType::First => FIRST_METHODS.contains(&m),
-            SequenceType::Recurring => RECURRING_METHODS.contains(&m),
-            SequenceType::Oneoff => true,
-        };
-        if !allowed {
+        if !suits(m, p.sequence_type) {
             return Err(ApiError::unprocessable("No suitable payment methods found"));
         }
     }

@@ -61,7 +61,13 @@ pub fn reset(app: &App, parts: &Parts) -> Result<Resp> {
 }
 
 /// New objects for an account; idempotency keys that named the old ones go.
-fn install(account: &Account, data: Data) {
+/// The account keeps its profile id: the first profile of the new state
+/// takes it, or a default profile does.
+fn install(account: &Account, mut data: Data) {
+    if let Some(p) = data.profiles.first_mut() {
+        p.id = account.profile_id.clone();
+    }
+    data.ensure_profile(&account.key, account.mode);
     *account.data.write() = data;
     account.idempotency.lock().clear();
 }

@@ -43,12 +43,6 @@ pub struct Capture {
     pub status: CaptureStatus,
 }
 
-/// Methods that take `captureMode: manual` (or a `captureDelay`): an
-/// authorization first, a capture later. Kept as one list so that it can
-/// join the method catalogue.
-pub const MANUAL_CAPTURE_METHODS: &[&str] =
-    &["creditcard", "klarna", "billie", "riverty", "paypal"];
-
 /// How long an authorization holds before it expires (`captureBefore`):
 /// cards at least 7 days (Visa, Amex), pay-later methods 28 days.
 pub fn authorization_window(method: Option<&str>) -> i64 {

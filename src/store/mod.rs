@@ -9,6 +9,7 @@ pub mod collection;
 pub mod customer;
 pub mod mandate;
 pub mod payment;
+pub mod profile;
 pub mod refund;
 pub mod registry;
 
@@ -28,6 +29,7 @@ pub use collection::{Collection, Page, SortKey};
 pub use customer::Customer;
 pub use mandate::{Mandate, MandateStatus};
 pub use payment::{Amount, Money, Payment, PaymentStatus, SequenceType};
+pub use profile::{Organization, Profile};
 pub use refund::{Refund, RefundStatus};
 pub use registry::Registry;
 
@@ -71,11 +73,14 @@ pub struct Activity {
 }
 
 impl Account {
-    pub fn new(key: &str, mode: Mode, data: Data) -> Account {
+    /// The account of `key`; its profile is the first of `data`'s (a
+    /// fixture's), else a new one with an id derived from the key.
+    pub fn new(key: &str, mode: Mode, mut data: Data) -> Account {
+        let profile_id = data.ensure_profile(key, mode);
         Account {
             key: key.into(),
             mode,
-            profile_id: ids::derived("pfl_", key),
+            profile_id,
             clock: Clock::default(),
             data: RwLock::new(data),
             idempotency: Mutex::new(IdempotencyStore::default()),
@@ -155,6 +160,9 @@ pub struct Data {
     /// Seconds between two steps of a refund's status walk; `None` takes
     /// `--refund-delay`. Set by a fixture's `refundDelay`.
     pub refund_delay: Option<u64>,
+    /// Website profiles, the key's own first (see [`profile`]).
+    pub profiles: Vec<Profile>,
+    pub organization: Option<Organization>,
 }
 
 impl Data {
@@ -176,6 +184,49 @@ impl Data {
             captures: Collection::default(),
             payment_captures: HashMap::new(),
             refund_delay: None,
+            profiles: Vec::new(),
+            organization: None,
+        }
+    }
+
+    /// Gives an account without a profile (or organization) the default
+    /// ones, derived from its key; returns the key's own profile id.
+    pub fn ensure_profile(&mut self, key: &str, mode: Mode) -> Id {
+        let bare = key.strip_suffix("#test").unwrap_or(key);
+        if self.organization.is_none() {
+            let digits = ids::fnv(bare) % 100_000_000;
+            self.organization = Some(Organization::new(Id::new(format!("org_{digits:08}"))));
+        }
+        if self.profiles.is_empty() {
+            let created = jiff::Timestamp::now().as_second();
+            let id = ids::derived("pfl_", key);
+            self.profiles.push(Profile::new(id, mode, created));
+        }
+        self.profiles[0].id.clone()
+    }
+
+    pub fn profile(&self, id: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.id == id)
+    }
+
+    /// The profile a payment was made on: the one it names, else the key's own.
+    pub fn profile_for(&self, p: &Payment) -> Option<&Profile> {
+        p.profile_id
+            .as_deref()
+            .and_then(|id| self.profile(id))
+            .or(self.profiles.first())
+    }
+
+    pub fn profile_mut(&mut self, id: &str) -> Option<&mut Profile> {
+        self.profiles.iter_mut().find(|p| p.id == id)
+    }
+
+    pub fn new_profile_id(&mut self) -> Id {
+        loop {
+            let id = ids::generate("pfl_", &mut self.rng);
+            if self.profile(&id).is_none() {
+                return id;
+            }
         }
     }
 

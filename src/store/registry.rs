@@ -145,7 +145,14 @@ impl Registry {
     fn fresh_data(&self, name: &str) -> Data {
         let seed = self.account_seed(name);
         match &self.template {
-            Some(t) => t.clone().into_data(seed),
+            Some(t) => {
+                let mut data = t.clone().into_data(seed);
+                // The template's profile becomes each account's own.
+                if let Some(p) = data.profiles.first_mut() {
+                    p.id = ids::derived("pfl_", name);
+                }
+                data
+            }
             None => Data::new(seed),
         }
     }

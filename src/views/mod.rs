@@ -15,7 +15,9 @@ mod chargeback;
 mod customer;
 mod list;
 mod mandate;
+pub mod method;
 mod payment;
+pub mod profile;
 mod refund;
 
 pub use capture::CaptureView;

@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use super::html::esc;
-use crate::lifecycle::{allowed, default_method, AUTHORIZE_METHODS};
+use crate::lifecycle::{allowed, default_method};
 use crate::store::{Payment, PaymentStatus};
 
 pub struct Action {
@@ -104,7 +104,10 @@ fn status_changes(p: &Payment) -> Vec<Action> {
     PaymentStatus::ALL
         .into_iter()
         .filter(|to| allowed(p.status, *to))
-        .filter(|to| *to != PaymentStatus::Authorized || AUTHORIZE_METHODS.contains(&method))
+        .filter(|to| {
+            *to != PaymentStatus::Authorized
+                || crate::catalogue::can_authorize(method, p.captures_later())
+        })
         .map(|to| {
             Action::new(
                 format!("Set {}", to.as_str()),
