@@ -97,6 +97,20 @@ pub struct Config {
     /// Multiplies webhook retry delays: 1 is Mollie's schedule (10 attempts over 26 h), 0.001 makes a minute 60 ms.
     #[arg(long, env = "MOLLIE_SANDBOX_WEBHOOK_TIME_SCALE", default_value_t = 1.0, value_parser = time_scale)]
     pub webhook_time_scale: f64,
+
+    /// Every new account's clock starts at this time (RFC 3339, e.g.
+    /// 2026-12-01T10:00:00+00:00) instead of now; a fixture's "now" wins.
+    #[arg(long, env = "MOLLIE_SANDBOX_CLOCK_START", value_parser = clock_start)]
+    pub clock_start: Option<i64>,
+
+    /// Keep test-mode subscriptions charging past 10 payments (Mollie's test mode cancels them).
+    #[arg(long, env = "MOLLIE_SANDBOX_NO_TEST_SUBSCRIPTION_CANCEL")]
+    pub no_test_subscription_cancel: bool,
+}
+
+fn clock_start(s: &str) -> Result<i64, String> {
+    crate::clock::parse_datetime(s)
+        .ok_or_else(|| format!("expected a datetime such as 2026-12-01T10:00:00+00:00, got {s:?}"))
 }
 
 fn time_scale(s: &str) -> Result<f64, String> {
@@ -127,6 +141,8 @@ impl Default for Config {
             journal_size: 1000,
             state_file: None,
             webhook_time_scale: 1.0,
+            clock_start: None,
+            no_test_subscription_cancel: false,
         }
     }
 }

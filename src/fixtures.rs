@@ -1,8 +1,13 @@
 //! Fixtures and snapshots share one JSON format:
 //!
 //! ```json
-//! {"accounts": {"test_...": {"customers": [...], "payments": [...], "mandates": [...]}, "*": {...}}}
+//! {"accounts": {"test_...": {"now": "2026-12-01T10:00:00+00:00",
+//!   "customers": [...], "payments": [...], "mandates": [...], "subscriptions": [...],
+//!   "subscriptionSettings": {"chargeOutcome": "paid", "testModeCancel": true}}, "*": {...}}}
 //! ```
+//!
+//! `now` starts the account's clock there (an export writes the clock's
+//! time); `subscriptionSettings` is what `PUT /_sandbox/subscriptions` sets.
 //!
 //! Objects look like the API's own (ids, `createdAt`, statuses kept; `_links`,
 //! `resource`, `mode` and derived fields ignored), so a response copied from a
@@ -17,11 +22,13 @@ use serde_json::{Map, Value};
 use crate::clock::{format_datetime, parse_datetime};
 use crate::ids;
 use crate::store::mandate::MANDATE_METHODS;
+use crate::store::subscription::Interval;
 use crate::store::{
-    Customer, Data, Mandate, MandateStatus, Mode, Payment, PaymentStatus, SequenceType,
+    ChargeOutcome, Customer, Data, Mandate, MandateStatus, Mode, Payment, PaymentStatus,
+    SequenceType, Subscription, SubscriptionStatus,
 };
 use crate::validate;
-use crate::views::{CustomerView, MandateView, PaymentView, Render};
+use crate::views::{CustomerView, MandateView, PaymentView, Render, SubscriptionView};
 
 pub const DEMO: &str = include_str!("../fixtures/demo.json");
 pub const TEMPLATE_KEY: &str = "*";
@@ -73,6 +80,10 @@ pub struct AccountSeed {
     pub deleted_customers: Vec<(ids::Id, i64)>,
     pub payments: Vec<Payment>,
     pub mandates: Vec<Mandate>,
+    pub subscriptions: Vec<Subscription>,
+    /// `now`: where the account's clock starts.
+    pub now: Option<i64>,
+    pub charge_settings: Option<crate::store::ChargeSettings>,
 }
 
 impl AccountSeed {
@@ -91,9 +102,17 @@ impl AccountSeed {
         for m in self.mandates {
             data.insert_mandate(m);
         }
+        self.subscriptions.sort_by_key(|s| s.created_at);
+        for s in self.subscriptions {
+            data.insert_subscription(s);
+        }
         for p in self.payments {
             data.insert_payment(p);
         }
+        if let Some(c) = self.charge_settings {
+            data.charges = c;
+        }
+        data.starts_at = self.now;
         data
     }
 
@@ -102,6 +121,9 @@ impl AccountSeed {
         self.deleted_customers.extend(other.deleted_customers);
         self.payments.extend(other.payments);
         self.mandates.extend(other.mandates);
+        self.subscriptions.extend(other.subscriptions);
+        self.now = other.now.or(self.now);
+        self.charge_settings = other.charge_settings.or(self.charge_settings.take());
     }
 }
 
@@ -143,6 +165,19 @@ pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSee
             serde_json::from_str(account.get()).map_err(|_| format!("{at}: expected an object"))?;
         let mut seed = AccountSeed::default();
         for (name, value) in obj.0 {
+            if name == "now" {
+                let text: Option<String> = serde_json::from_str(value.get()).ok();
+                seed.now = Some(text.as_deref().and_then(parse_datetime).ok_or_else(|| {
+                    format!("{at}.now: expected a datetime such as 2026-12-01T10:00:00+00:00")
+                })?);
+                continue;
+            }
+            if name == "subscriptionSettings" {
+                let v: Value = serde_json::from_str(value.get()).unwrap_or(Value::Null);
+                seed.charge_settings =
+                    Some(charge_settings(&v).map_err(|e| format!("{at}.{name}: {e}"))?);
+                continue;
+            }
             let list: Vec<&RawValue> = serde_json::from_str(value.get())
                 .map_err(|_| format!("{at}.{name}: expected an array"))?;
             // One object at a time: a million customers never make one tree of a million maps.
@@ -170,7 +205,8 @@ pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSee
                 "deletedCustomers" => read_all(items, &mut seed.deleted_customers, deleted, &at, &name)?,
                 "payments" => read_all(items, &mut seed.payments, |v| payment(v, now), &at, &name)?,
                 "mandates" => read_all(items, &mut seed.mandates, |v| mandate(v, now), &at, &name)?,
-                other => return Err(format!("{at}: unknown list \"{other}\" (expected customers, deletedCustomers, payments, mandates)")),
+                "subscriptions" => read_all(items, &mut seed.subscriptions, |v| subscription(v, now), &at, &name)?,
+                other => return Err(format!("{at}: unknown list \"{other}\" (expected customers, deletedCustomers, payments, mandates, subscriptions)")),
             }
         }
         out.push((key, seed));
@@ -443,8 +479,10 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
     })
 }
 
-/// One account's objects in the fixture format, oldest first.
-pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
+/// One account's objects in the fixture format, oldest first, with the
+/// clock's time as `now` when given (a clock that was moved or started at
+/// a fixed time; one on real time stays on real time after a load).
+pub fn export_account(data: &Data, mode: Mode, profile_id: &str, now: Option<i64>) -> Value {
     let render = Render {
         base: "",
         mode,
@@ -515,7 +553,231 @@ pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
     if !mandates.is_empty() {
         obj.insert("mandates".into(), Value::Array(mandates));
     }
+    let subscriptions: Vec<Value> = data
+        .subscriptions
+        .iter()
+        .filter_map(|sub| {
+            let mut v = serde_json::to_value(SubscriptionView {
+                subscription: sub,
+                render,
+                links: None,
+                has_payments: false,
+            })
+            .ok()?;
+            // Not API fields: what a load needs to charge on as before.
+            let o = v.as_object_mut()?;
+            o.insert("chargesMade".into(), sub.charges.into());
+            if sub.anchor != sub.start_date {
+                o.insert(
+                    "anchorDate".into(),
+                    crate::clock::format_date(sub.anchor).into(),
+                );
+                o.insert("chargesSinceAnchor".into(), sub.since_anchor.into());
+            }
+            if sub.failures > 0 {
+                o.insert("failuresInARow".into(), sub.failures.into());
+            }
+            if let Some(out) = sub.outcome {
+                o.insert("chargeOutcome".into(), out.as_str().into());
+            }
+            Some(v)
+        })
+        .collect();
+    if !subscriptions.is_empty() {
+        obj.insert("subscriptions".into(), Value::Array(subscriptions));
+    }
+    if data.charges != crate::store::ChargeSettings::default() {
+        obj.insert(
+            "subscriptionSettings".into(),
+            serde_json::json!({
+                "chargeOutcome": data.charges.outcome.as_str(),
+                "testModeCancel": data.charges.test_mode_cancel,
+            }),
+        );
+    }
+    if let Some(now) = now {
+        obj.insert("now".into(), Value::String(format_datetime(now)));
+    }
     Value::Object(obj)
+}
+
+fn charge_settings(v: &Value) -> FieldResult<crate::store::ChargeSettings> {
+    let obj = object(v)?;
+    check_keys(obj, &["chargeOutcome", "testModeCancel"])?;
+    let mut out = crate::store::ChargeSettings::default();
+    match obj.get("chargeOutcome") {
+        None | Some(Value::Null) => {}
+        Some(v) => {
+            out.outcome = v
+                .as_str()
+                .and_then(ChargeOutcome::parse)
+                .ok_or_else(|| field_err("chargeOutcome", "expected paid, pending or failed"))?
+        }
+    }
+    match obj.get("testModeCancel") {
+        None | Some(Value::Null) => {}
+        Some(Value::Bool(b)) => out.test_mode_cancel = Some(*b),
+        Some(_) => return Err(field_err("testModeCancel", "expected true, false or null")),
+    }
+    Ok(out)
+}
+
+/// A subscription as the API shows it, plus `customerId` (or
+/// `_links.customer`) and the sandbox's own `chargesMade`, `anchorDate`,
+/// `chargesSinceAnchor`, `failuresInARow` and `chargeOutcome`.
+fn subscription(item: &Value, now: i64) -> FieldResult<Subscription> {
+    let obj = object(item)?;
+    check_keys(
+        obj,
+        &[
+            "resource",
+            "id",
+            "mode",
+            "createdAt",
+            "status",
+            "amount",
+            "times",
+            "timesRemaining",
+            "interval",
+            "description",
+            "startDate",
+            "nextPaymentDate",
+            "method",
+            "mandateId",
+            "webhookUrl",
+            "metadata",
+            "customerId",
+            "canceledAt",
+            "applicationFee",
+            "chargesMade",
+            "anchorDate",
+            "chargesSinceAnchor",
+            "failuresInARow",
+            "chargeOutcome",
+            "_links",
+        ],
+    )?;
+    let null = Value::Null;
+    let get = |name: &str| obj.get(name).unwrap_or(&null);
+    let from_link = obj
+        .get("_links")
+        .and_then(|l| l.get("customer"))
+        .and_then(|c| c.get("href"))
+        .and_then(Value::as_str)
+        .and_then(|href| href.rsplit('/').next());
+    let customer_id = match get("customerId").as_str().or(from_link) {
+        Some(id) if ids::is_valid("cst_", id) => ids::Id::new(id),
+        _ => {
+            return Err(field_err(
+                "customerId",
+                "expected \"cst_…\" (or a _links.customer href)",
+            ))
+        }
+    };
+    let date = |name: &str| -> FieldResult<Option<jiff::civil::Date>> {
+        match get(name) {
+            Value::Null => Ok(None),
+            Value::String(s) if s.len() == 10 => s
+                .parse()
+                .map(Some)
+                .map_err(|_| field_err(name, "expected a date such as 2024-03-20")),
+            _ => Err(field_err(name, "expected a date such as 2024-03-20")),
+        }
+    };
+    let count = |name: &str| -> FieldResult<Option<u32>> {
+        match get(name) {
+            Value::Null => Ok(None),
+            v => v
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .map(Some)
+                .ok_or_else(|| field_err(name, "expected a whole number")),
+        }
+    };
+    let created_at = time_field(obj, "createdAt")?.unwrap_or(now);
+    let status = match get("status") {
+        Value::Null => SubscriptionStatus::Active,
+        Value::String(s) => SubscriptionStatus::parse(s).ok_or_else(|| {
+            field_err(
+                "status",
+                "expected pending, active, suspended, completed or canceled",
+            )
+        })?,
+        _ => return Err(field_err("status", "expected a string")),
+    };
+    let interval = get("interval")
+        .as_str()
+        .and_then(Interval::parse)
+        .ok_or_else(|| {
+            field_err(
+                "interval",
+                "expected such as \"1 month\", \"2 weeks\", \"14 days\"",
+            )
+        })?;
+    let start_date = date("startDate")?.unwrap_or_else(|| crate::clock::date_of(created_at));
+    let times = count("times")?;
+    let charges = match (count("chargesMade")?, times, count("timesRemaining")?) {
+        (Some(n), _, _) => n,
+        (None, Some(t), Some(left)) => t.saturating_sub(left),
+        _ => 0,
+    };
+    let anchor = date("anchorDate")?.unwrap_or(start_date);
+    let since_anchor = count("chargesSinceAnchor")?.unwrap_or(charges);
+    let mut sub =
+        Subscription {
+            id: id_field(obj, "sub_")?,
+            customer_id,
+            created_at,
+            status,
+            amount: validate::amount(
+                obj.get("amount"),
+                "The amount is required for subscriptions",
+            )
+            .map_err(|e| api_err("amount", e))?,
+            times,
+            interval,
+            description: validate::description(obj.get("description"))
+                .map_err(|e| api_err("description", e))?,
+            start_date,
+            next_payment_date: None,
+            method: match get("method") {
+                Value::Null => None,
+                Value::String(m) => Some(
+                    MANDATE_METHODS
+                        .iter()
+                        .find(|x| **x == m.as_str())
+                        .copied()
+                        .ok_or_else(|| {
+                            field_err("method", "expected directdebit, creditcard or paypal")
+                        })?,
+                ),
+                _ => return Err(field_err("method", "expected a string or null")),
+            },
+            mandate_id: match get("mandateId") {
+                Value::Null => None,
+                Value::String(s) if ids::is_valid("mdt_", s) => Some(ids::Id::new(s)),
+                _ => return Err(field_err("mandateId", "expected \"mdt_…\"")),
+            },
+            webhook_url: validate::opt_string(get("webhookUrl"), "webhookUrl")
+                .map_err(|e| api_err("webhookUrl", e))?,
+            metadata: validate::metadata(get("metadata")).map_err(|e| api_err("metadata", e))?,
+            canceled_at: time_field(obj, "canceledAt")?,
+            charges,
+            anchor,
+            since_anchor,
+            failures: count("failuresInARow")?.unwrap_or(0),
+            outcome: match get("chargeOutcome") {
+                Value::Null => None,
+                v => Some(v.as_str().and_then(ChargeOutcome::parse).ok_or_else(|| {
+                    field_err("chargeOutcome", "expected paid, pending or failed")
+                })?),
+            },
+        };
+    if !status.is_final() {
+        sub.next_payment_date =
+            Some(date("nextPaymentDate")?.unwrap_or_else(|| sub.following_date()));
+    }
+    Ok(sub)
 }
 
 /// A mandate as the API shows it, plus `customerId` (taken from
@@ -639,7 +901,7 @@ mod tests {
         assert!(data.mandates.get("mdt_gone").unwrap().revoked_at.is_some());
         assert!(data.customer_has_mandates("cst_abc"));
         assert_eq!(data.customer_mandates["cst_abc"].len(), 1);
-        let exported = export_account(&data, Mode::Test, "pfl_x");
+        let exported = export_account(&data, Mode::Test, "pfl_x", None);
         let by_id = |id: &str| {
             exported["mandates"]
                 .as_array()

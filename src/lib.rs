@@ -85,6 +85,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod journal;
 pub mod lifecycle;
+pub mod recurring;
 pub mod sandbox;
 pub mod scenario;
 pub mod scheduler;
@@ -114,7 +115,7 @@ pub async fn start(config: Config) -> Result<Server, String> {
         }
     };
     let now = jiff::Timestamp::now().as_second();
-    let registry = store::Registry::new(sources, seed, now)?;
+    let registry = store::Registry::new(sources, seed, now, config.clock_start)?;
     if let Some(path) = config.state_file.as_ref().filter(|p| p.exists()) {
         let n = sandbox::state::load_file(&registry, path, now)?;
         tracing::info!(accounts = n, "state loaded from {}", path.display());

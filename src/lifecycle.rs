@@ -374,6 +374,9 @@ pub fn set_status(
             app.webhooks.enqueue(&account.key, &p.id, url);
         }
     }
+    if let Some(sub) = p.subscription_id.clone() {
+        crate::recurring::payment_settled(data, &sub, to);
+    }
     Ok(())
 }
 

@@ -27,6 +27,21 @@ pub const TICK: Duration = Duration::from_millis(250);
 pub enum Due {
     /// An open payment reaches its `expiresAt`.
     PaymentExpiry(Id),
+    /// A subscription's next payment date has come.
+    SubscriptionCharge(Id),
+    /// A failed webhook delivery's next attempt.
+    WebhookRetry(crate::webhooks::Retry),
+}
+
+impl Due {
+    /// The name an advance's summary counts it under.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Due::PaymentExpiry(_) => "paymentExpiries",
+            Due::SubscriptionCharge(_) => "subscriptionCharges",
+            Due::WebhookRetry(_) => "webhookRetries",
+        }
+    }
 }
 
 /// An account's pending events, by (time, insertion order).
@@ -99,7 +114,76 @@ fn fire(app: &App, account: &Account, data: &mut Data, _at: i64, due: Due) {
             let _ =
                 crate::lifecycle::set_status(app, account, data, &id, PaymentStatus::Expired, None);
         }
+        Due::SubscriptionCharge(id) => crate::recurring::charge(app, account, data, &id),
+        Due::WebhookRetry(retry) => app.webhooks.retry(&account.key, retry),
     }
+}
+
+/// What an advance of the clock did.
+#[derive(Debug, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub from: String,
+    pub now: String,
+    /// Events fired, by kind (`subscriptionCharges`, `paymentExpiries`, ...).
+    pub events: std::collections::BTreeMap<&'static str, usize>,
+    pub payments_created: usize,
+    pub webhooks: WebhookSummary,
+}
+
+#[derive(Debug, Default, serde::Serialize)]
+pub struct WebhookSummary {
+    /// Attempts made during the advance (first attempts and retries).
+    pub sent: usize,
+    pub succeeded: usize,
+    pub failed: usize,
+}
+
+/// Moves the account's clock forward to `target`, firing everything due on
+/// the way in time order. While the events of one moment fire, the clock
+/// shows that moment (so what they make carries it); the webhooks they
+/// caused are attempted once before time moves on, so a failed delivery's
+/// retry lands on the schedule at the right time and fires in the same
+/// advance if it falls due before `target`.
+pub async fn advance(app: &Arc<App>, account: &Arc<Account>, target: i64) -> Summary {
+    let _one_at_a_time = account.clock.advancing.lock().await;
+    let from = account.clock.now();
+    let mut summary = Summary {
+        from: crate::clock::format_datetime(from),
+        ..Summary::default()
+    };
+    let payments_before = account.data.read().payments.len();
+    app.webhooks.watch(&account.key);
+    loop {
+        let at = {
+            let mut data = account.data.write();
+            let Some(at) = data.schedule.next_at().filter(|at| *at <= target) else {
+                break;
+            };
+            account.clock.pin(at);
+            // Everything due at this moment, including what firing adds.
+            while let Some((at, due)) = data.schedule.pop_due(at) {
+                *summary.events.entry(due.kind()).or_default() += 1;
+                fire(app, account, &mut data, at, due);
+            }
+            at
+        };
+        let _ = at;
+        let waited = app.webhooks.first_attempts(&account.key).await;
+        summary.webhooks.sent += waited.len();
+        summary.webhooks.succeeded += waited.iter().filter(|ok| **ok).count();
+        summary.webhooks.failed += waited.iter().filter(|ok| !**ok).count();
+    }
+    app.webhooks.unwatch(&account.key);
+    account.clock.unpin_at(target.max(account.clock.now()));
+    summary.now = crate::clock::format_datetime(account.clock.now());
+    summary.payments_created = account
+        .data
+        .read()
+        .payments
+        .len()
+        .saturating_sub(payments_before);
+    summary
 }
 
 /// Every [`TICK`], fires what is due in every account, until `stop`.

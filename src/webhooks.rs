@@ -24,7 +24,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use parking_lot::Mutex;
 use serde::Serialize;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
@@ -62,6 +62,20 @@ struct Job {
     /// 1-based.
     attempt: u32,
     due: Instant,
+    /// Told (with the attempt's success) once this attempt was made, for
+    /// an advance of the clock that waits for the webhooks it caused.
+    attempted: Option<oneshot::Sender<bool>>,
+}
+
+/// A delivery's next attempt, due on its account's clock: an event of the
+/// account's [`crate::scheduler::Schedule`], so that advancing the clock
+/// walks Mollie's retry schedule.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Retry {
+    pub delivery_id: Box<str>,
+    pub payment_id: Id,
+    pub url: Box<str>,
+    pub attempt: u32,
 }
 
 /// One attempt, as `GET /_sandbox/webhooks` shows it.
@@ -93,6 +107,9 @@ pub struct Webhooks {
     time_scale: f64,
     seq: AtomicU64,
     client: HttpClient,
+    /// Accounts whose clock is being advanced: the attempts their new
+    /// jobs will report, waited for by [`Webhooks::first_attempts`].
+    watched: DashMap<Box<str>, Vec<oneshot::Receiver<bool>>>,
 }
 
 /// Now plus `offset` (minus, when `back`), in RFC 3339 with milliseconds.
@@ -146,6 +163,7 @@ impl Webhooks {
             time_scale,
             seq: AtomicU64::new(0),
             client: client()?,
+            watched: DashMap::new(),
         })
     }
 
@@ -165,22 +183,70 @@ impl Webhooks {
             url: url.into(),
         });
         let id = delivery.id.clone();
+        self.send(delivery, 1);
+        id
+    }
+
+    /// Queues attempt `attempt` of a delivery now; a full queue drops it
+    /// (recorded).
+    fn send(&self, delivery: Arc<Delivery>, attempt: u32) {
+        let attempted = self.watched.get_mut(&delivery.account).map(|mut w| {
+            let (tx, rx) = oneshot::channel();
+            w.push(rx);
+            tx
+        });
         let job = Job {
             delivery: delivery.clone(),
-            attempt: 1,
+            attempt,
             due: Instant::now(),
+            attempted,
         };
         if self.tx.try_send(job).is_err() {
             self.record(
                 &delivery,
-                1,
+                attempt,
                 None,
                 Some("dropped: the delivery queue is full".into()),
                 Duration::ZERO,
                 None,
             );
         }
-        id
+    }
+
+    /// A retry fell due on the account's clock: its attempt is queued.
+    pub fn retry(&self, account: &str, retry: Retry) {
+        let delivery = Arc::new(Delivery {
+            id: retry.delivery_id,
+            account: account.into(),
+            payment_id: retry.payment_id,
+            url: retry.url,
+        });
+        self.send(delivery, retry.attempt);
+    }
+
+    /// From now on, attempts queued for `account` report back to
+    /// [`Webhooks::first_attempts`].
+    pub fn watch(&self, account: &str) {
+        self.watched.entry(account.into()).or_default();
+    }
+
+    pub fn unwatch(&self, account: &str) {
+        self.watched.remove(account);
+    }
+
+    /// Waits until every attempt queued for the watched `account` since the
+    /// last call was made; their successes, in queue order. A dropped
+    /// attempt counts as failed.
+    pub async fn first_attempts(&self, account: &str) -> Vec<bool> {
+        let pending = match self.watched.get_mut(account) {
+            Some(mut w) => std::mem::take(&mut *w),
+            None => return Vec::new(),
+        };
+        let mut out = Vec::with_capacity(pending.len());
+        for rx in pending {
+            out.push(rx.await.unwrap_or(false));
+        }
+        out
     }
 
     /// Sends a recorded delivery again, as a new delivery with its own
@@ -240,6 +306,25 @@ impl Webhooks {
         log.push_back(entry);
     }
 
+    /// [`Webhooks::record`] for an attempt whose retry is due at `next_at`
+    /// on the account's clock.
+    fn record_at(
+        &self,
+        d: &Delivery,
+        attempt: u32,
+        status: Option<u16>,
+        error: Option<String>,
+        latency: Duration,
+        next_at: i64,
+    ) {
+        self.record(d, attempt, status, error, latency, None);
+        if let Some(mut log) = self.log.get_mut(&d.account) {
+            if let Some(last) = log.back_mut() {
+                last.next_attempt_at = Some(crate::clock::format_datetime(next_at));
+            }
+        }
+    }
+
     async fn attempt(&self, d: &Delivery) -> (Option<u16>, Option<String>) {
         let uri: hyper::Uri = match d.url.parse() {
             Ok(u) => u,
@@ -291,6 +376,29 @@ struct Pending {
     due: Instant,
     seq: u64,
     job: Job,
+}
+
+/// A failed attempt's next one, on the account's clock when the scaled gap
+/// is a second or more (the clock counts whole seconds); shorter gaps (a
+/// compressed schedule) wait in the worker, in real time. Returns the
+/// account-clock time it was scheduled at, if it was.
+fn schedule_retry(app: &App, d: &Delivery, attempt: u32, gap: Duration) -> Option<i64> {
+    let secs = gap.as_secs_f64().round() as i64;
+    if secs < 1 {
+        return None;
+    }
+    let account = app.registry.existing(&d.account)?;
+    let at = account.clock.now() + secs;
+    account.data.write().schedule.at(
+        at,
+        crate::scheduler::Due::WebhookRetry(Retry {
+            delivery_id: d.id.clone(),
+            payment_id: d.payment_id.clone(),
+            url: d.url.clone(),
+            attempt: attempt + 1,
+        }),
+    );
+    Some(at)
 }
 
 impl PartialEq for Pending {
@@ -349,7 +457,8 @@ pub async fn run_worker(app: Arc<App>, mut stop: watch::Receiver<bool>) {
                 None => break,
             },
             Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
-                let Ok((job, status, error, latency)) = done else { continue };
+                let Ok((mut job, status, error, latency)) = done else { continue };
+                let attempted = job.attempted.take();
                 let success = status == Some(200);
                 let retry_in = if success { None } else { hooks.gap(job.attempt) };
                 let retry_in = match retry_in {
@@ -359,16 +468,31 @@ pub async fn run_worker(app: Arc<App>, mut stop: watch::Receiver<bool>) {
                             error.as_deref().unwrap_or("failed")
                         ));
                         hooks.record(&job.delivery, job.attempt, status, error, latency, None);
+                        if let Some(tx) = attempted {
+                            let _ = tx.send(success);
+                        }
                         continue;
                     }
                     other => other,
                 };
-                hooks.record(&job.delivery, job.attempt, status, error, latency, retry_in);
-                if let Some(gap) = retry_in {
-                    seq += 1;
-                    let due = Instant::now() + gap;
-                    let next = Job { delivery: job.delivery, attempt: job.attempt + 1, due };
-                    heap.push(Reverse(Pending { due, seq, job: next }));
+                let on_clock = retry_in
+                    .and_then(|gap| schedule_retry(&app, &job.delivery, job.attempt, gap));
+                match on_clock {
+                    Some(at) => hooks.record_at(&job.delivery, job.attempt, status, error, latency, at),
+                    None => {
+                        hooks.record(&job.delivery, job.attempt, status, error, latency, retry_in);
+                        if let Some(gap) = retry_in {
+                            seq += 1;
+                            let due = Instant::now() + gap;
+                            let next = Job { delivery: job.delivery, attempt: job.attempt + 1, due, attempted: None };
+                            heap.push(Reverse(Pending { due, seq, job: next }));
+                        }
+                    }
+                }
+                // After the retry is on the schedule: an advance waiting for
+                // this attempt then finds it there.
+                if let Some(tx) = attempted {
+                    let _ = tx.send(success);
                 }
             },
             _ = sleep_until(next_due), if next_due.is_some() && can_start => {},

@@ -9,6 +9,7 @@ pub mod control;
 pub mod state;
 
 mod account;
+pub mod clock;
 pub mod payments;
 pub mod webhooks;
 
@@ -43,6 +44,12 @@ pub async fn handle(app: &Arc<App>, parts: &Parts, body: Bytes, tls: bool) -> Re
         (&Method::GET, ["dashboard", "payments", id]) => dashboard::payment(app, parts, tls, id),
         (_, ["health" | "ca.pem"] | ["dashboard", "customers" | "payments", _]) => {
             crate::api::not_allowed("GET").into_response()
+        }
+        (_, ["clock"]) => clock::clock(app, parts, &body)
+            .await
+            .unwrap_or_else(ApiError::into_response),
+        (_, ["subscriptions", rest @ ..]) => {
+            clock::subscriptions(app, parts, &body, rest).unwrap_or_else(ApiError::into_response)
         }
         (_, ["payments", rest @ ..]) => {
             payments::handle(app, parts, &body, tls, rest).unwrap_or_else(ApiError::into_response)

@@ -44,9 +44,11 @@ pub fn reset(app: &App, parts: &Parts) -> Result<Resp> {
         let data = app.registry.seeded_data(&account.key, now).map_err(|e| {
             ApiError::new(500, format!("The fixtures could not be read again: {e}"))
         })?;
+        if data.starts_at.is_none() {
+            account.clock.set_offset(0);
+        }
         install(app, account, data);
         app.webhooks.forget(&account.key);
-        account.clock.set_offset(0);
     }
     Ok(json_value(
         StatusCode::OK,
@@ -57,6 +59,9 @@ pub fn reset(app: &App, parts: &Parts) -> Result<Resp> {
 /// New objects for an account; idempotency keys that named the old ones go,
 /// and the checkout pages find the new payments.
 fn install(app: &App, account: &Account, data: Data) {
+    if let Some(at) = data.starts_at {
+        account.clock.start_at(at);
+    }
     *account.data.write() = data;
     account.idempotency.lock().clear();
     app.registry.index_payments(account);
@@ -64,7 +69,8 @@ fn install(app: &App, account: &Account, data: Data) {
 
 fn export_one(account: &Account) -> Value {
     let data = account.data.read();
-    fixtures::export_account(&data, account.mode, &account.profile_id)
+    let now = (account.clock.offset() != 0).then(|| account.clock.now());
+    fixtures::export_account(&data, account.mode, &account.profile_id, now)
 }
 
 /// `GET /_sandbox/state`: the account in the fixture format.

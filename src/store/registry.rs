@@ -17,6 +17,9 @@ pub struct Registry {
     /// Payment id to the name of the account that holds it, for the pages a
     /// browser opens without an API key (checkout). A hint, checked on use.
     payment_accounts: DashMap<ids::Id, Box<str>>,
+    /// `--clock-start`: where new accounts' clocks start, unless their
+    /// fixture says `now`.
+    clock_start: Option<i64>,
 }
 
 /// Access tokens see test and live objects apart, so each mode of a token is
@@ -30,13 +33,19 @@ fn account_name(key: &str, mode: Mode, access_token: bool) -> std::borrow::Cow<'
 }
 
 impl Registry {
-    pub fn new(sources: Vec<Source>, rng_seed: u64, now: i64) -> Result<Registry, String> {
+    pub fn new(
+        sources: Vec<Source>,
+        rng_seed: u64,
+        now: i64,
+        clock_start: Option<i64>,
+    ) -> Result<Registry, String> {
         let mut registry = Registry {
             accounts: DashMap::new(),
             sources,
             template: None,
             rng_seed,
             payment_accounts: DashMap::new(),
+            clock_start,
         };
         for (key, seed) in fixtures::load(&registry.sources, now)? {
             if key == TEMPLATE_KEY {
@@ -44,7 +53,8 @@ impl Registry {
                 continue;
             }
             let mode = mode_of(&key);
-            let data = seed.into_data(registry.account_seed(&key));
+            let mut data = seed.into_data(registry.account_seed(&key));
+            data.starts_at = data.starts_at.or(clock_start);
             let account = Arc::new(Account::new(&key, mode, data));
             registry.index_payments(&account);
             registry.accounts.insert(key.as_str().into(), account);
@@ -131,17 +141,23 @@ impl Registry {
 
     fn fresh_data(&self, name: &str) -> Data {
         let seed = self.account_seed(name);
-        match &self.template {
+        let mut data = match &self.template {
             Some(t) => t.clone().into_data(seed),
             None => Data::new(seed),
-        }
+        };
+        data.starts_at = data.starts_at.or(self.clock_start);
+        data
     }
 
     /// The account's data as its fixtures made it (re-read from their files).
     pub fn seeded_data(&self, name: &str, now: i64) -> Result<Data, String> {
         let seeds = fixtures::load(&self.sources, now)?;
         Ok(match seeds.into_iter().find(|(k, _)| k == name) {
-            Some((_, seed)) => seed.into_data(self.account_seed(name)),
+            Some((_, seed)) => {
+                let mut data = seed.into_data(self.account_seed(name));
+                data.starts_at = data.starts_at.or(self.clock_start);
+                data
+            }
             None => self.fresh_data(name),
         })
     }

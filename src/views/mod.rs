@@ -14,11 +14,13 @@ mod customer;
 mod list;
 mod mandate;
 mod payment;
+mod subscription;
 
 pub use customer::{CustomerLinks, CustomerView};
 pub use list::{ListLinks, ListView};
 pub use mandate::MandateView;
 pub use payment::{PaymentLinks, PaymentView};
+pub use subscription::SubscriptionView;
 
 pub const DOCS: &str = "https://docs.mollie.com/reference/v2/";
 
