@@ -13,15 +13,20 @@
 //! - [`store`]: accounts ([`store::Registry`], [`store::Account`]) and their
 //!   objects, in ordered collections that page in O(log n + limit).
 //! - [`api`]: the router and the Mollie endpoints, one file per resource
-//!   (customers, payments, mandates).
+//!   (customers, payments, mandates, subscriptions).
 //! - [`lifecycle`]: how a payment changes status, the one function every
 //!   path uses (checkout page, sandbox API, cancel, expiry): timestamps,
 //!   details, the mandate of a paid first payment, the webhook.
 //! - [`scheduler`]: everything due later on an account's clock (payment
-//!   expiry first), one ordered set per account, fired in time order.
+//!   expiry, subscription charges, webhook retries), one ordered set per
+//!   account, fired in time order; [`scheduler::advance`] moves a clock
+//!   forward through them (`POST /_sandbox/clock`).
+//! - [`recurring`]: what a subscription charge does (the payment, its
+//!   outcome, the next date, completion, suspension).
 //! - [`webhooks`]: the bounded delivery queue, the background worker that
 //!   POSTs `id=tr_…` with Mollie's retry schedule (scaled by
-//!   `--webhook-time-scale`), and the per-account attempt log.
+//!   `--webhook-time-scale`; retries of a second or more are events on the
+//!   account's clock), and the per-account attempt log.
 //! - [`validate`]: the field rules endpoints share (amounts, locales, URLs).
 //! - [`views`]: how each resource renders as HAL JSON, one file per
 //!   resource.
@@ -35,11 +40,14 @@
 //! - [`sandbox`]: the sandbox's own API (`/_sandbox/…`): health, the
 //!   read-only dashboard pages, payment status changes, webhook deliveries;
 //!   [`sandbox::control`] has scenario control, the journal, reset and
-//!   state, [`sandbox::state`] also the `--state-file`.
+//!   state, [`sandbox::state`] also the `--state-file`; [`sandbox::clock`]
+//!   the account's clock and subscription charge outcomes.
 //! - [`checkout`]: the test-mode checkout page (`/checkout/…`) where a person
 //!   picks a payment's outcome; it finds the payment's account through the
 //!   registry's payment index, as a browser has no API key.
-//! - [`clock`], [`ids`]: per-account time and Mollie-shaped ids.
+//! - [`clock`], [`ids`]: per-account time (an offset from real time, pinned
+//!   while an advance fires an event; `--clock-start` or a fixture's `now`
+//!   starts it at a fixed time) and Mollie-shaped ids.
 //! - [`config`]: every setting, filled by the CLI (`main.rs`) from flags and
 //!   `MOLLIE_SANDBOX_*` variables; [`health`]: the client side of
 //!   `mollie-sandbox healthcheck`.

@@ -482,3 +482,42 @@ async fn state_export_and_import_keep_subscriptions_and_the_clock() {
     let clock = sb.get(&key, "/_sandbox/clock").await.json();
     assert_eq!(clock["now"], "2026-12-01T10:00:00+00:00");
 }
+
+#[tokio::test]
+async fn the_dashboard_shows_a_subscription() {
+    let sb = sandbox().await;
+    let key = random_key();
+    let cst = sb.customer(&key).await;
+    mandate(&sb, &key, &cst).await;
+    let s = sb
+        .post(
+            &key,
+            &format!("/v2/customers/{cst}/subscriptions"),
+            body("Shown"),
+        )
+        .await
+        .json();
+    let id = s["id"].as_str().unwrap();
+    let r = sb
+        .get(&key, &format!("/_sandbox/dashboard/subscriptions/{id}"))
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.header("content-type").unwrap().starts_with("text/html"));
+    let text = r.text();
+    assert!(
+        text.contains(&format!("<h1>Subscription {id}</h1>")),
+        "{text}"
+    );
+    assert!(
+        text.contains("&quot;description&quot;: &quot;Shown&quot;")
+            || text.contains("\"description\": \"Shown\""),
+        "{text}"
+    );
+    let r = sb
+        .get(
+            &random_key(),
+            &format!("/_sandbox/dashboard/subscriptions/{id}"),
+        )
+        .await;
+    assert_eq!(r.status, 404);
+}

@@ -42,9 +42,13 @@ pub async fn handle(app: &Arc<App>, parts: &Parts, body: Bytes, tls: bool) -> Re
         },
         (&Method::GET, ["dashboard", "customers", id]) => dashboard::customer(app, parts, tls, id),
         (&Method::GET, ["dashboard", "payments", id]) => dashboard::payment(app, parts, tls, id),
-        (_, ["health" | "ca.pem"] | ["dashboard", "customers" | "payments", _]) => {
-            crate::api::not_allowed("GET").into_response()
+        (&Method::GET, ["dashboard", "subscriptions", id]) => {
+            dashboard::subscription(app, parts, tls, id)
         }
+        (
+            _,
+            ["health" | "ca.pem"] | ["dashboard", "customers" | "payments" | "subscriptions", _],
+        ) => crate::api::not_allowed("GET").into_response(),
         (_, ["clock"]) => clock::clock(app, parts, &body)
             .await
             .unwrap_or_else(ApiError::into_response),
