@@ -39,7 +39,7 @@ impl Clock {
         }
     }
 
-    /// Shows `at` until [`Clock::unpin`]; never earlier than it showed.
+    /// Shows `at` until [`Clock::unpin_at`]; never earlier than it showed.
     pub fn pin(&self, at: i64) {
         let at = at.max(self.now());
         self.pinned.store(at, Ordering::Relaxed);

@@ -155,7 +155,7 @@ pub async fn advance(app: &Arc<App>, account: &Arc<Account>, target: i64) -> Sum
     let payments_before = account.data.read().payments.len();
     app.webhooks.watch(&account.key);
     loop {
-        let at = {
+        {
             let mut data = account.data.write();
             let Some(at) = data.schedule.next_at().filter(|at| *at <= target) else {
                 break;
@@ -166,9 +166,7 @@ pub async fn advance(app: &Arc<App>, account: &Arc<Account>, target: i64) -> Sum
                 *summary.events.entry(due.kind()).or_default() += 1;
                 fire(app, account, &mut data, at, due);
             }
-            at
-        };
-        let _ = at;
+        }
         let waited = app.webhooks.first_attempts(&account.key).await;
         summary.webhooks.sent += waited.len();
         summary.webhooks.succeeded += waited.iter().filter(|ok| **ok).count();
