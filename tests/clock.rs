@@ -338,10 +338,10 @@ async fn failing_charges_suspend_the_subscription() {
         &key,
         &cst,
         json!({"amount": {"value": "10.00", "currency": "EUR"}, "interval": "1 month",
-               "description": "Pending ones"}),
+               "startDate": "2027-01-06", "description": "Pending ones"}),
     )
     .await;
-    let summary = advance(&sb, &key, json!({"days": 1})).await;
+    let summary = advance(&sb, &key, json!({"to": "2027-01-06T01:00:00+00:00"})).await;
     assert_eq!(summary["paymentsCreated"], 1, "{summary}");
     assert_eq!(summary["webhooks"]["sent"], 0, "no webhook for pending");
     let p = sub_payments(&sb, &key, &cst, other["id"].as_str().unwrap()).await;
