@@ -403,6 +403,62 @@ fn run(args: &[String]) -> Result<(), String> {
             &log("sandbox-recurring"),
         )?;
         s.wait_ready(Duration::from_secs(60))?;
+        // The Subscriptions API's endpoints, closed loop, before the advance
+        // (the subscriptions are active and charge nothing yet).
+        let cst0 = fixtures::customer_id(0);
+        let one = format!("/v2/customers/{cst0}/subscriptions/sub_bench000000");
+        let endpoints: [(&'static str, Vec<Req>); 5] = [
+            (
+                "GET one subscription",
+                vec![req("GET", &one, &key_subs, None, 200)],
+            ),
+            (
+                "GET list a customer's subscriptions",
+                vec![req(
+                    "GET",
+                    &format!("/v2/customers/{cst0}/subscriptions"),
+                    &key_subs,
+                    None,
+                    200,
+                )],
+            ),
+            (
+                "GET list all subscriptions limit=50",
+                vec![req(
+                    "GET",
+                    "/v2/subscriptions?limit=50",
+                    &key_subs,
+                    None,
+                    200,
+                )],
+            ),
+            (
+                "GET list a subscription's payments",
+                vec![req("GET", &format!("{one}/payments"), &key_subs, None, 200)],
+            ),
+            (
+                "PATCH update a subscription",
+                vec![req(
+                    "PATCH",
+                    &one,
+                    &key_subs,
+                    Some(r#"{"metadata":{"tier":"gold"}}"#),
+                    200,
+                )],
+            ),
+        ];
+        for (name, reqs) in endpoints {
+            eprintln!("{name}");
+            let plan = settings.plan(None);
+            let run = || load::run(s.addr, Some(s.pid()), &reqs, plan);
+            let (a, b) = (run(), run());
+            rows.push(Row {
+                name,
+                sandbox: a.merge(b),
+                baseline: None,
+                target: None,
+            });
+        }
         let rate = if settings.quick { 500.0 } else { 2000.0 };
         let window = Duration::from_secs(if settings.quick { 3 } else { 5 });
         recurring::measure(&s, &key_subs, subs, &get_one, rate, window)?
