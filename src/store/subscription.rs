@@ -5,7 +5,7 @@
 //! [`crate::recurring`]).
 
 use jiff::civil::Date;
-use jiff::ToSpan;
+use jiff::Span;
 use serde_json::value::RawValue;
 
 use super::payment::Amount;
@@ -129,11 +129,13 @@ impl Interval {
     /// length.
     pub fn nth(&self, anchor: Date, n: u32) -> Date {
         let steps = i64::from(self.count) * i64::from(n);
+        // try_*: a span out of jiff's range is no date, never a panic.
+        let span = |f: fn(Span, i64) -> Result<Span, jiff::Error>, n: i64| f(Span::new(), n);
         let added = match self.unit {
-            Unit::Day => anchor.checked_add(steps.days()),
-            Unit::Week => anchor.checked_add((steps * 7).days()),
+            Unit::Day => span(Span::try_days, steps).and_then(|s| anchor.checked_add(s)),
+            Unit::Week => span(Span::try_weeks, steps).and_then(|s| anchor.checked_add(s)),
             Unit::Month => {
-                let target = anchor.checked_add(steps.months());
+                let target = span(Span::try_months, steps).and_then(|s| anchor.checked_add(s));
                 if anchor == anchor.last_of_month() {
                     target.map(|d| d.last_of_month())
                 } else {
