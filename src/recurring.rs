@@ -2,8 +2,9 @@
 //! by the scheduler): a recurring payment on its mandate, with the
 //! subscription's amount, description, metadata and webhook; the outcome the
 //! account, the subscription or a scenario rule chose; then the next date,
-//! completion, or test mode's cancel after 10 charges. [`payment_settled`]
-//! keeps the count of failures in a row that suspends a subscription.
+//! completion, or test mode's cancel after 10 charges. Each charge is
+//! journaled as the request it stands for. [`payment_settled`] keeps the
+//! count of failures in a row that suspends a subscription.
 
 use hyper::{HeaderMap, Method};
 
@@ -23,29 +24,66 @@ pub fn scenario_path(customer: &str, subscription: &str) -> String {
     format!("/v2/customers/{customer}/subscriptions/{subscription}/payments")
 }
 
-/// Whether the scenario in force for the account fails this charge.
-fn scenario_fails(app: &App, account: &Account, customer: &str, subscription: &str) -> bool {
+/// What the scenario in force made of a charge: its name, the rules that
+/// fired, and the status of the answer that fails the charge, if one did.
+#[derive(Default)]
+struct ScenarioCall {
+    scenario: Option<String>,
+    rules: Vec<String>,
+    failed_with: Option<u16>,
+}
+
+/// Runs the charge past the scenario in force for the account.
+fn scenario_call(app: &App, account: &Account, path: &str) -> ScenarioCall {
     let Some(scenario) = account
         .scenarios
         .active()
         .or_else(|| app.scenarios.server_default().cloned())
     else {
-        return false;
+        return ScenarioCall::default();
     };
-    let path = scenario_path(customer, subscription);
     let (query, body, headers) = (Query::default(), Body::default(), HeaderMap::new());
     let req = crate::scenario::Request {
         method: &Method::POST,
-        path: &path,
+        path,
         query: &query,
         body: &body,
         headers: &headers,
     };
-    account
+    let decision = account
         .scenarios
-        .decide(&scenario, app.scenarios.seed(), &account.key, &req)
-        .answer
-        .is_some()
+        .decide(&scenario, app.scenarios.seed(), &account.key, &req);
+    ScenarioCall {
+        scenario: Some(scenario.name.clone()),
+        rules: decision.fired,
+        failed_with: decision.answer.map(|a| match a {
+            crate::scenario::Answer::Respond(reply) => reply.status,
+            // A connection fault: the bank never answered.
+            crate::scenario::Answer::Fault(_) => 504,
+        }),
+    }
+}
+
+/// The charge in the account's journal, as the request it stands for (the
+/// scenario path), at the account clock's time: 201, or the scenario's
+/// answer that failed it.
+fn journal(app: &App, account: &Account, path: &str, now: i64, call: ScenarioCall) {
+    let Ok(uri) = path.parse::<hyper::Uri>() else {
+        return;
+    };
+    let entry = crate::journal::Entry {
+        id: 0,
+        time: jiff::Timestamp::from_second(now).unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+        method: Method::POST,
+        uri,
+        status: Some(call.failed_with.unwrap_or(201)),
+        fault: None,
+        latency_ms: 0.0,
+        scenario: call.scenario,
+        rules: call.rules,
+        idempotency_key: None,
+    };
+    account.journal.push(entry, app.config.journal_size);
 }
 
 /// Whether test mode's cancel after [`TEST_MODE_CHARGES`] applies here.
@@ -80,11 +118,14 @@ pub fn charge(app: &App, account: &Account, data: &mut Data, id: &str) {
         return;
     };
     let sub = sub.clone();
-    let outcome = if scenario_fails(app, account, &sub.customer_id, &sub.id) {
+    let path = scenario_path(&sub.customer_id, &sub.id);
+    let call = scenario_call(app, account, &path);
+    let outcome = if call.failed_with.is_some() {
         ChargeOutcome::Failed
     } else {
         sub.outcome.unwrap_or(data.charges.outcome)
     };
+    journal(app, account, &path, now, call);
     let payment_id = data.new_payment_id();
     let details = if mandate.method == "directdebit" {
         lifecycle::direct_debit_details(data, &mandate, now)

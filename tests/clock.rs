@@ -393,6 +393,34 @@ async fn a_scenario_rule_fails_the_nth_charge() {
         .collect();
     statuses.reverse();
     assert_eq!(statuses, ["paid", "paid", "failed", "paid", "paid"]);
+    // The journal shows each charge as the request the rules saw, at its time.
+    let j = sb
+        .get(&key, "/_sandbox/requests?method=POST&path=/v2/customers/")
+        .await
+        .json();
+    let charges: Vec<&Value> = j["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["path"].as_str().unwrap().ends_with("/payments"))
+        .collect();
+    let codes: Vec<&Value> = charges.iter().rev().map(|e| &e["status"]).collect();
+    assert_eq!(
+        codes,
+        [
+            &json!(201),
+            &json!(201),
+            &json!(402),
+            &json!(201),
+            &json!(201)
+        ]
+    );
+    assert_eq!(charges[2]["rules"], json!(["rule-1"]));
+    assert_eq!(charges[2]["scenario"], "third-charge-fails");
+    assert!(charges[4]["time"]
+        .as_str()
+        .unwrap()
+        .starts_with("2026-01-02T00:00:00"));
 }
 
 #[tokio::test]
