@@ -119,6 +119,9 @@ fn fire(app: &App, account: &Account, data: &mut Data, _at: i64, due: Due) {
     }
 }
 
+/// Events an advance fires before it lets go of the account and yields.
+const CHUNK: usize = 32;
+
 /// What an advance of the clock did.
 #[derive(Debug, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -155,17 +158,30 @@ pub async fn advance(app: &Arc<App>, account: &Arc<Account>, target: i64) -> Sum
     let payments_before = account.data.read().payments.len();
     app.webhooks.watch(&account.key);
     loop {
-        {
+        // Everything due at this moment (including what firing adds), a
+        // chunk at a time: the account's lock is let go and the runtime
+        // thread yielded between chunks, so other requests (of this account
+        // and every other) are not held up behind a thousand charges.
+        let more = {
             let mut data = account.data.write();
             let Some(at) = data.schedule.next_at().filter(|at| *at <= target) else {
                 break;
             };
             account.clock.pin(at);
-            // Everything due at this moment, including what firing adds.
-            while let Some((at, due)) = data.schedule.pop_due(at) {
+            let mut fired = 0;
+            while fired < CHUNK {
+                let Some((at, due)) = data.schedule.pop_due(at) else {
+                    break;
+                };
                 *summary.events.entry(due.kind()).or_default() += 1;
                 fire(app, account, &mut data, at, due);
+                fired += 1;
             }
+            data.schedule.is_due(at)
+        };
+        tokio::task::yield_now().await;
+        if more {
+            continue;
         }
         let waited = app.webhooks.first_attempts(&account.key).await;
         summary.webhooks.sent += waited.len();
