@@ -142,6 +142,14 @@ pub struct WebhookSummary {
     pub failed: usize,
 }
 
+impl WebhookSummary {
+    fn count(&mut self, attempts: &[bool]) {
+        self.sent += attempts.len();
+        self.succeeded += attempts.iter().filter(|ok| **ok).count();
+        self.failed += attempts.iter().filter(|ok| !**ok).count();
+    }
+}
+
 /// Moves the account's clock forward to `target`, firing everything due on
 /// the way in time order. While the events of one moment fire, the clock
 /// shows that moment (so what they make carries it); the webhooks they
@@ -162,31 +170,27 @@ pub async fn advance(app: &Arc<App>, account: &Arc<Account>, target: i64) -> Sum
         // chunk at a time: the account's lock is let go and the runtime
         // thread yielded between chunks, so other requests (of this account
         // and every other) are not held up behind a thousand charges.
-        let more = {
+        // `None`: nothing more is due by `target`; `Some(more)`: fired a
+        // chunk, and `more` is due at the same moment.
+        let step = {
             let mut data = account.data.write();
-            let Some(at) = data.schedule.next_at().filter(|at| *at <= target) else {
-                break;
-            };
-            account.clock.pin(at);
-            let mut fired = 0;
-            while fired < CHUNK {
-                let Some((at, due)) = data.schedule.pop_due(at) else {
-                    break;
-                };
-                *summary.events.entry(due.kind()).or_default() += 1;
-                fire(app, account, &mut data, at, due);
-                fired += 1;
+            match data.schedule.next_at().filter(|at| *at <= target) {
+                None => None,
+                Some(at) => Some(fire_chunk(app, account, &mut data, at, &mut summary)),
             }
-            data.schedule.is_due(at)
+        };
+        let Some(more) = step else {
+            // Whatever the last moment's events (or anyone else's) sent.
+            let waited = app.webhooks.first_attempts(&account.key).await;
+            summary.webhooks.count(&waited);
+            break;
         };
         tokio::task::yield_now().await;
         if more {
             continue;
         }
         let waited = app.webhooks.first_attempts(&account.key).await;
-        summary.webhooks.sent += waited.len();
-        summary.webhooks.succeeded += waited.iter().filter(|ok| **ok).count();
-        summary.webhooks.failed += waited.iter().filter(|ok| !**ok).count();
+        summary.webhooks.count(&waited);
     }
     app.webhooks.unwatch(&account.key);
     account.clock.unpin_at(target.max(account.clock.now()));
@@ -200,6 +204,26 @@ pub async fn advance(app: &Arc<App>, account: &Arc<Account>, target: i64) -> Sum
     summary
 }
 
+/// Up to [`CHUNK`] events due at `at`, with the clock showing `at`; whether
+/// more are due then.
+fn fire_chunk(
+    app: &App,
+    account: &Account,
+    data: &mut Data,
+    at: i64,
+    summary: &mut Summary,
+) -> bool {
+    account.clock.pin(at);
+    for _ in 0..CHUNK {
+        let Some((at, due)) = data.schedule.pop_due(at) else {
+            break;
+        };
+        *summary.events.entry(due.kind()).or_default() += 1;
+        fire(app, account, data, at, due);
+    }
+    data.schedule.is_due(at)
+}
+
 /// Every [`TICK`], fires what is due in every account, until `stop`.
 pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(TICK);
@@ -208,7 +232,11 @@ pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
         tokio::select! {
             _ = tick.tick() => {
                 for account in app.registry.all() {
-                    run_due(&app, &account, account.clock.now());
+                    // An account being advanced is the advance's to fire:
+                    // its clock shows the moment being fired.
+                    if let Ok(_idle) = account.clock.advancing.try_lock() {
+                        run_due(&app, &account, account.clock.now());
+                    }
                 }
             }
             _ = stop.changed() => break,
