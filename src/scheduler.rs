@@ -174,10 +174,8 @@ pub async fn advance(app: &Arc<App>, account: &Arc<Account>, target: i64) -> Sum
         // chunk, and `more` is due at the same moment.
         let step = {
             let mut data = account.data.write();
-            match data.schedule.next_at().filter(|at| *at <= target) {
-                None => None,
-                Some(at) => Some(fire_chunk(app, account, &mut data, at, &mut summary)),
-            }
+            let next = data.schedule.next_at().filter(|at| *at <= target);
+            next.map(|at| fire_chunk(app, account, &mut data, at, &mut summary))
         };
         let Some(more) = step else {
             // Whatever the last moment's events (or anyone else's) sent.
