@@ -9,14 +9,52 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Clock {
     offset_secs: AtomicI64,
+    /// While an advance fires an event, the clock shows the event's time
+    /// ([`NOT_PINNED`] otherwise), so that what the event makes carries it.
+    pinned: AtomicI64,
+    /// One advance at a time per account.
+    pub advancing: tokio::sync::Mutex<()>,
+}
+
+const NOT_PINNED: i64 = i64::MIN;
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            offset_secs: AtomicI64::new(0),
+            pinned: AtomicI64::new(NOT_PINNED),
+            advancing: tokio::sync::Mutex::new(()),
+        }
+    }
 }
 
 impl Clock {
     pub fn now(&self) -> i64 {
-        Timestamp::now().as_second() + self.offset_secs.load(Ordering::Relaxed)
+        match self.pinned.load(Ordering::Relaxed) {
+            NOT_PINNED => Timestamp::now().as_second() + self.offset_secs.load(Ordering::Relaxed),
+            at => at,
+        }
+    }
+
+    /// Shows `at` until [`Clock::unpin_at`]; never earlier than it showed.
+    pub fn pin(&self, at: i64) {
+        let at = at.max(self.now());
+        self.pinned.store(at, Ordering::Relaxed);
+    }
+
+    /// Runs on from `at` with real time: pinned no more.
+    pub fn unpin_at(&self, at: i64) {
+        self.offset_secs
+            .store(at - Timestamp::now().as_second(), Ordering::Relaxed);
+        self.pinned.store(NOT_PINNED, Ordering::Relaxed);
+    }
+
+    /// Starts the clock at `at` (a fixture's or `--clock-start`'s time).
+    pub fn start_at(&self, at: i64) {
+        self.unpin_at(at);
     }
 
     pub fn offset(&self) -> i64 {
@@ -29,6 +67,7 @@ impl Clock {
 
     pub fn set_offset(&self, secs: i64) {
         self.offset_secs.store(secs, Ordering::Relaxed);
+        self.pinned.store(NOT_PINNED, Ordering::Relaxed);
     }
 }
 
@@ -123,6 +162,18 @@ mod tests {
             parse_datetime("2018-04-06T13:23:21.0Z"),
             parse_datetime("2018-04-06T13:23:21+00:00")
         );
+    }
+
+    #[test]
+    fn a_pinned_clock_shows_its_time_then_runs_on() {
+        let c = Clock::default();
+        let start = c.now();
+        c.pin(start + 86_400);
+        assert_eq!(c.now(), start + 86_400);
+        c.pin(start);
+        assert_eq!(c.now(), start + 86_400, "never backwards");
+        c.unpin_at(start + 2 * 86_400);
+        assert!(c.now() >= start + 2 * 86_400);
     }
 
     #[test]

@@ -144,6 +144,20 @@ pub struct Config {
     /// Seconds (of the account's clock) between two steps of a refund's walk, queued -> pending -> refunded; 0 refunds at once.
     #[arg(long, env = "MOLLIE_SANDBOX_REFUND_DELAY", default_value_t = 2)]
     pub refund_delay: u64,
+
+    /// Every new account's clock starts at this time (RFC 3339, e.g.
+    /// 2026-12-01T10:00:00+00:00) instead of now; a fixture's "now" wins.
+    #[arg(long, env = "MOLLIE_SANDBOX_CLOCK_START", value_parser = clock_start)]
+    pub clock_start: Option<i64>,
+
+    /// Keep test-mode subscriptions charging past 10 payments (Mollie's test mode cancels them).
+    #[arg(long, env = "MOLLIE_SANDBOX_NO_TEST_SUBSCRIPTION_CANCEL")]
+    pub no_test_subscription_cancel: bool,
+}
+
+fn clock_start(s: &str) -> Result<i64, String> {
+    crate::clock::parse_datetime(s)
+        .ok_or_else(|| format!("expected a datetime such as 2026-12-01T10:00:00+00:00, got {s:?}"))
 }
 
 fn time_scale(s: &str) -> Result<f64, String> {
@@ -183,6 +197,8 @@ impl Default for Config {
             admin_token: None,
             journal_bodies: false,
             refund_delay: 2,
+            clock_start: None,
+            no_test_subscription_cancel: false,
         }
     }
 }

@@ -1,9 +1,14 @@
 //! Fixtures and snapshots share one JSON format:
 //!
 //! ```json
-//! {"accounts": {"test_...": {"customers": [...], "payments": [...], "mandates": [...],
-//!   "refunds": [...], "chargebacks": [...], "captures": [...], "refundDelay": 2}, "*": {...}}}
+//! {"accounts": {"test_...": {"now": "2026-12-01T10:00:00+00:00",
+//!   "customers": [...], "payments": [...], "mandates": [...], "subscriptions": [...],
+//!   "refunds": [...], "chargebacks": [...], "captures": [...], "refundDelay": 2,
+//!   "subscriptionSettings": {"chargeOutcome": "paid", "testModeCancel": true}}, "*": {...}}}
 //! ```
+//!
+//! `now` starts the account's clock there (an export writes the clock's
+//! time); `subscriptionSettings` is what `PUT /_sandbox/subscriptions` sets.
 //!
 //! Objects look like the API's own (ids, `createdAt`, statuses kept; `_links`,
 //! `resource`, `mode` and derived fields ignored), so a response copied from a
@@ -17,13 +22,16 @@ use serde_json::{Map, Value};
 
 use crate::clock::{format_datetime, parse_datetime};
 use crate::ids;
+use crate::store::subscription::Interval;
 use crate::store::{
-    Capture, CaptureStatus, Chargeback, Customer, Data, Mandate, MandateStatus, Mode, Organization,
-    Payment, PaymentStatus, Profile, Refund, RefundStatus, SequenceType,
+    Capture, CaptureStatus, ChargeOutcome, Chargeback, Customer, Data, Mandate, MandateStatus,
+    Mode, Organization, Payment, PaymentStatus, Profile, Refund, RefundStatus, SequenceType,
+    Subscription, SubscriptionStatus,
 };
 use crate::validate;
 use crate::views::{
     CaptureView, ChargebackView, CustomerView, MandateView, PaymentView, RefundView, Render,
+    SubscriptionView,
 };
 
 pub const DEMO: &str = include_str!("../fixtures/demo.json");
@@ -84,6 +92,10 @@ pub struct AccountSeed {
     /// The key's own profile first; access tokens may have more.
     pub profiles: Vec<Profile>,
     pub organization: Option<Organization>,
+    pub subscriptions: Vec<Subscription>,
+    /// `now`: where the account's clock starts.
+    pub now: Option<i64>,
+    pub charge_settings: Option<crate::store::ChargeSettings>,
 }
 
 impl AccountSeed {
@@ -101,6 +113,10 @@ impl AccountSeed {
         self.mandates.sort_by_key(|m| m.created_at);
         for m in self.mandates {
             data.insert_mandate(m);
+        }
+        self.subscriptions.sort_by_key(|s| s.created_at);
+        for s in self.subscriptions {
+            data.insert_subscription(s);
         }
         for p in self.payments {
             data.insert_payment(p);
@@ -121,6 +137,10 @@ impl AccountSeed {
         crate::after_sales::book_loaded(&mut data);
         data.profiles = self.profiles;
         data.organization = self.organization;
+        if let Some(c) = self.charge_settings {
+            data.charges = c;
+        }
+        data.starts_at = self.now;
         data
     }
 
@@ -137,6 +157,9 @@ impl AccountSeed {
         if other.organization.is_some() {
             self.organization = other.organization;
         }
+        self.subscriptions.extend(other.subscriptions);
+        self.now = other.now.or(self.now);
+        self.charge_settings = other.charge_settings.or(self.charge_settings.take());
     }
 }
 
@@ -191,6 +214,19 @@ pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSee
                     Some(organization(&item).map_err(|e| format!("{at}.organization: {e}"))?);
                 continue;
             }
+            if name == "now" {
+                let text: Option<String> = serde_json::from_str(value.get()).ok();
+                seed.now = Some(text.as_deref().and_then(parse_datetime).ok_or_else(|| {
+                    format!("{at}.now: expected a datetime such as 2026-12-01T10:00:00+00:00")
+                })?);
+                continue;
+            }
+            if name == "subscriptionSettings" {
+                let v: Value = serde_json::from_str(value.get()).unwrap_or(Value::Null);
+                seed.charge_settings =
+                    Some(charge_settings(&v).map_err(|e| format!("{at}.{name}: {e}"))?);
+                continue;
+            }
             let list: Vec<&RawValue> = serde_json::from_str(value.get())
                 .map_err(|_| format!("{at}.{name}: expected an array"))?;
             // One object at a time: a million customers never make one tree of a million maps.
@@ -222,7 +258,8 @@ pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSee
                 "chargebacks" => read_all(items, &mut seed.chargebacks, |v| chargeback(v, now), &at, &name)?,
                 "captures" => read_all(items, &mut seed.captures, |v| capture(v, now), &at, &name)?,
                 "profiles" => read_all(items, &mut seed.profiles, |v| profile(v, now), &at, &name)?,
-                other => return Err(format!("{at}: unknown list \"{other}\" (expected customers, deletedCustomers, payments, mandates, refunds, chargebacks, captures, profiles)")),
+                "subscriptions" => read_all(items, &mut seed.subscriptions, |v| subscription(v, now), &at, &name)?,
+                other => return Err(format!("{at}: unknown list \"{other}\" (expected customers, deletedCustomers, payments, mandates, subscriptions, refunds, chargebacks, captures, profiles)")),
             }
         }
         out.push((key, seed));
@@ -523,10 +560,13 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
     })
 }
 
-/// One account's objects in the fixture format, oldest first.
-pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
+/// One account's objects in the fixture format, oldest first, with the
+/// clock's time as `now` when given (a clock that was moved or started at
+/// a fixed time; one on real time stays on real time after a load).
+pub fn export_account(data: &Data, mode: Mode, profile_id: &str, now: Option<i64>) -> Value {
     serde_json::to_value(AccountExport {
         data,
+        now,
         mode,
         profile_id,
     })
@@ -538,6 +578,9 @@ pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
 /// more than one of them as a `Value`.
 pub struct AccountExport<'a> {
     pub data: &'a Data,
+    /// The clock's time, for a clock that was moved or started at a fixed
+    /// time (one on real time stays on real time after a load).
+    pub now: Option<i64>,
     pub mode: Mode,
     pub profile_id: &'a str,
 }
@@ -576,6 +619,9 @@ impl serde::Serialize for AccountExport<'_> {
             page_token: "",
         };
         let mut map = s.serialize_map(None)?;
+        if let Some(now) = self.now {
+            map.serialize_entry("now", &format_datetime(now))?;
+        }
         let customers = data.customers.iter().map(|c| CustomerView {
             customer: c,
             render,
@@ -650,6 +696,22 @@ impl serde::Serialize for AccountExport<'_> {
             });
             map.serialize_entry("captures", &Items::new(captures))?;
         }
+        if !data.subscriptions.is_empty() {
+            let subscriptions = data
+                .subscriptions
+                .iter()
+                .filter_map(|sub| subscription_export(render, sub));
+            map.serialize_entry("subscriptions", &Items::new(subscriptions))?;
+        }
+        if data.charges != crate::store::ChargeSettings::default() {
+            map.serialize_entry(
+                "subscriptionSettings",
+                &serde_json::json!({
+                    "chargeOutcome": data.charges.outcome.as_str(),
+                    "testModeCancel": data.charges.test_mode_cancel,
+                }),
+            )?;
+        }
         if let Some(secs) = data.refund_delay {
             map.serialize_entry("refundDelay", &secs)?;
         }
@@ -666,6 +728,34 @@ impl serde::Serialize for AccountExport<'_> {
         }
         map.end()
     }
+}
+
+/// A subscription as the API shows it, without links, plus what a load
+/// needs to charge on as before (not API fields).
+fn subscription_export(render: Render<'_>, sub: &Subscription) -> Option<Value> {
+    let mut v = serde_json::to_value(SubscriptionView {
+        subscription: sub,
+        render,
+        links: None,
+        has_payments: false,
+    })
+    .ok()?;
+    let o = v.as_object_mut()?;
+    o.insert("chargesMade".into(), sub.charges.into());
+    if sub.anchor != sub.start_date {
+        o.insert(
+            "anchorDate".into(),
+            crate::clock::format_date(sub.anchor).into(),
+        );
+        o.insert("chargesSinceAnchor".into(), sub.since_anchor.into());
+    }
+    if sub.failures > 0 {
+        o.insert("failuresInARow".into(), sub.failures.into());
+    }
+    if let Some(out) = sub.outcome {
+        o.insert("chargeOutcome".into(), out.as_str().into());
+    }
+    Some(v)
 }
 
 /// A profile as the API shows it, without links, plus what it has enabled
@@ -1022,6 +1112,183 @@ fn organization(item: &Value) -> FieldResult<Organization> {
     Ok(o)
 }
 
+fn charge_settings(v: &Value) -> FieldResult<crate::store::ChargeSettings> {
+    let obj = object(v)?;
+    check_keys(obj, &["chargeOutcome", "testModeCancel"])?;
+    let mut out = crate::store::ChargeSettings::default();
+    match obj.get("chargeOutcome") {
+        None | Some(Value::Null) => {}
+        Some(v) => {
+            out.outcome = v
+                .as_str()
+                .and_then(ChargeOutcome::parse)
+                .ok_or_else(|| field_err("chargeOutcome", "expected paid, pending or failed"))?
+        }
+    }
+    match obj.get("testModeCancel") {
+        None | Some(Value::Null) => {}
+        Some(Value::Bool(b)) => out.test_mode_cancel = Some(*b),
+        Some(_) => return Err(field_err("testModeCancel", "expected true, false or null")),
+    }
+    Ok(out)
+}
+
+/// A subscription as the API shows it, plus `customerId` (or
+/// `_links.customer`) and the sandbox's own `chargesMade`, `anchorDate`,
+/// `chargesSinceAnchor`, `failuresInARow` and `chargeOutcome`.
+fn subscription(item: &Value, now: i64) -> FieldResult<Subscription> {
+    let obj = object(item)?;
+    check_keys(
+        obj,
+        &[
+            "resource",
+            "id",
+            "mode",
+            "createdAt",
+            "status",
+            "amount",
+            "times",
+            "timesRemaining",
+            "interval",
+            "description",
+            "startDate",
+            "nextPaymentDate",
+            "method",
+            "mandateId",
+            "webhookUrl",
+            "metadata",
+            "customerId",
+            "canceledAt",
+            "applicationFee",
+            "chargesMade",
+            "anchorDate",
+            "chargesSinceAnchor",
+            "failuresInARow",
+            "chargeOutcome",
+            "_links",
+        ],
+    )?;
+    let null = Value::Null;
+    let get = |name: &str| obj.get(name).unwrap_or(&null);
+    let from_link = obj
+        .get("_links")
+        .and_then(|l| l.get("customer"))
+        .and_then(|c| c.get("href"))
+        .and_then(Value::as_str)
+        .and_then(|href| href.rsplit('/').next());
+    let customer_id = match get("customerId").as_str().or(from_link) {
+        Some(id) if ids::is_valid("cst_", id) => ids::Id::new(id),
+        _ => {
+            return Err(field_err(
+                "customerId",
+                "expected \"cst_…\" (or a _links.customer href)",
+            ))
+        }
+    };
+    let date = |name: &str| -> FieldResult<Option<jiff::civil::Date>> {
+        match get(name) {
+            Value::Null => Ok(None),
+            Value::String(s) if s.len() == 10 => s
+                .parse()
+                .map(Some)
+                .map_err(|_| field_err(name, "expected a date such as 2024-03-20")),
+            _ => Err(field_err(name, "expected a date such as 2024-03-20")),
+        }
+    };
+    let count = |name: &str| -> FieldResult<Option<u32>> {
+        match get(name) {
+            Value::Null => Ok(None),
+            v => v
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .map(Some)
+                .ok_or_else(|| field_err(name, "expected a whole number")),
+        }
+    };
+    let created_at = time_field(obj, "createdAt")?.unwrap_or(now);
+    let status = match get("status") {
+        Value::Null => SubscriptionStatus::Active,
+        Value::String(s) => SubscriptionStatus::parse(s).ok_or_else(|| {
+            field_err(
+                "status",
+                "expected pending, active, suspended, completed or canceled",
+            )
+        })?,
+        _ => return Err(field_err("status", "expected a string")),
+    };
+    let interval = get("interval")
+        .as_str()
+        .and_then(Interval::parse)
+        .ok_or_else(|| {
+            field_err(
+                "interval",
+                "expected such as \"1 month\", \"2 weeks\", \"14 days\"",
+            )
+        })?;
+    let start_date = date("startDate")?.unwrap_or_else(|| crate::clock::date_of(created_at));
+    let times = count("times")?;
+    let charges = match (count("chargesMade")?, times, count("timesRemaining")?) {
+        (Some(n), _, _) => n,
+        (None, Some(t), Some(left)) => t.saturating_sub(left),
+        _ => 0,
+    };
+    let anchor = date("anchorDate")?.unwrap_or(start_date);
+    let since_anchor = count("chargesSinceAnchor")?.unwrap_or(charges);
+    let mut sub =
+        Subscription {
+            id: id_field(obj, "sub_")?,
+            customer_id,
+            created_at,
+            status,
+            amount: validate::amount(
+                obj.get("amount"),
+                "The amount is required for subscriptions",
+            )
+            .map_err(|e| api_err("amount", e))?,
+            times,
+            interval,
+            description: validate::description(obj.get("description"))
+                .map_err(|e| api_err("description", e))?,
+            start_date,
+            next_payment_date: None,
+            method: match get("method") {
+                Value::Null => None,
+                Value::String(m) => Some(
+                    crate::catalogue::mandate_methods()
+                        .find(|x| *x == m.as_str())
+                        .ok_or_else(|| {
+                            field_err("method", "expected directdebit, creditcard or paypal")
+                        })?,
+                ),
+                _ => return Err(field_err("method", "expected a string or null")),
+            },
+            mandate_id: match get("mandateId") {
+                Value::Null => None,
+                Value::String(s) if ids::is_valid("mdt_", s) => Some(ids::Id::new(s)),
+                _ => return Err(field_err("mandateId", "expected \"mdt_…\"")),
+            },
+            webhook_url: validate::opt_string(get("webhookUrl"), "webhookUrl")
+                .map_err(|e| api_err("webhookUrl", e))?,
+            metadata: validate::metadata(get("metadata")).map_err(|e| api_err("metadata", e))?,
+            canceled_at: time_field(obj, "canceledAt")?,
+            charges,
+            anchor,
+            since_anchor,
+            failures: count("failuresInARow")?.unwrap_or(0),
+            outcome: match get("chargeOutcome") {
+                Value::Null => None,
+                v => Some(v.as_str().and_then(ChargeOutcome::parse).ok_or_else(|| {
+                    field_err("chargeOutcome", "expected paid, pending or failed")
+                })?),
+            },
+        };
+    if !status.is_final() {
+        sub.next_payment_date =
+            Some(date("nextPaymentDate")?.unwrap_or_else(|| sub.following_date()));
+    }
+    Ok(sub)
+}
+
 /// A mandate as the API shows it, plus `customerId` (taken from
 /// `_links.customer` when an older response lacks it) and, for a revoked
 /// one, `revokedAt`.
@@ -1141,7 +1408,7 @@ mod tests {
         assert!(data.mandates.get("mdt_gone").unwrap().revoked_at.is_some());
         assert!(data.customer_has_mandates("cst_abc"));
         assert_eq!(data.customer_mandates["cst_abc"].len(), 1);
-        let exported = export_account(&data, Mode::Test, "pfl_x");
+        let exported = export_account(&data, Mode::Test, "pfl_x", None);
         let by_id = |id: &str| {
             exported["mandates"]
                 .as_array()

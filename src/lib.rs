@@ -14,8 +14,8 @@
 //! - [`store`]: accounts ([`store::Registry`], [`store::Account`]) and their
 //!   objects, in ordered collections that page in O(log n + limit).
 //! - [`api`]: the router and the Mollie endpoints, one file per resource
-//!   (customers, payments, mandates, refunds, chargebacks, captures,
-//!   methods, profiles, organizations, permissions, the Apple Pay session).
+//!   (customers, payments, mandates, subscriptions, refunds, chargebacks,
+//!   captures, methods, profiles, organizations, permissions, the Apple Pay session).
 //! - [`catalogue`]: the one table of payment methods (names per locale,
 //!   checkout labels, limits per currency, mandates, authorization,
 //!   issuers, pricing, images under `/external/icons/…`) that payment
@@ -26,12 +26,17 @@
 //!   details, the mandate of a paid first payment, the webhook.
 //! - [`scheduler`]: everything due later on an account's clock (payment
 //!   expiry, refund steps, capture settling, delayed captures, authorization
-//!   expiry), one ordered set per account, fired in time order.
+//!   expiry, subscription charges, webhook retries), one ordered set per
+//!   account, fired in time order; [`scheduler::advance`] moves a clock
+//!   forward through them (`POST /_sandbox/clock`).
 //! - [`after_sales`]: how refunds, chargebacks and captures move and what
 //!   they do to their payment (totals, links, its current webhook).
+//! - [`recurring`]: what a subscription charge does (the payment, its
+//!   outcome, the next date, completion, suspension).
 //! - [`webhooks`]: the bounded delivery queue (per account and in all), the
 //!   background worker that POSTs `id=tr_…` with Mollie's retry schedule
-//!   (scaled by `--webhook-time-scale`), fair across accounts and receivers
+//!   (scaled by `--webhook-time-scale`; retries of a second or more are
+//!   events on the account's clock), fair across accounts and receivers
 //!   (lanes served in turn, per-account and per-host limits), and the
 //!   per-account attempt log; https receivers are checked against bundled
 //!   public roots, the system's, and `--webhook-ca`.
@@ -51,7 +56,8 @@
 //! - [`sandbox`]: the sandbox's own API (`/_sandbox/…`): health, the
 //!   read-only dashboard pages, payment status changes, webhook deliveries;
 //!   [`sandbox::control`] has scenario control, the journal, reset and
-//!   state, [`sandbox::state`] also the `--state-file`;
+//!   state, [`sandbox::state`] also the `--state-file`; [`sandbox::clock`]
+//!   the account's clock and subscription charge outcomes;
 //!   [`sandbox::console`] the QA console at `/_sandbox/` (HTML panels per
 //!   account, buttons that call the routes above), [`sandbox::access`] the
 //!   admin token, account references and the cross-site guard.
@@ -65,7 +71,9 @@
 //!   carries ([`page_link`]), never by searching accounts for an id.
 //!   A profile's checkout preview (`/checkout/preview/pfl_…`) is keyless
 //!   the same way.
-//! - [`clock`], [`ids`]: per-account time and Mollie-shaped ids.
+//! - [`clock`], [`ids`]: per-account time (an offset from real time, pinned
+//!   while an advance fires an event; `--clock-start` or a fixture's `now`
+//!   starts it at a fixed time) and Mollie-shaped ids.
 //! - [`config`]: every setting, filled by the CLI (`main.rs`) from flags and
 //!   `MOLLIE_SANDBOX_*` variables; [`health`]: the client side of
 //!   `mollie-sandbox healthcheck`.
@@ -117,6 +125,7 @@ pub mod journal;
 pub mod lifecycle;
 pub mod metrics;
 pub mod page_link;
+pub mod recurring;
 pub mod sandbox;
 pub mod scenario;
 pub mod scheduler;
@@ -147,7 +156,7 @@ pub async fn start(config: Config) -> Result<Server, String> {
         }
     };
     let now = jiff::Timestamp::now().as_second();
-    let registry = store::Registry::new(sources, seed, now)?;
+    let registry = store::Registry::new(sources, seed, now, config.clock_start)?;
     registry
         .journal_budget()
         .set_max(config.journal_max_mb.saturating_mul(1024 * 1024));

@@ -390,9 +390,13 @@ pub fn set_status(
             app.webhooks.enqueue(&account.key, &p.id, url);
         }
     }
+    let sub = p.subscription_id.clone();
     crate::after_sales::status_changed(data, id, to, now);
     if to == PaymentStatus::Paid {
         crate::after_sales::scripted_chargebacks(app, account, data, id);
+    }
+    if let Some(sub) = sub {
+        crate::recurring::payment_settled(data, &sub, to);
     }
     Ok(())
 }

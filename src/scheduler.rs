@@ -35,6 +35,25 @@ pub enum Due {
     AutoCapture(Id),
     /// An authorized payment reaches its `captureBefore` (payment id).
     AuthorizationExpiry(Id),
+    /// A subscription's next payment date has come.
+    SubscriptionCharge(Id),
+    /// A failed webhook delivery's next attempt.
+    WebhookRetry(crate::webhooks::Retry),
+}
+
+impl Due {
+    /// The name an advance's summary counts it under.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Due::PaymentExpiry(_) => "paymentExpiries",
+            Due::SubscriptionCharge(_) => "subscriptionCharges",
+            Due::WebhookRetry(_) => "webhookRetries",
+            Due::RefundStep(_) => "refundSteps",
+            Due::CaptureSettle(_) => "captureSettles",
+            Due::AutoCapture(_) => "autoCaptures",
+            Due::AuthorizationExpiry(_) => "authorizationExpiries",
+        }
+    }
 }
 
 /// An account's pending events, by (time, insertion order).
@@ -121,7 +140,112 @@ fn fire(app: &App, account: &Account, data: &mut Data, at: i64, due: Due) {
         }
         Due::AutoCapture(id) => after_sales::auto_capture(app, account, data, &id, at),
         Due::AuthorizationExpiry(id) => after_sales::authorization_expired(app, account, data, &id),
+        Due::SubscriptionCharge(id) => crate::recurring::charge(app, account, data, &id),
+        Due::WebhookRetry(retry) => app.webhooks.retry(&account.key, retry),
     }
+}
+
+/// Events an advance fires before it lets go of the account and yields.
+const CHUNK: usize = 32;
+
+/// What an advance of the clock did.
+#[derive(Debug, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub from: String,
+    pub now: String,
+    /// Events fired, by kind (`subscriptionCharges`, `paymentExpiries`, ...).
+    pub events: std::collections::BTreeMap<&'static str, usize>,
+    pub payments_created: usize,
+    pub webhooks: WebhookSummary,
+}
+
+#[derive(Debug, Default, serde::Serialize)]
+pub struct WebhookSummary {
+    /// Attempts made during the advance (first attempts and retries).
+    pub sent: usize,
+    pub succeeded: usize,
+    pub failed: usize,
+}
+
+impl WebhookSummary {
+    fn count(&mut self, attempts: &[bool]) {
+        self.sent += attempts.len();
+        self.succeeded += attempts.iter().filter(|ok| **ok).count();
+        self.failed += attempts.iter().filter(|ok| !**ok).count();
+    }
+}
+
+/// Moves the account's clock forward to `target`, firing everything due on
+/// the way in time order. While the events of one moment fire, the clock
+/// shows that moment (so what they make carries it); the webhooks they
+/// caused are attempted once before time moves on, so a failed delivery's
+/// retry lands on the schedule at the right time and fires in the same
+/// advance if it falls due before `target`.
+pub async fn advance(app: &Arc<App>, account: &Arc<Account>, target: i64) -> Summary {
+    let _one_at_a_time = account.clock.advancing.lock().await;
+    let from = account.clock.now();
+    let mut summary = Summary {
+        from: crate::clock::format_datetime(from),
+        ..Summary::default()
+    };
+    let payments_before = account.data.read().payments.len();
+    app.webhooks.watch(&account.key);
+    loop {
+        // Everything due at this moment (including what firing adds), a
+        // chunk at a time: the account's lock is let go and the runtime
+        // thread yielded between chunks, so other requests (of this account
+        // and every other) are not held up behind a thousand charges.
+        // `None`: nothing more is due by `target`; `Some(more)`: fired a
+        // chunk, and `more` is due at the same moment.
+        let step = {
+            let mut data = account.data.write();
+            let next = data.schedule.next_at().filter(|at| *at <= target);
+            next.map(|at| fire_chunk(app, account, &mut data, at, &mut summary))
+        };
+        let Some(more) = step else {
+            // Whatever the last moment's events (or anyone else's) sent.
+            let waited = app.webhooks.first_attempts(&account.key).await;
+            summary.webhooks.count(&waited);
+            break;
+        };
+        tokio::task::yield_now().await;
+        if more {
+            continue;
+        }
+        let waited = app.webhooks.first_attempts(&account.key).await;
+        summary.webhooks.count(&waited);
+    }
+    app.webhooks.unwatch(&account.key);
+    account.clock.unpin_at(target.max(account.clock.now()));
+    summary.now = crate::clock::format_datetime(account.clock.now());
+    summary.payments_created = account
+        .data
+        .read()
+        .payments
+        .len()
+        .saturating_sub(payments_before);
+    summary
+}
+
+/// Up to [`CHUNK`] events due at `at`, with the clock showing `at`; whether
+/// more are due then.
+fn fire_chunk(
+    app: &App,
+    account: &Account,
+    data: &mut Data,
+    at: i64,
+    summary: &mut Summary,
+) -> bool {
+    account.clock.pin(at);
+    for _ in 0..CHUNK {
+        let Some((at, due)) = data.schedule.pop_due(at) else {
+            break;
+        };
+        *summary.events.entry(due.kind()).or_default() += 1;
+        fire(app, account, data, at, due);
+    }
+    data.schedule.is_due(at)
 }
 
 /// Every [`TICK`], fires what is due in every account, until `stop`.
@@ -132,7 +256,11 @@ pub async fn run(app: Arc<App>, mut stop: watch::Receiver<bool>) {
         tokio::select! {
             _ = tick.tick() => {
                 for account in app.registry.all() {
-                    run_due(&app, &account, account.clock.now());
+                    // An account being advanced is the advance's to fire:
+                    // its clock shows the moment being fired.
+                    if let Ok(_idle) = account.clock.advancing.try_lock() {
+                        run_due(&app, &account, account.clock.now());
+                    }
                 }
             }
             _ = stop.changed() => break,

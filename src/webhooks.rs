@@ -36,7 +36,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use parking_lot::Mutex;
 use serde::Serialize;
-use tokio::sync::{watch, Notify};
+use tokio::sync::{oneshot, watch, Notify};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
@@ -90,6 +90,20 @@ struct Job {
     /// 1-based.
     attempt: u32,
     due: Instant,
+    /// Told (with the attempt's success) once this attempt was made, for
+    /// an advance of the clock that waits for the webhooks it caused.
+    attempted: Option<oneshot::Sender<bool>>,
+}
+
+/// A delivery's next attempt, due on its account's clock: an event of the
+/// account's [`crate::scheduler::Schedule`], so that advancing the clock
+/// walks Mollie's retry schedule.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Retry {
+    pub delivery_id: Box<str>,
+    pub payment_id: Id,
+    pub url: Box<str>,
+    pub attempt: u32,
 }
 
 /// One attempt, as `GET /_sandbox/webhooks` shows it.
@@ -124,6 +138,9 @@ pub struct Webhooks {
     seq: AtomicU64,
     client: HttpClient,
     counts: Counts,
+    /// Accounts whose clock is being advanced: the attempts their new
+    /// jobs will report, waited for by [`Webhooks::first_attempts`].
+    watched: DashMap<Box<str>, Vec<oneshot::Receiver<bool>>>,
 }
 
 /// Outcomes and queue depths for the metrics; the worker keeps the depths.
@@ -236,6 +253,7 @@ impl Webhooks {
             seq: AtomicU64::new(0),
             client: client(extra_ca)?,
             counts: Counts::default(),
+            watched: DashMap::new(),
         })
     }
 
@@ -258,13 +276,62 @@ impl Webhooks {
             host: host_of(url),
         });
         let id = delivery.id.clone();
+        self.send(delivery, 1);
+        id
+    }
+
+    /// Queues attempt `attempt` of a delivery now; a full queue drops it
+    /// (recorded).
+    fn send(&self, delivery: Arc<Delivery>, attempt: u32) {
+        let attempted = self.watched.get_mut(&delivery.account).map(|mut w| {
+            let (tx, rx) = oneshot::channel();
+            w.push(rx);
+            tx
+        });
         let job = Job {
             delivery,
-            attempt: 1,
+            attempt,
             due: Instant::now(),
+            attempted,
         };
         self.put(job);
-        id
+    }
+
+    /// A retry fell due on the account's clock: its attempt is queued.
+    pub fn retry(&self, account: &str, retry: Retry) {
+        let delivery = Arc::new(Delivery {
+            id: retry.delivery_id,
+            account: account.into(),
+            payment_id: retry.payment_id,
+            host: host_of(&retry.url),
+            url: retry.url,
+        });
+        self.send(delivery, retry.attempt);
+    }
+
+    /// From now on, attempts queued for `account` report back to
+    /// [`Webhooks::first_attempts`].
+    pub fn watch(&self, account: &str) {
+        self.watched.entry(account.into()).or_default();
+    }
+
+    pub fn unwatch(&self, account: &str) {
+        self.watched.remove(account);
+    }
+
+    /// Waits until every attempt queued for the watched `account` since the
+    /// last call was made; their successes, in queue order. A dropped
+    /// attempt counts as failed.
+    pub async fn first_attempts(&self, account: &str) -> Vec<bool> {
+        let pending = match self.watched.get_mut(account) {
+            Some(mut w) => std::mem::take(&mut *w),
+            None => return Vec::new(),
+        };
+        let mut out = Vec::with_capacity(pending.len());
+        for rx in pending {
+            out.push(rx.await.unwrap_or(false));
+        }
+        out
     }
 
     /// Queues a new delivery, or drops it at the bound and records why.
@@ -272,7 +339,10 @@ impl Webhooks {
         let refused = self.queues.lock().push(job);
         match refused {
             Ok(()) => self.wake.notify_one(),
-            Err((job, why)) => {
+            Err((mut job, why)) => {
+                if let Some(tx) = job.attempted.take() {
+                    let _ = tx.send(false);
+                }
                 tracing::warn!(
                     account = &*job.delivery.account,
                     delivery = &*job.delivery.id,
@@ -369,6 +439,25 @@ impl Webhooks {
             log.pop_front();
         }
         log.push_back(entry);
+    }
+
+    /// [`Webhooks::record`] for an attempt whose retry is due at `next_at`
+    /// on the account's clock.
+    fn record_at(
+        &self,
+        d: &Delivery,
+        attempt: u32,
+        status: Option<u16>,
+        error: Option<String>,
+        latency: Duration,
+        next_at: i64,
+    ) {
+        self.record(d, attempt, status, error, latency, None);
+        if let Some(mut log) = self.log.get_mut(&d.account) {
+            if let Some(last) = log.back_mut() {
+                last.next_attempt_at = Some(crate::clock::format_datetime(next_at));
+            }
+        }
     }
 
     async fn attempt(&self, d: &Delivery) -> (Option<u16>, Option<String>) {
@@ -469,6 +558,29 @@ struct Pending {
     due: Instant,
     seq: u64,
     job: Job,
+}
+
+/// A failed attempt's next one, on the account's clock when the scaled gap
+/// is a second or more (the clock counts whole seconds); shorter gaps (a
+/// compressed schedule) wait in the worker, in real time. Returns the
+/// account-clock time it was scheduled at, if it was.
+fn schedule_retry(app: &App, d: &Delivery, attempt: u32, gap: Duration) -> Option<i64> {
+    let secs = gap.as_secs_f64().round() as i64;
+    if secs < 1 {
+        return None;
+    }
+    let account = app.registry.existing(&d.account)?;
+    let at = account.clock.now() + secs;
+    account.data.write().schedule.at(
+        at,
+        crate::scheduler::Due::WebhookRetry(Retry {
+            delivery_id: d.id.clone(),
+            payment_id: d.payment_id.clone(),
+            url: d.url.clone(),
+            attempt: attempt + 1,
+        }),
+    );
+    Some(at)
 }
 
 impl PartialEq for Pending {
@@ -670,7 +782,7 @@ pub async fn run_worker(app: Arc<App>, mut stop: watch::Receiver<bool>) {
             Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
                 let Ok((job, status, error, latency)) = done else { continue };
                 running.end(&job.delivery);
-                finish(hooks, job, status, error, latency);
+                finish(&app, hooks, job, status, error, latency);
             },
             _ = sleep_until(next_due), if next_due.is_some() => {},
         }
@@ -686,27 +798,53 @@ pub async fn run_worker(app: Arc<App>, mut stop: watch::Receiver<bool>) {
     while in_flight.join_next().await.is_some() {}
 }
 
-/// Records an attempt and queues its retry, if one is due.
+/// Records an attempt and queues its retry, if one is due: on the account's
+/// clock when the scaled gap is a second or more, else in the worker's own
+/// queue. Then tells an advance waiting for this attempt how it went.
 fn finish(
+    app: &App,
+    hooks: &Webhooks,
+    mut job: Job,
+    status: Option<u16>,
+    error: Option<String>,
+    latency: Duration,
+) {
+    let attempted = job.attempted.take();
+    let success = status == Some(200);
+    let retry_in = if success {
+        None
+    } else {
+        hooks.gap(job.attempt)
+    };
+    match retry_in {
+        None => hooks.record(&job.delivery, job.attempt, status, error, latency, None),
+        Some(gap) => match schedule_retry(app, &job.delivery, job.attempt, gap) {
+            Some(at) => hooks.record_at(&job.delivery, job.attempt, status, error, latency, at),
+            None => retry_in_worker(hooks, job, status, error, latency, gap),
+        },
+    }
+    // After the retry is on the schedule: an advance waiting for this
+    // attempt then finds it there.
+    if let Some(tx) = attempted {
+        let _ = tx.send(success);
+    }
+}
+
+/// A retry gap under a second (a compressed schedule) waits in the worker,
+/// in real time, bounded like every delivery.
+fn retry_in_worker(
     hooks: &Webhooks,
     job: Job,
     status: Option<u16>,
     error: Option<String>,
     latency: Duration,
+    gap: Duration,
 ) {
-    let retry_in = if status == Some(200) {
-        None
-    } else {
-        hooks.gap(job.attempt)
-    };
-    let Some(gap) = retry_in else {
-        hooks.record(&job.delivery, job.attempt, status, error, latency, None);
-        return;
-    };
     let next = Job {
         delivery: job.delivery.clone(),
         attempt: job.attempt + 1,
         due: Instant::now() + gap,
+        attempted: None,
     };
     let refused = hooks.queues.lock().push(next);
     match refused {

@@ -17,6 +17,7 @@
 mod fixtures;
 mod hardening;
 mod load;
+mod recurring;
 mod report;
 mod servers;
 
@@ -200,6 +201,7 @@ pub struct Results {
     pub ready: Vec<(String, Vec<Duration>)>,
     pub load_after: String,
     pub hardening: hardening::Hardening,
+    pub recurring: recurring::Recurring,
 }
 
 pub const CUSTOMER_BODY: &str = r#"{"name":"Jane Jansen","email":"jane.jansen@example.org","locale":"nl_NL","metadata":{"crmId":"12345"}}"#;
@@ -453,6 +455,96 @@ fn run(args: &[String]) -> Result<(), String> {
     );
     drop(big);
 
+    // ---- Phase D: a year of 1,000 monthly subscriptions, beside other accounts.
+    let subs: u64 = 1000;
+    eprintln!("advancing a year for {subs} monthly subscriptions");
+    let recurring = {
+        let mut receiver = servers::spawn(
+            "receiver",
+            &baseline_bin,
+            &["--body-file".to_owned(), body_file.display().to_string()],
+            server_core,
+            &log("receiver"),
+        )?;
+        receiver.wait_ready(Duration::from_secs(10))?;
+        let key_subs = fixtures::key("benchsubs");
+        let subs_dir = fx.join("recurring");
+        std::fs::create_dir_all(&subs_dir).map_err(io)?;
+        std::fs::copy(main_dir.join("main.json"), subs_dir.join("main.json")).map_err(io)?;
+        let hook = format!("http://{}/hook", receiver.addr);
+        recurring::write_fixture(&subs_dir.join("subs.json"), &key_subs, subs, &hook)
+            .map_err(io)?;
+        let mut args = fixtures_arg(&subs_dir);
+        args.push("--no-test-subscription-cancel".to_owned());
+        let mut s = servers::spawn(
+            "sandbox-recurring",
+            &sandbox_bin,
+            &args,
+            server_core,
+            &log("sandbox-recurring"),
+        )?;
+        s.wait_ready(Duration::from_secs(60))?;
+        // The Subscriptions API's endpoints, closed loop, before the advance
+        // (the subscriptions are active and charge nothing yet).
+        let cst0 = fixtures::customer_id(0);
+        let one = format!("/v2/customers/{cst0}/subscriptions/sub_bench000000");
+        let endpoints: [(&'static str, Vec<Req>); 5] = [
+            (
+                "GET one subscription",
+                vec![req("GET", &one, &key_subs, None, 200)],
+            ),
+            (
+                "GET list a customer's subscriptions",
+                vec![req(
+                    "GET",
+                    &format!("/v2/customers/{cst0}/subscriptions"),
+                    &key_subs,
+                    None,
+                    200,
+                )],
+            ),
+            (
+                "GET list all subscriptions limit=50",
+                vec![req(
+                    "GET",
+                    "/v2/subscriptions?limit=50",
+                    &key_subs,
+                    None,
+                    200,
+                )],
+            ),
+            (
+                "GET list a subscription's payments",
+                vec![req("GET", &format!("{one}/payments"), &key_subs, None, 200)],
+            ),
+            (
+                "PATCH update a subscription",
+                vec![req(
+                    "PATCH",
+                    &one,
+                    &key_subs,
+                    Some(r#"{"metadata":{"tier":"gold"}}"#),
+                    200,
+                )],
+            ),
+        ];
+        for (name, reqs) in endpoints {
+            eprintln!("{name}");
+            let plan = settings.plan(None);
+            let run = || load::run(s.addr, Some(s.pid()), &reqs, plan);
+            let (a, b) = (run(), run());
+            rows.push(Row {
+                name,
+                sandbox: a.merge(b),
+                baseline: None,
+                target: None,
+            });
+        }
+        let rate = if settings.quick { 500.0 } else { 2000.0 };
+        let window = Duration::from_secs(if settings.quick { 3 } else { 5 });
+        recurring::measure(&s, &key_subs, subs, &get_one, rate, window)?
+    };
+
     // ---- Phase C: start to ready.
     let mut ready = Vec::new();
     let cases: [(String, Vec<String>); 3] = [
@@ -501,6 +593,7 @@ fn run(args: &[String]) -> Result<(), String> {
         ready,
         load_after: report::loadavg(),
         hardening,
+        recurring,
     };
     let md = report::markdown(&results);
     if let Some(dir) = out.parent() {
@@ -517,7 +610,8 @@ fn run(args: &[String]) -> Result<(), String> {
     let errors: u64 = results.rows.iter().map(|r| r.sandbox.errors).sum::<u64>()
         + results.half_peak.iter().map(|h| h.2.errors).sum::<u64>()
         + results.list_1k.errors
-        + results.list_big.errors;
+        + results.list_big.errors
+        + results.recurring.others.errors;
     if errors > 0 {
         let first = results
             .rows

@@ -205,6 +205,39 @@ fn targets(r: &Results) -> Vec<[String; 5]> {
             verdict(m < Duration::from_secs(1)).into(),
         ]);
     }
+    let rec = &r.recurring;
+    let payments = rec.summary["paymentsCreated"].as_u64().unwrap_or(0);
+    let hooks = &rec.summary["webhooks"];
+    rows.push([
+        format!(
+            "advance one year, {} monthly subscriptions",
+            thousands(rec.subscriptions)
+        ),
+        format!("**{}**", ms(rec.advance)),
+        format!(
+            "{} payments, {} webhooks attempted ({} answered 200) to a local receiver",
+            thousands(payments),
+            thousands(hooks["sent"].as_u64().unwrap_or(0)),
+            thousands(hooks["succeeded"].as_u64().unwrap_or(0)),
+        ),
+        "< 2 s".into(),
+        verdict(rec.advance < Duration::from_secs(2) && payments == 12 * rec.subscriptions).into(),
+    ]);
+    rows.push([
+        "p99 latency of other accounts during that advance, GET one customer".into(),
+        format!(
+            "**{:.2} ms** at {} req/s",
+            rec.others.p99_ms(),
+            thousands(rec.rate as u64)
+        ),
+        format!(
+            "{} requests, max {:.2} ms",
+            thousands(rec.others.requests()),
+            rec.others.max_ms()
+        ),
+        "< 2 ms".into(),
+        verdict(rec.others.p99_ms() < 2.0).into(),
+    ]);
     for (name, rate, s, b) in &r.half_peak {
         rows.push([
             format!("p99 latency at half the peak rate, {name}"),
@@ -564,6 +597,13 @@ pub fn json(r: &Results) -> String {
         })).collect::<Vec<_>>(),
         "rss_before_bytes": r.rss_before, "rss_after_bytes": r.rss_after,
         "ready_big_ms": r.ready_big.as_secs_f64() * 1000.0,
+        "recurring": {
+            "subscriptions": r.recurring.subscriptions,
+            "advance_ms": r.recurring.advance.as_secs_f64() * 1000.0,
+            "summary": r.recurring.summary,
+            "others_rate": r.recurring.rate,
+            "others": o(&r.recurring.others),
+        },
         "ready_ms": r.ready.iter().map(|(name, t)| serde_json::json!({
             "fixtures": name, "runs": t.iter().map(|d| d.as_secs_f64() * 1000.0).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),

@@ -18,7 +18,7 @@ pub fn links(data: &Data, id: &str, documentation: Option<&'static str>) -> Cust
     CustomerLinks {
         payments: data.customer_has_payments(id),
         mandates: data.customer_has_mandates(id),
-        subscriptions: false,
+        subscriptions: data.customer_has_subscriptions(id),
         documentation,
     }
 }

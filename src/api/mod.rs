@@ -14,6 +14,7 @@ pub mod payments;
 pub mod permissions;
 pub mod profiles;
 pub mod refunds;
+pub mod subscriptions;
 pub mod wallets;
 
 use hyper::header::{HeaderValue, ALLOW};
@@ -148,6 +149,25 @@ pub fn route(ctx: &Ctx<'_>) -> Result<Resp> {
             Method::GET => mandates::get(ctx, cst, id),
             Method::DELETE => mandates::revoke(ctx, cst, id),
             _ => Err(not_allowed("GET, DELETE")),
+        },
+        ["v2", "customers", cst, "subscriptions"] => match *m {
+            Method::GET => subscriptions::list(ctx, cst),
+            Method::POST => subscriptions::create(ctx, cst),
+            _ => Err(not_allowed("GET, POST")),
+        },
+        ["v2", "customers", cst, "subscriptions", id] => match *m {
+            Method::GET => subscriptions::get(ctx, cst, id),
+            Method::PATCH => subscriptions::update(ctx, cst, id),
+            Method::DELETE => subscriptions::cancel(ctx, cst, id),
+            _ => Err(not_allowed("GET, PATCH, DELETE")),
+        },
+        ["v2", "customers", cst, "subscriptions", id, "payments"] => match *m {
+            Method::GET => subscriptions::payments(ctx, cst, id),
+            _ => Err(not_allowed("GET")),
+        },
+        ["v2", "subscriptions"] => match *m {
+            Method::GET => subscriptions::list_all(ctx),
+            _ => Err(not_allowed("GET")),
         },
         ["v2", "payments", id] => match *m {
             Method::GET => payments::get(ctx, id),

@@ -527,22 +527,7 @@ pub fn recurring_mandate(
     mandate: Option<&str>,
     methods: &[&str],
 ) -> Option<Mandate> {
-    let fits = |m: &&Mandate| {
-        m.is_usable()
-            && m.customer_id == customer
-            && (methods.is_empty() || methods.contains(&m.method))
-    };
-    match mandate {
-        Some(id) => data.mandates.get(id).filter(fits).cloned(),
-        None => data
-            .customer_mandates
-            .get(customer)?
-            .iter()
-            .rev()
-            .filter_map(|k| data.mandates.by_key(k))
-            .find(fits)
-            .cloned(),
-    }
+    data.mandate_for(customer, mandate, methods, false).cloned()
 }
 
 pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {

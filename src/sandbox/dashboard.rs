@@ -1,5 +1,6 @@
-//! `/_sandbox/dashboard/customers/{id}` and `/_sandbox/dashboard/payments/{id}`:
-//! where the `dashboard` links of customers and payments lead. A read-only
+//! `/_sandbox/dashboard/customers/{id}`, `/_sandbox/dashboard/payments/{id}`
+//! and `/_sandbox/dashboard/subscriptions/{id}`: where the `dashboard` links
+//! of customers and payments lead (and a subscription's page). A read-only
 //! page showing the object as the API renders it. The account is chosen as
 //! for the API, by the `Authorization` header, or by a `key` query parameter
 //! (`testmode=true` picks an access token's test mode); with neither, by the
@@ -20,7 +21,7 @@ use crate::http::request::Query;
 use crate::http::response::{with_type, Resp};
 use crate::page_link;
 use crate::store::{Account, Mode};
-use crate::views::{CustomerView, PaymentLinks, PaymentView, Render};
+use crate::views::{CustomerView, PaymentLinks, PaymentView, Render, SubscriptionView};
 
 pub fn customer(app: &App, parts: &Parts, tls: bool, id: &str) -> Resp {
     page(app, parts, tls, "customer", id, |account, render| {
@@ -52,6 +53,26 @@ pub fn payment(app: &App, parts: &Parts, tls: bool, id: &str) -> Resp {
             embedded: Some(crate::api::payments::embeds(&data, id, render, [true; 3])),
         };
         Ok(html("Payment", id, account.mode, &view))
+    })
+}
+
+pub fn subscription(app: &App, parts: &Parts, tls: bool, id: &str) -> Resp {
+    page(app, parts, tls, "subscription", id, |account, render| {
+        let data = account.data.read();
+        let subscription = data
+            .subscriptions
+            .get(id)
+            .ok_or_else(|| ApiError::not_found("subscription", id))?;
+        let view = SubscriptionView {
+            subscription,
+            render,
+            links: Some(None),
+            has_payments: data
+                .subscription_payments
+                .get(id)
+                .is_some_and(|s| !s.is_empty()),
+        };
+        Ok(html("Subscription", id, account.mode, &view))
     })
 }
 

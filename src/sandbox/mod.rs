@@ -13,6 +13,7 @@ pub mod state;
 mod account;
 pub mod admin;
 pub mod after_sales;
+pub mod clock;
 pub mod payments;
 pub mod webhooks;
 
@@ -56,8 +57,19 @@ pub async fn handle(app: &Arc<App>, parts: &Parts, body: Bytes, tls: bool) -> Re
         },
         (&Method::GET, ["dashboard", "customers", id]) => dashboard::customer(app, parts, tls, id),
         (&Method::GET, ["dashboard", "payments", id]) => dashboard::payment(app, parts, tls, id),
-        (_, ["health" | "ca.pem" | "metrics"] | ["dashboard", "customers" | "payments", _]) => {
-            crate::api::not_allowed("GET").into_response()
+        (&Method::GET, ["dashboard", "subscriptions", id]) => {
+            dashboard::subscription(app, parts, tls, id)
+        }
+        (
+            _,
+            ["health" | "ca.pem" | "metrics"]
+            | ["dashboard", "customers" | "payments" | "subscriptions", _],
+        ) => crate::api::not_allowed("GET").into_response(),
+        (_, ["clock"]) => clock::clock(app, parts, &body)
+            .await
+            .unwrap_or_else(ApiError::into_response),
+        (_, ["subscriptions", rest @ ..]) => {
+            clock::subscriptions(app, parts, &body, rest).unwrap_or_else(ApiError::into_response)
         }
         (_, [kind @ ("refunds" | "captures" | "chargebacks"), rest @ ..]) => {
             after_sales::handle(app, parts, &body, tls, kind, rest)

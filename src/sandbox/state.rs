@@ -50,9 +50,11 @@ pub fn reset(app: &App, parts: &Parts) -> Result<Resp> {
             .map_err(|e| {
                 ApiError::new(500, format!("The fixtures could not be read again: {e}"))
             })?;
+        if data.starts_at.is_none() {
+            account.clock.set_offset(0);
+        }
         install(account, data);
         app.webhooks.forget(&account.key);
-        account.clock.set_offset(0);
     }
     Ok(json_value(
         StatusCode::OK,
@@ -68,13 +70,17 @@ fn install(account: &Account, mut data: Data) {
         p.id = account.profile_id.clone();
     }
     data.ensure_profile(&account.key, account.mode);
+    if let Some(at) = data.starts_at {
+        account.clock.start_at(at);
+    }
     *account.data.write() = data;
     account.idempotency.lock().clear();
 }
 
 fn export_one(account: &Account) -> Value {
     let data = account.data.read();
-    fixtures::export_account(&data, account.mode, &account.profile_id)
+    let now = (account.clock.offset() != 0).then(|| account.clock.now());
+    fixtures::export_account(&data, account.mode, &account.profile_id, now)
 }
 
 /// `GET /_sandbox/state`: the account in the fixture format.
@@ -222,10 +228,12 @@ impl serde::Serialize for Snapshot<'_> {
                 let mut map = s.serialize_map(Some(self.0.len()))?;
                 for account in self.0 {
                     let data = account.data.read();
+                    let now = (account.clock.offset() != 0).then(|| account.clock.now());
                     map.serialize_entry(
                         &*account.key,
                         &fixtures::AccountExport {
                             data: &data,
+                            now,
                             mode: account.mode,
                             profile_id: &account.profile_id,
                         },

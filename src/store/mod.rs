@@ -12,6 +12,7 @@ pub mod payment;
 pub mod profile;
 pub mod refund;
 pub mod registry;
+pub mod subscription;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
@@ -32,6 +33,7 @@ pub use payment::{Amount, Money, Payment, PaymentStatus, SequenceType};
 pub use profile::{Organization, Profile};
 pub use refund::{Refund, RefundStatus};
 pub use registry::Registry;
+pub use subscription::{ChargeOutcome, Subscription, SubscriptionStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mode {
@@ -77,11 +79,15 @@ impl Account {
     /// fixture's), else a new one with an id derived from the key.
     pub fn new(key: &str, mode: Mode, mut data: Data) -> Account {
         let profile_id = data.ensure_profile(key, mode);
+        let clock = Clock::default();
+        if let Some(at) = data.starts_at {
+            clock.start_at(at);
+        }
         Account {
             key: key.into(),
             mode,
             profile_id,
-            clock: Clock::default(),
+            clock,
             data: RwLock::new(data),
             idempotency: Mutex::new(IdempotencyStore::default()),
             scenarios: Default::default(),
@@ -146,6 +152,13 @@ pub struct Data {
     pub mandates: Collection<Mandate>,
     /// A customer's mandates that are not revoked: what its list shows.
     pub customer_mandates: HashMap<Id, BTreeSet<SortKey>>,
+    /// Every subscription, canceled ones too (they still answer 200).
+    pub subscriptions: Collection<Subscription>,
+    pub customer_subscriptions: HashMap<Id, BTreeSet<SortKey>>,
+    /// The payments each subscription made, as keys of `payments`.
+    pub subscription_payments: HashMap<Id, BTreeSet<SortKey>>,
+    /// How this account's subscription charges come out (sandbox API).
+    pub charges: ChargeSettings,
     /// What falls due later on the account's clock (expiry, ...): the
     /// scheduler reads the front of this set only.
     pub schedule: crate::scheduler::Schedule,
@@ -163,6 +176,27 @@ pub struct Data {
     /// Website profiles, the key's own first (see [`profile`]).
     pub profiles: Vec<Profile>,
     pub organization: Option<Organization>,
+    /// Where the account's clock starts when these objects are installed
+    /// (a fixture's `now`, `--clock-start`); `None` leaves it.
+    pub starts_at: Option<i64>,
+}
+
+/// The account's choices for subscription charges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChargeSettings {
+    pub outcome: ChargeOutcome,
+    /// Test mode cancels a subscription after 10 charges, as Mollie's does;
+    /// `None` follows the server's flag.
+    pub test_mode_cancel: Option<bool>,
+}
+
+impl Default for ChargeSettings {
+    fn default() -> Self {
+        ChargeSettings {
+            outcome: ChargeOutcome::Paid,
+            test_mode_cancel: None,
+        }
+    }
 }
 
 impl Data {
@@ -176,6 +210,10 @@ impl Data {
             customer_payments: HashMap::new(),
             mandates: Collection::default(),
             customer_mandates: HashMap::new(),
+            subscriptions: Collection::default(),
+            customer_subscriptions: HashMap::new(),
+            subscription_payments: HashMap::new(),
+            charges: ChargeSettings::default(),
             schedule: Default::default(),
             refunds: Collection::default(),
             payment_refunds: HashMap::new(),
@@ -186,6 +224,7 @@ impl Data {
             refund_delay: None,
             profiles: Vec::new(),
             organization: None,
+            starts_at: None,
         }
     }
 
@@ -299,6 +338,15 @@ impl Data {
         }
     }
 
+    pub fn new_subscription_id(&mut self) -> Id {
+        loop {
+            let id = ids::generate("sub_", &mut self.rng);
+            if self.subscriptions.get(&id).is_none() {
+                return id;
+            }
+        }
+    }
+
     /// Random characters for test details (fingerprints, references).
     pub fn random_token(&mut self, len: usize) -> String {
         ids::random_base62(len, &mut self.rng)
@@ -324,6 +372,12 @@ impl Data {
         if let Some(cst) = &payment.customer_id {
             self.customer_payments
                 .entry(cst.clone())
+                .or_default()
+                .insert(key);
+        }
+        if let Some(sub) = &payment.subscription_id {
+            self.subscription_payments
+                .entry(sub.clone())
                 .or_default()
                 .insert(key);
         }
@@ -463,8 +517,110 @@ impl Data {
             .is_some_and(|set| !set.is_empty())
     }
 
+    /// Adds a subscription and, when it is to charge, its next charge.
+    pub fn insert_subscription(&mut self, sub: Subscription) {
+        let key = self.next_key(sub.created_at);
+        self.customer_subscriptions
+            .entry(sub.customer_id.clone())
+            .or_default()
+            .insert(key);
+        if let (false, Some(date)) = (sub.status.is_final(), sub.next_payment_date) {
+            self.schedule.at(
+                subscription::day_start(date),
+                crate::scheduler::Due::SubscriptionCharge(sub.id.clone()),
+            );
+        }
+        self.subscriptions.insert(sub.id.clone(), key, sub);
+    }
+
+    /// Drops the subscription's pending charge from the schedule.
+    pub fn unschedule_charge(&mut self, id: &str) {
+        use crate::scheduler::Due;
+        self.schedule
+            .cancel(|d| matches!(d, Due::SubscriptionCharge(s) if s.as_str() == id));
+    }
+
+    /// (Re)schedules the subscription's next charge, if it has one.
+    pub fn schedule_charge(&mut self, id: &str) {
+        self.unschedule_charge(id);
+        let Some(sub) = self.subscriptions.get(id) else {
+            return;
+        };
+        if let (false, Some(date)) = (sub.status.is_final(), sub.next_payment_date) {
+            self.schedule.at(
+                subscription::day_start(date),
+                crate::scheduler::Due::SubscriptionCharge(sub.id.clone()),
+            );
+        }
+    }
+
+    /// The mandate a recurring charge uses: the one named, or else the
+    /// customer's most recent usable one, among `methods` when any were
+    /// given. `pending` also accepts pending mandates (a subscription on one
+    /// starts pending).
+    pub fn mandate_for(
+        &self,
+        customer: &str,
+        mandate: Option<&str>,
+        methods: &[&str],
+        pending: bool,
+    ) -> Option<&Mandate> {
+        let fits = |m: &&Mandate| {
+            m.revoked_at.is_none()
+                && (m.status == MandateStatus::Valid
+                    || (pending && m.status == MandateStatus::Pending))
+                && m.customer_id == customer
+                && (methods.is_empty() || methods.contains(&m.method))
+        };
+        match mandate {
+            Some(id) => self.mandates.get(id).filter(fits),
+            None => self
+                .customer_mandates
+                .get(customer)?
+                .iter()
+                .rev()
+                .filter_map(|k| self.mandates.by_key(k))
+                .find(fits),
+        }
+    }
+
+    pub fn customer_has_subscriptions(&self, id: &str) -> bool {
+        self.customer_subscriptions
+            .get(id)
+            .is_some_and(|set| !set.is_empty())
+    }
+
+    /// Cancels a subscription that may still charge: no next date, no
+    /// scheduled charge. `false` when it was canceled or completed already.
+    pub fn cancel_subscription(&mut self, id: &str, now: i64) -> bool {
+        let Some(sub) = self.subscriptions.get_mut(id) else {
+            return false;
+        };
+        if sub.status.is_final() {
+            return false;
+        }
+        sub.status = SubscriptionStatus::Canceled;
+        sub.canceled_at = Some(now);
+        sub.next_payment_date = None;
+        self.unschedule_charge(id);
+        true
+    }
+
+    /// The customer's subscriptions, oldest first.
+    pub fn subscriptions_of(&self, customer: &str) -> Vec<Id> {
+        self.customer_subscriptions
+            .get(customer)
+            .map(|set| {
+                set.iter()
+                    .filter_map(|k| self.subscriptions.by_key(k).map(|s| s.id.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Makes a mandate unusable and unlisted; it answers 410 from then on.
-    /// Subscriptions that charge it are to be cancelled here as well.
+    /// The subscriptions that charge it are canceled: those that name it,
+    /// and those that name none and have no other mandate to charge.
     pub fn revoke_mandate(&mut self, id: &str, now: i64) -> bool {
         let Some(key) = self.mandates.key_of(id) else {
             return false;
@@ -483,6 +639,21 @@ impl Data {
                 self.customer_mandates.remove(&customer);
             }
         }
+        for sub in self.subscriptions_of(&customer) {
+            let Some(s) = self.subscriptions.get(&sub) else {
+                continue;
+            };
+            let uses_it = match &s.mandate_id {
+                Some(m) => m == id,
+                None => {
+                    let methods: Vec<&str> = s.method.into_iter().collect();
+                    self.mandate_for(&customer, None, &methods, false).is_none()
+                }
+            };
+            if uses_it {
+                self.cancel_subscription(&sub, now);
+            }
+        }
         true
     }
 
@@ -492,8 +663,8 @@ impl Data {
             .is_some_and(|set| !set.is_empty())
     }
 
-    /// Removes the customer from every list and revokes its mandates; its
-    /// payments stay, still naming it.
+    /// Removes the customer from every list, revokes its mandates and
+    /// cancels its subscriptions; its payments stay, still naming it.
     pub fn delete_customer(&mut self, id: &str, now: i64) -> bool {
         match self.customers.remove(id) {
             Some(c) => {
@@ -508,6 +679,9 @@ impl Data {
                     .unwrap_or_default();
                 for m in mandates {
                     self.revoke_mandate(&m, now);
+                }
+                for sub in self.subscriptions_of(id) {
+                    self.cancel_subscription(&sub, now);
                 }
                 self.deleted_customers.insert(c.id, now);
                 true

@@ -21,6 +21,9 @@ pub struct Registry {
     seeded: std::collections::HashSet<Box<str>>,
     /// The bound on every account's journal together.
     journal_budget: Arc<crate::journal::Budget>,
+    /// `--clock-start`: where new accounts' clocks start, unless their
+    /// fixture says `now`.
+    clock_start: Option<i64>,
 }
 
 /// Access tokens see test and live objects apart, so each mode of a token is
@@ -34,7 +37,12 @@ fn account_name(key: &str, mode: Mode, access_token: bool) -> std::borrow::Cow<'
 }
 
 impl Registry {
-    pub fn new(sources: Vec<Source>, rng_seed: u64, now: i64) -> Result<Registry, String> {
+    pub fn new(
+        sources: Vec<Source>,
+        rng_seed: u64,
+        now: i64,
+        clock_start: Option<i64>,
+    ) -> Result<Registry, String> {
         let mut registry = Registry {
             accounts: DashMap::new(),
             sources,
@@ -43,6 +51,7 @@ impl Registry {
             page_tokens: DashMap::new(),
             seeded: Default::default(),
             journal_budget: Default::default(),
+            clock_start,
         };
         for (key, seed) in fixtures::load(&registry.sources, now)? {
             if key == TEMPLATE_KEY {
@@ -50,7 +59,8 @@ impl Registry {
                 continue;
             }
             let mode = mode_of(&key);
-            let data = seed.into_data(registry.account_seed(&key));
+            let mut data = seed.into_data(registry.account_seed(&key));
+            data.starts_at = data.starts_at.or(clock_start);
             let account = Arc::new(registry.account(&key, mode, data));
             registry.note_page_token(&account);
             registry.seeded.insert(key.as_str().into());
@@ -144,7 +154,7 @@ impl Registry {
 
     fn fresh_data(&self, name: &str) -> Data {
         let seed = self.account_seed(name);
-        match &self.template {
+        let mut data = match &self.template {
             Some(t) => {
                 let mut data = t.clone().into_data(seed);
                 // The template's profile becomes each account's own.
@@ -154,7 +164,9 @@ impl Registry {
                 data
             }
             None => Data::new(seed),
-        }
+        };
+        data.starts_at = data.starts_at.or(self.clock_start);
+        data
     }
 
     /// The account's data as its fixtures made it (re-read from their
@@ -166,10 +178,12 @@ impl Registry {
             .find(|(k, _)| k == name)
             .map(|(_, seed)| seed)
             .or_else(|| self.template.clone());
-        Ok(match seed {
+        let mut data = match seed {
             Some(seed) => seed.into_data(id_seed),
             None => Data::new(id_seed),
-        })
+        };
+        data.starts_at = data.starts_at.or(self.clock_start);
+        Ok({ data })
     }
 
     pub fn all(&self) -> Vec<Arc<Account>> {

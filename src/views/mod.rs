@@ -19,6 +19,7 @@ pub mod method;
 mod payment;
 pub mod profile;
 mod refund;
+mod subscription;
 
 pub use capture::CaptureView;
 pub use chargeback::ChargebackView;
@@ -27,6 +28,7 @@ pub use list::{ListLinks, ListView};
 pub use mandate::MandateView;
 pub use payment::{PaymentEmbeds, PaymentLinks, PaymentView};
 pub use refund::RefundView;
+pub use subscription::SubscriptionView;
 
 pub const DOCS: &str = "https://docs.mollie.com/reference/v2/";
 
