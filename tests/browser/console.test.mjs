@@ -149,7 +149,10 @@ test('paste a key, pay a payment, see its webhook, fail the next call by a scena
   assert.match(await attempt.textContent(), /attempt 1 .*answered 200/);
   await shot(page, 'webhooks');
   await page.goto(`${sandboxUrl}/_sandbox/#/payments/${id}`);
-  await page.locator('li.hook').first().waitFor();
+  // A hash change keeps the Webhooks panel (also an ol.timeline) until the
+  // payment's page replaces it: wait for the payment's own heading first.
+  await page.getByRole('heading', { name: new RegExp(`Payment ${id}`) }).waitFor();
+  await page.locator('ol.timeline li.hook').first().waitFor();
   assert.match(await page.textContent('ol.timeline'), /Status paid/);
   await shot(page, 'payment');
 
