@@ -291,7 +291,7 @@ pub fn list_all(ctx: &Ctx<'_>) -> Result<Resp> {
     let items = ctx.with_profiles(|data| -> Result<Vec<Value>> {
         let profile = profile_of(ctx, data)?;
         let mut items = Vec::new();
-        for m in ordered(locale) {
+        for m in ordered(locale).into_iter().filter(|m| !m.retired) {
             let Some(limit) = limit_for(m, amount.as_ref(), true) else {
                 continue;
             };
