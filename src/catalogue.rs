@@ -144,7 +144,7 @@ pub struct Method {
     /// Paid from the consumer's bank account: a paid payment's details name
     /// the consumer, the IBAN and the BIC.
     pub bank_details: bool,
-    /// Mollie no longer offers it (SOFORT since 2024): its OpenAPI document
+    /// Mollie no longer offers it (SOFORT, giropay since 2024): its OpenAPI document
     /// has dropped the id, so `GET /v2/methods/all` leaves it out too. It
     /// stays known for fixtures and payments that name it.
     pub retired: bool,
@@ -831,6 +831,8 @@ pub static METHODS: &[Method] = &[
         expiry_secs: 30 * MIN,
         color: "#000268",
         default_status: None,
+        // Retired in 2024 like SOFORT: Mollie's document dropped its id.
+        retired: true,
         ..BASE
     },
     Method {

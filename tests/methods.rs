@@ -445,9 +445,13 @@ async fn all_methods_carry_their_status() {
     let api = sb.api();
     let r = api.get("/v2/methods/all?include=pricing").await;
     let all = ids(&r);
-    // SOFORT is retired: Mollie's own document no longer has its id.
-    assert_eq!(all.len(), 36);
-    assert!(!all.iter().any(|id| id == "sofort"), "{all:?}");
+    // SOFORT and giropay are retired: Mollie's own document no longer has
+    // their ids.
+    assert_eq!(all.len(), 35);
+    assert!(
+        !all.iter().any(|id| id == "sofort" || id == "giropay"),
+        "{all:?}"
+    );
     assert_link(
         &r.json["_links"]["documentation"],
         "https://docs.mollie.com/reference/v2/methods-api/list-all-methods",
