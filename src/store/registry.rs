@@ -183,7 +183,7 @@ impl Registry {
             None => Data::new(id_seed),
         };
         data.starts_at = data.starts_at.or(self.clock_start);
-        Ok({ data })
+        Ok(data)
     }
 
     pub fn all(&self) -> Vec<Arc<Account>> {
