@@ -151,6 +151,9 @@ test('paste a key, pay a payment, see its webhook, fail the next call by a scena
   assert.match(await attempt.textContent(), /attempt 1 .*answered 200/);
   await shot(page, 'webhooks');
   await page.goto(`${sandboxUrl}/_sandbox/#/payments/${id}`);
+  // Only the hash changes: wait for the payment's page, not the webhooks
+  // panel's list still shown.
+  await page.getByRole('heading', { name: new RegExp(`Payment ${id}`) }).waitFor();
   await page.locator('li.hook').first().waitFor();
   assert.match(await page.textContent('ol.timeline'), /Status paid/);
   await shot(page, 'payment');
