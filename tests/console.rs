@@ -268,6 +268,7 @@ async fn after_sales_panels_render_escape_and_act() {
         "{clock}"
     );
     assert!(clock.contains("data-field=\"advance\""), "custom: {clock}");
+    assert_eq!(clock.matches("data-summary=\"1\"").count(), 4, "{clock}");
 
     // The metrics count the new kinds.
     let metrics = read(

@@ -19,6 +19,8 @@ pub struct Action {
     /// A field the tester fills in: its place in the body (`amount.value`),
     /// its label and its first value. The button becomes a small form.
     pub input: Option<(&'static str, &'static str, String)>,
+    /// The script shows the answer's fields as a list (the clock's summary).
+    pub summary: bool,
 }
 
 impl Action {
@@ -30,6 +32,7 @@ impl Action {
             body: None,
             confirm: None,
             input: None,
+            summary: false,
         }
     }
 
@@ -48,6 +51,11 @@ impl Action {
         self
     }
 
+    pub fn summary(mut self) -> Action {
+        self.summary = true;
+        self
+    }
+
     pub fn button(&self) -> String {
         let body = self
             .body
@@ -58,6 +66,11 @@ impl Action {
             .confirm
             .map(|c| format!(" data-confirm=\"{}\"", esc(c)))
             .unwrap_or_default();
+        let summary = if self.summary {
+            " data-summary=\"1\""
+        } else {
+            ""
+        };
         let danger = if self.confirm.is_some() {
             " danger"
         } else {
@@ -66,7 +79,7 @@ impl Action {
         if let Some((field, label, value)) = &self.input {
             // The script puts the field's value into the body at `field`.
             return format!(
-                "<form class=\"act-form\" data-method=\"{}\" data-path=\"{}\" data-field=\"{}\"{body}{confirm}>\
+                "<form class=\"act-form\" data-method=\"{}\" data-path=\"{}\" data-field=\"{}\"{body}{confirm}{summary}>\
                  <label>{} <input name=\"value\" value=\"{}\" required></label>\
                  <button type=\"submit\" class=\"{}\">{}</button></form>",
                 esc(self.method),
@@ -79,7 +92,7 @@ impl Action {
             );
         }
         format!(
-            "<button type=\"button\" class=\"action{danger}\" data-method=\"{}\" data-path=\"{}\"{body}{confirm}>{}</button>",
+            "<button type=\"button\" class=\"action{danger}\" data-method=\"{}\" data-path=\"{}\"{body}{confirm}{summary}>{}</button>",
             esc(self.method),
             esc(&self.path),
             esc(&self.label)

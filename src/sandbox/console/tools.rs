@@ -72,27 +72,22 @@ pub fn clock(account: &Account) -> String {
         ("Advance 1 day", "P1D"),
         ("Advance 1 month", "P1M"),
     ] {
-        out.push_str(&advance(
-            Action::new(label, "POST", "/_sandbox/clock").body(json!({"advance": span})),
-        ));
+        out.push_str(
+            &Action::new(label, "POST", "/_sandbox/clock")
+                .body(json!({"advance": span}))
+                .summary()
+                .button(),
+        );
     }
-    out.push_str(&advance(
-        Action::new("Advance", "POST", "/_sandbox/clock").input(
-            "advance",
-            "ISO 8601 duration",
-            "P7D".to_owned(),
-        ),
-    ));
+    out.push_str(
+        &Action::new("Advance", "POST", "/_sandbox/clock")
+            .input("advance", "ISO 8601 duration", "P7D".to_owned())
+            .summary()
+            .button(),
+    );
     out.push_str(
         "</div><p class=\"muted\">The clock only moves forward. What falls due on the way \
          (expiries, subscription charges, refund steps, webhook retries) fires in time order.</p></section>",
     );
     out
-}
-
-/// An advance button whose answer the script shows as a summary.
-fn advance(action: Action) -> String {
-    action
-        .button()
-        .replacen(" data-method=", " data-summary=\"clock\" data-method=", 1)
 }
