@@ -112,6 +112,194 @@ async fn panels_escape_every_value() {
     assert!(js.text.contains("sessionStorage"));
 }
 
+/// Refunds, chargebacks and captures: the payment page offers the buttons
+/// (each the documented request), the timeline and the tables show what
+/// they made, escaped; the clock, profile and subscription panels render.
+#[tokio::test]
+async fn after_sales_panels_render_escape_and_act() {
+    let sb = start().await;
+    let api = sb.api();
+    let p = api.post("/v2/payments", &payment_body()).await;
+    assert_eq!(p.status, 201, "{}", p.text);
+    let id = s(&p.json["id"]).to_owned();
+    let page = panel(&api, &format!("payments/{id}")).await.text;
+    assert!(
+        !page.contains("Refund EUR"),
+        "nothing to refund while open: {page}"
+    );
+    let r = api
+        .post(
+            &format!("/_sandbox/payments/{id}/status"),
+            &json!({"status": "paid"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let page = panel(&api, &format!("payments/{id}")).await.text;
+    let refunds = format!("data-path=\"&#x2F;v2&#x2F;payments&#x2F;{id}&#x2F;refunds\"");
+    assert!(page.contains("Refund EUR 10.00"), "{page}");
+    assert_eq!(
+        page.matches(&refunds).count(),
+        2,
+        "full and partial: {page}"
+    );
+    assert!(
+        page.contains("data-field=\"amount.value\"") && page.contains("value=\"10.00\""),
+        "{page}"
+    );
+    assert!(page.contains(&format!(
+        "data-path=\"&#x2F;_sandbox&#x2F;payments&#x2F;{id}&#x2F;chargebacks\""
+    )));
+    assert!(!page.contains(">Capture<"), "{page}");
+
+    // What the partial refund button sends, with markup in the description.
+    let r = api
+        .post(
+            &format!("/v2/payments/{id}/refunds"),
+            &json!({"amount": {"currency": "EUR", "value": "4.00"}, "description": SCRIPT}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let re = s(&r.json["id"]).to_owned();
+    let r = api
+        .post(
+            &format!("/_sandbox/payments/{id}/chargebacks"),
+            &json!({"amount": {"currency": "EUR", "value": "6.00"}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let chb = s(&r.json["id"]).to_owned();
+
+    let page = panel(&api, &format!("payments/{id}")).await.text;
+    assert!(!page.contains("<script"), "{page}");
+    for want in [
+        format!("Refund <code>{re}</code> of EUR 4.00"),
+        format!("Chargeback <code>{chb}</code> of EUR 6.00"),
+        format!("data-path=\"&#x2F;_sandbox&#x2F;refunds&#x2F;{re}&#x2F;status\""),
+        format!("data-path=\"&#x2F;_sandbox&#x2F;chargebacks&#x2F;{chb}&#x2F;reverse\""),
+    ] {
+        assert!(page.contains(&want), "{want}: {page}");
+    }
+    assert!(
+        !page.contains("Refund EUR"),
+        "nothing left to refund: {page}"
+    );
+
+    let table = panel(&api, "refunds").await;
+    assert_eq!(table.status, 200);
+    assert!(table.text.contains(&re) && table.text.contains("1 in this account"));
+    assert!(table.text.contains("&lt;script&gt;"), "{}", table.text);
+    assert!(!table.text.contains("<script"), "{}", table.text);
+    assert!(!panel(&api, "refunds?status=failed")
+        .await
+        .text
+        .contains(&re));
+    assert!(panel(&api, "refunds?q=alert").await.text.contains(&re));
+    let table = panel(&api, "chargebacks?status=charged_back").await.text;
+    assert!(table.contains(&chb), "{table}");
+    let r = api
+        .post(&format!("/_sandbox/chargebacks/{chb}/reverse"), &json!({}))
+        .await;
+    assert!(r.status.is_success(), "{}", r.text);
+    assert!(!panel(&api, "chargebacks?status=charged_back")
+        .await
+        .text
+        .contains(&chb));
+    assert!(panel(&api, "chargebacks?status=reversed")
+        .await
+        .text
+        .contains(&chb));
+
+    // An authorized payment offers the capture; its capture shows with the
+    // buttons that settle it.
+    let p = api
+        .post(
+            "/v2/payments",
+            &with(
+                &payment_body(),
+                json!({"method": "creditcard", "captureMode": "manual"}),
+            ),
+        )
+        .await;
+    assert_eq!(p.status, 201, "{}", p.text);
+    let auth = s(&p.json["id"]).to_owned();
+    let r = api
+        .post(
+            &format!("/_sandbox/payments/{auth}/status"),
+            &json!({"status": "authorized"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let page = panel(&api, &format!("payments/{auth}")).await.text;
+    assert!(
+        page.contains(">Capture<") && page.contains("Capture part"),
+        "{page}"
+    );
+    let r = api
+        .post(&format!("/v2/payments/{auth}/captures"), &json!({}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let cpt = s(&r.json["id"]).to_owned();
+    let table = panel(&api, "captures").await.text;
+    assert!(table.contains(&cpt) && table.contains(&auth), "{table}");
+    let page = panel(&api, &format!("payments/{auth}")).await.text;
+    assert!(
+        page.contains(&format!("Capture <code>{cpt}</code> of EUR 10.00")),
+        "{page}"
+    );
+
+    // Subscriptions, the profile with its methods, the clock.
+    let subs = panel(&api, "subscriptions").await;
+    assert_eq!(subs.status, 200);
+    assert!(subs.text.contains("0 in this account"), "{}", subs.text);
+    let profile = panel(&api, "profile").await.text;
+    assert!(profile.contains("<code>ideal</code>"), "{profile}");
+    assert!(profile.contains("chip-good\">enabled"), "{profile}");
+    let clock = panel(&api, "clock").await.text;
+    for label in ["Advance 1 hour", "Advance 1 day", "Advance 1 month"] {
+        assert!(clock.contains(label), "{label}: {clock}");
+    }
+    assert!(
+        clock.contains("data-body=\"{&quot;advance&quot;:&quot;P1D&quot;}\""),
+        "{clock}"
+    );
+    assert!(
+        clock.contains("data-path=\"&#x2F;_sandbox&#x2F;clock\""),
+        "{clock}"
+    );
+    assert!(clock.contains("data-field=\"advance\""), "custom: {clock}");
+    assert_eq!(clock.matches("data-summary=\"1\"").count(), 4, "{clock}");
+
+    // The metrics count the new kinds.
+    let metrics = read(
+        http()
+            .get(format!("{}/_sandbox/metrics", sb.url))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+    .text;
+    for (kind, n) in [
+        ("refunds", 1),
+        ("chargebacks", 1),
+        ("captures", 1),
+        ("payments", 2),
+        ("subscriptions", 0),
+        ("profiles", 1),
+    ] {
+        assert_eq!(
+            metric(
+                &metrics,
+                &format!("mollie_sandbox_objects{{kind=\"{kind}\"}} ")
+            ),
+            n,
+            "{kind}: {metrics}"
+        );
+    }
+    assert!(metrics.contains("mollie_sandbox_objects{kind=\"subscriptions\"} 0"));
+}
+
 #[tokio::test]
 async fn panels_need_a_key_and_pages_page() {
     let sb = start().await;
@@ -144,7 +332,7 @@ async fn panels_need_a_key_and_pages_page() {
     assert_eq!(second.matches("<tr><td><code>cst_").count(), 5, "{second}");
     assert!(second.contains(&format!("<code>{from}</code>")));
     assert!(second.contains("First page"));
-    let r = panel(&api, "refunds").await;
+    let r = panel(&api, "nothing-here").await;
     assert_eq!(r.status, 404);
     let r = api
         .send(api.request(Method::POST, "/_sandbox/console/customers"))

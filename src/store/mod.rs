@@ -503,11 +503,16 @@ impl Data {
 
     /// How many objects of each kind the account holds, for the metrics
     /// (one line per collection).
-    pub fn object_counts(&self) -> [(&'static str, usize); 3] {
+    pub fn object_counts(&self) -> [(&'static str, usize); 8] {
         [
             ("customers", self.customers.len()),
             ("payments", self.payments.len()),
             ("mandates", self.mandates.len()),
+            ("subscriptions", self.subscriptions.len()),
+            ("refunds", self.refunds.len()),
+            ("chargebacks", self.chargebacks.len()),
+            ("captures", self.captures.len()),
+            ("profiles", self.profiles.len()),
         ]
     }
 

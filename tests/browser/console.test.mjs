@@ -59,7 +59,9 @@ before(async () => {
   assert.ok(binary, 'build the sandbox first (cargo build --release)');
   assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: run scripts/install-browser`);
   mkdirSync(shots, { recursive: true });
-  sandbox = spawn(binary, ['--port', '0', '--no-fixtures', '--webhook-time-scale', '0.001', '--journal-bodies'], {
+  sandbox = spawn(binary, ['--port', '0', '--no-fixtures', '--webhook-time-scale', '0.001', '--journal-bodies',
+    // Refunds wait an hour between steps: they move when the test advances the clock.
+    '--refund-delay', '3600'], {
     env: { ...process.env, RUST_LOG: 'info', NO_COLOR: '1' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -149,10 +151,10 @@ test('paste a key, pay a payment, see its webhook, fail the next call by a scena
   assert.match(await attempt.textContent(), /attempt 1 .*answered 200/);
   await shot(page, 'webhooks');
   await page.goto(`${sandboxUrl}/_sandbox/#/payments/${id}`);
-  // A hash change keeps the Webhooks panel (also an ol.timeline) until the
-  // payment's page replaces it: wait for the payment's own heading first.
+  // Only the hash changes: wait for the payment's page, not the webhooks
+  // panel's list still shown.
   await page.getByRole('heading', { name: new RegExp(`Payment ${id}`) }).waitFor();
-  await page.locator('ol.timeline li.hook').first().waitFor();
+  await page.locator('li.hook').first().waitFor();
   assert.match(await page.textContent('ol.timeline'), /Status paid/);
   await shot(page, 'payment');
 
@@ -203,6 +205,76 @@ test('paste a key, pay a payment, see its webhook, fail the next call by a scena
   // The key never went into a URL.
   assert.ok(urls.length > 10);
   assert.ok(!urls.some((u) => u.includes(k)), 'no URL carries the key');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('refund a paid payment with the buttons, see the refunds; advance the clock a day and see what it did', async () => {
+  const k = key();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('dialog', (d) => d.accept());
+  const created = await api(k, 'POST', '/v2/payments', {
+    amount: { value: '10.00', currency: 'EUR' },
+    description: 'Order 42',
+    redirectUrl: `${shopUrl}/return`,
+  });
+  assert.equal(created.status, 201);
+  const id = created.json.id;
+  assert.equal((await api(k, 'POST', `/_sandbox/payments/${id}/status`, { status: 'paid' })).status, 200);
+
+  await page.goto(`${sandboxUrl}/_sandbox/`);
+  await page.getByLabel('API key').fill(k);
+  await page.locator('#key-form button').click();
+  await page.getByRole('heading', { name: /Payments/ }).waitFor();
+  await page.goto(`${sandboxUrl}/_sandbox/#/payments/${id}`);
+  await page.getByRole('heading', { name: new RegExp(`Payment ${id}`) }).waitFor();
+
+  // A part first, typed into the form, then the rest with one button.
+  await page.getByLabel('Amount to refund').fill('3.00');
+  await page.getByRole('button', { name: 'Refund part' }).click();
+  await answered(page, `POST /v2/payments/${id}/refunds`, '201');
+  await page.locator('ol.timeline li', { hasText: 'of EUR 3.00' }).waitFor();
+  await page.getByRole('button', { name: 'Refund EUR 7.00', exact: true }).click();
+  await answered(page, `POST /v2/payments/${id}/refunds`, '201');
+  const rest = page.locator('ol.timeline li', { hasText: 'of EUR 7.00' });
+  await rest.waitFor();
+  assert.match(await rest.textContent(), /queued/);
+  assert.equal(await page.getByRole('button', { name: /^Refund EUR/ }).count(), 0, 'nothing left to refund');
+  const refunds = (await api(k, 'GET', `/v2/payments/${id}/refunds`)).json._embedded.refunds;
+  assert.deepEqual(refunds.map((r) => r.amount.value).sort(), ['3.00', '7.00']);
+  await shot(page, 'payment-refunded');
+
+  await page.getByRole('link', { name: 'Refunds', exact: true }).click();
+  await page.getByRole('heading', { name: /Refunds/ }).waitFor();
+  assert.equal(await page.locator('tbody tr', { hasText: id }).count(), 2);
+  await shot(page, 'refunds');
+
+  // A day on the clock walks the refunds to refunded; the answer says so.
+  await page.getByRole('link', { name: 'Clock', exact: true }).click();
+  await page.getByRole('heading', { name: 'Clock' }).waitFor();
+  const before = await page.getAttribute('#clock-now time', 'datetime');
+  await page.getByRole('button', { name: 'Advance 1 day' }).click();
+  await answered(page, 'POST /_sandbox/clock');
+  await page.getByRole('heading', { name: 'What the advance did' }).waitFor();
+  const summary = await page.textContent('#result dl.summary');
+  assert.match(summary, /refundSteps: [1-9]/, summary);
+  assert.match(summary, /paymentsCreated0/, summary);
+  // The panel reloads after the answer shows.
+  const after = await waitFor(async () => {
+    const t = await page.getAttribute('#clock-now time', 'datetime');
+    return t !== before && t;
+  }, 'the clock panel to show the new time');
+  assert.ok(Date.parse(after) - Date.parse(before) >= 86400000, `${before} -> ${after}`);
+  await shot(page, 'clock');
+  const walked = (await api(k, 'GET', `/v2/payments/${id}/refunds`)).json._embedded.refunds;
+  assert.deepEqual(walked.map((r) => r.status), ['refunded', 'refunded']);
+
+  await page.getByRole('link', { name: 'Profile', exact: true }).click();
+  await page.locator('tbody tr', { hasText: 'ideal' }).first().waitFor();
+  await shot(page, 'profile');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -30,7 +30,15 @@ fn summaries(app: &App) -> Vec<Summary> {
             masked: mask(&a.key),
             mode: a.mode.as_str(),
             last: a.journal.last_time(),
-            objects: a.data.read().object_counts().iter().map(|(_, n)| n).sum(),
+            // What the app made: every account has its profile from the start.
+            objects: a
+                .data
+                .read()
+                .object_counts()
+                .iter()
+                .filter(|(kind, _)| *kind != "profiles")
+                .map(|(_, n)| n)
+                .sum(),
         })
         .collect();
     all.sort_by(|a, b| b.last.cmp(&a.last).then_with(|| a.masked.cmp(&b.masked)));

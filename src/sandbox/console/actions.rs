@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::html::esc;
 use crate::lifecycle::{allowed, default_method};
-use crate::store::{Payment, PaymentStatus};
+use crate::store::{Amount, Payment, PaymentStatus};
 
 pub struct Action {
     pub label: String,
@@ -16,6 +16,11 @@ pub struct Action {
     pub body: Option<Value>,
     /// Asked before the request is sent (destructive actions).
     pub confirm: Option<&'static str>,
+    /// A field the tester fills in: its place in the body (`amount.value`),
+    /// its label and its first value. The button becomes a small form.
+    pub input: Option<(&'static str, &'static str, String)>,
+    /// The script shows the answer's fields as a list (the clock's summary).
+    pub summary: bool,
 }
 
 impl Action {
@@ -26,6 +31,8 @@ impl Action {
             path: path.into(),
             body: None,
             confirm: None,
+            input: None,
+            summary: false,
         }
     }
 
@@ -39,6 +46,16 @@ impl Action {
         self
     }
 
+    pub fn input(mut self, field: &'static str, label: &'static str, value: String) -> Action {
+        self.input = Some((field, label, value));
+        self
+    }
+
+    pub fn summary(mut self) -> Action {
+        self.summary = true;
+        self
+    }
+
     pub fn button(&self) -> String {
         let body = self
             .body
@@ -49,13 +66,33 @@ impl Action {
             .confirm
             .map(|c| format!(" data-confirm=\"{}\"", esc(c)))
             .unwrap_or_default();
+        let summary = if self.summary {
+            " data-summary=\"1\""
+        } else {
+            ""
+        };
         let danger = if self.confirm.is_some() {
             " danger"
         } else {
             ""
         };
+        if let Some((field, label, value)) = &self.input {
+            // The script puts the field's value into the body at `field`.
+            return format!(
+                "<form class=\"act-form\" data-method=\"{}\" data-path=\"{}\" data-field=\"{}\"{body}{confirm}{summary}>\
+                 <label>{} <input name=\"value\" value=\"{}\" required></label>\
+                 <button type=\"submit\" class=\"{}\">{}</button></form>",
+                esc(self.method),
+                esc(&self.path),
+                esc(field),
+                esc(label),
+                esc(value),
+                danger.trim(),
+                esc(&self.label)
+            );
+        }
         format!(
-            "<button type=\"button\" class=\"action{danger}\" data-method=\"{}\" data-path=\"{}\"{body}{confirm}>{}</button>",
+            "<button type=\"button\" class=\"action{danger}\" data-method=\"{}\" data-path=\"{}\"{body}{confirm}{summary}>{}</button>",
             esc(self.method),
             esc(&self.path),
             esc(&self.label)
@@ -80,12 +117,16 @@ pub struct PaymentAction {
     pub actions: fn(&Payment) -> Vec<Action>,
 }
 
-/// What can be done to a payment: one entry per sandbox action. Refunds,
-/// chargebacks and captures join this list when their endpoints exist.
+/// What can be done to a payment: one entry per sandbox action.
 pub const PAYMENT_ACTIONS: &[PaymentAction] = &[
     PaymentAction {
         actions: status_changes,
     },
+    PaymentAction { actions: refund },
+    PaymentAction {
+        actions: charge_back,
+    },
+    PaymentAction { actions: capture },
     PaymentAction {
         actions: call_webhook,
     },
@@ -129,4 +170,62 @@ fn call_webhook(p: &Payment) -> Vec<Action> {
         "POST",
         format!("/_sandbox/payments/{}/webhook", p.id),
     )]
+}
+
+/// `POST /v2/payments/{id}/refunds`: the API call a merchant makes, for all
+/// that remains or a part the tester types.
+fn refund(p: &Payment) -> Vec<Action> {
+    let remaining = p.amount_remaining();
+    if p.status != PaymentStatus::Paid || remaining == 0 {
+        return Vec::new();
+    }
+    let left = Amount::from_minor(remaining, &p.amount.currency);
+    let path = format!("/v2/payments/{}/refunds", p.id);
+    vec![
+        Action::new(
+            format!("Refund {} {}", left.currency, left.value),
+            "POST",
+            &path,
+        )
+        .body(
+            json!({"amount": {"currency": left.currency, "value": left.value},
+                   "description": "Refund from the console"}),
+        ),
+        Action::new("Refund part", "POST", path)
+            .body(json!({"amount": {"currency": left.currency},
+                         "description": "Partial refund from the console"}))
+            .input("amount.value", "Amount to refund", left.value.to_string()),
+    ]
+}
+
+/// `POST /_sandbox/payments/{id}/chargebacks`: the whole payment.
+fn charge_back(p: &Payment) -> Vec<Action> {
+    if p.status != PaymentStatus::Paid || p.amount_remaining() == 0 {
+        return Vec::new();
+    }
+    vec![Action::new(
+        "Charge back",
+        "POST",
+        format!("/_sandbox/payments/{}/chargebacks", p.id),
+    )
+    .confirm("Charge this payment back (the consumer's bank takes the money back)?")]
+}
+
+/// `POST /v2/payments/{id}/captures` of an authorized payment: all of it
+/// or a part.
+fn capture(p: &Payment) -> Vec<Action> {
+    if p.status != PaymentStatus::Authorized {
+        return Vec::new();
+    }
+    let path = format!("/v2/payments/{}/captures", p.id);
+    vec![
+        Action::new("Capture", "POST", &path),
+        Action::new("Capture part", "POST", path)
+            .body(json!({"amount": {"currency": p.amount.currency}}))
+            .input(
+                "amount.value",
+                "Amount to capture",
+                p.amount.value.to_string(),
+            ),
+    ]
 }

@@ -51,9 +51,13 @@ pub fn hardened(resp: Resp) -> Resp {
 pub fn chip(status: &str) -> String {
     let class = match status {
         "paid" | "valid" | "active" | "success" | "completed" | "succeeded" | "refunded"
-        | "charged_back" | "ok" => "good",
-        "failed" | "canceled" | "expired" | "invalid" | "error" | "fault" | "suspended" => "bad",
-        "open" | "pending" | "authorized" | "queued" | "processing" | "retrying" => "wait",
+        | "charged_back" | "ok" | "activated" | "enabled" | "verified" => "good",
+        "failed" | "canceled" | "expired" | "invalid" | "error" | "fault" | "suspended"
+        | "rejected" | "blocked" | "disabled" => "bad",
+        "open" | "pending" | "authorized" | "queued" | "processing" | "retrying" | "unverified" => {
+            "wait"
+        }
+        s if s.starts_with("pending-") => "wait",
         s if s.starts_with('2') => "good",
         s if s.starts_with('4') || s.starts_with('5') => "bad",
         _ => "plain",

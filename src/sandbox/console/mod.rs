@@ -7,9 +7,11 @@
 
 mod accounts;
 mod actions;
+mod after_sales;
 mod html;
 mod journal;
 mod payment;
+mod profile;
 mod resources;
 mod scenarios;
 mod shell;
@@ -70,6 +72,8 @@ fn panel(app: &App, parts: &Parts, rest: &[&str], tls: bool) -> Result<String> {
         ["webhooks"] => Ok(webhooks::panel(app, &account)),
         ["scenarios"] => Ok(scenarios::panel(app, &account)),
         ["account"] => Ok(tools::panel(&account)),
+        ["clock"] => Ok(tools::clock(&account)),
+        ["profile"] => Ok(profile::panel(&account)),
         [name] => match resources::find(name) {
             Some(resource) => Ok(resources::panel(resource, &account.data.read(), &query)),
             None => Err(crate::api::unknown_endpoint()),

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use super::actions;
+use super::after_sales;
 use super::html::{self, esc};
 use crate::app::App;
 use crate::error::{ApiError, Result};
@@ -54,7 +55,10 @@ pub fn page(app: &App, account: &Account, base: &str, id: &str) -> Result<String
     out.push_str("</dl><h3>Actions</h3>");
     out.push_str(&actions::buttons(&actions::for_payment(p)));
     out.push_str("<h3>Timeline</h3><ol class=\"timeline\">");
-    let mut events: Vec<(i64, String)> = vec![(p.created_at, "Created".to_owned())];
+    // Each event as HTML, sorted by time: the payment's own stamps, then
+    // the money that moved after it (refunds, chargebacks, captures) with
+    // the buttons that steer each.
+    let mut events: Vec<(i64, String)> = vec![(p.created_at, html::text("Created"))];
     let stamps = [
         ("Authorized", p.authorized_at),
         ("Paid", p.paid_at),
@@ -64,17 +68,36 @@ pub fn page(app: &App, account: &Account, base: &str, id: &str) -> Result<String
     ];
     for (what, at) in stamps {
         if let Some(at) = at {
-            events.push((at, format!("Status {}", what.to_lowercase())));
+            events.push((at, html::text(&format!("Status {}", what.to_lowercase()))));
+        }
+    }
+    let of = |index: &std::collections::HashMap<crate::ids::Id, _>| {
+        index
+            .get(id)
+            .cloned()
+            .unwrap_or_else(std::collections::BTreeSet::new)
+    };
+    for key in of(&data.payment_refunds) {
+        if let Some(r) = data.refunds.by_key(&key) {
+            events.push((r.created_at, after_sales::refund(r)));
+        }
+    }
+    for key in of(&data.payment_chargebacks) {
+        if let Some(c) = data.chargebacks.by_key(&key) {
+            events.push((c.created_at, after_sales::chargeback(c)));
+            if let Some(at) = c.reversed_at {
+                events.push((at, html::text(&format!("Chargeback {} reversed", c.id))));
+            }
+        }
+    }
+    for key in of(&data.payment_captures) {
+        if let Some(c) = data.captures.by_key(&key) {
+            events.push((c.created_at, after_sales::capture(c)));
         }
     }
     events.sort_by_key(|(at, _)| *at);
     for (at, what) in &events {
-        let _ = write!(
-            out,
-            "<li>{} <span>{}</span></li>",
-            html::time(*at),
-            esc(what)
-        );
+        let _ = write!(out, "<li>{} <span>{what}</span></li>", html::time(*at));
     }
     for a in &attempts {
         out.push_str(&attempt(a));

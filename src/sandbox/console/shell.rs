@@ -12,6 +12,8 @@ const PANELS: &[(&str, &str)] = &[
     ("journal", "Requests"),
     ("webhooks", "Webhooks"),
     ("scenarios", "Scenarios"),
+    ("profile", "Profile"),
+    ("clock", "Clock"),
     ("account", "Account"),
 ];
 

@@ -160,11 +160,28 @@
     return text;
   }
 
-  async function show(method, path, body, res) {
+  // An answer as a short list of its fields (the clock's summary of an
+  // advance: events fired by kind, payments created, webhooks sent).
+  function summary(json) {
+    const dl = el('dl', undefined, 'facts summary');
+    const shown = (v) => (v && typeof v === 'object')
+      ? (Object.entries(v).map(([k, x]) => `${k}: ${x}`).join(', ') || 'none')
+      : String(v);
+    for (const [k, v] of Object.entries(json)) {
+      const div = el('div');
+      div.append(el('dt', k), el('dd', shown(v)));
+      dl.append(div);
+    }
+    return dl;
+  }
+
+  async function show(method, path, body, res, asSummary) {
     const box = $('#result');
     let text = await res.text();
+    let json = null;
     try {
-      text = JSON.stringify(JSON.parse(text), null, 2);
+      json = JSON.parse(text);
+      text = JSON.stringify(json, null, 2);
     } catch {
       /* not JSON: as it came */
     }
@@ -175,7 +192,11 @@
     details.append(el('summary', 'Answer and curl'), el('pre', text), el('pre', curl(method, path, body)));
     const close = el('button', 'Dismiss', 'dismiss');
     close.type = 'button';
-    box.replaceChildren(head, details, close);
+    if (asSummary && res.ok && json && typeof json === 'object') {
+      box.replaceChildren(head, el('h2', 'What the advance did'), summary(json), details, close);
+    } else {
+      box.replaceChildren(head, details, close);
+    }
     box.dataset.status = String(res.status);
   }
 
@@ -185,18 +206,30 @@
     delete box.dataset.status;
   }
 
-  async function act(button) {
-    const { method, path, body, confirm: question } = button.dataset;
+  async function act(button, filled) {
+    const { method, path, confirm: question } = button.dataset;
+    const body = filled === undefined ? button.dataset.body : filled;
     if (question && !window.confirm(question)) return;
     clearResult();
     button.disabled = true;
     try {
       const res = await call(method, path, body);
-      await show(method, path, body, res);
+      await show(method, path, body, res, !!button.dataset.summary);
     } finally {
       button.disabled = false;
     }
     await render(false);
+  }
+
+  // A button with a field: the typed value goes into the body at the
+  // form's `data-field` (a dotted path such as `amount.value`).
+  function filledBody(form) {
+    const body = JSON.parse(form.dataset.body || '{}');
+    const keys = form.dataset.field.split('.');
+    let at = body;
+    for (const k of keys.slice(0, -1)) at = (at[k] = at[k] || {});
+    at[keys[keys.length - 1]] = form.elements.value.value.trim();
+    return JSON.stringify(body);
   }
 
   async function download(button) {
@@ -255,7 +288,9 @@
   document.addEventListener('submit', (e) => {
     const form = e.target;
     e.preventDefault();
-    if (form.id === 'key-form') {
+    if (form.classList.contains('act-form')) {
+      act(form, filledBody(form));
+    } else if (form.id === 'key-form') {
       const key = $('#key').value.trim();
       if (!key) return;
       account = { key, label: mask(key) };

@@ -3,9 +3,13 @@
 //! line in [`RESOURCES`]; the navigation, search form, pager and status
 //! filter come from here.
 
+mod captures;
+pub mod chargebacks;
 mod customers;
 mod mandates;
 mod payments;
+mod refunds;
+mod subscriptions;
 
 use std::fmt::Write as _;
 
@@ -24,7 +28,15 @@ pub struct Resource {
     pub rows: fn(&Data, &Search) -> Rows,
 }
 
-pub const RESOURCES: &[Resource] = &[payments::TABLE, customers::TABLE, mandates::TABLE];
+pub const RESOURCES: &[Resource] = &[
+    payments::TABLE,
+    customers::TABLE,
+    mandates::TABLE,
+    subscriptions::TABLE,
+    refunds::TABLE,
+    chargebacks::TABLE,
+    captures::TABLE,
+];
 
 pub fn find(name: &str) -> Option<&'static Resource> {
     RESOURCES.iter().find(|r| r.name == name)

@@ -1,0 +1,68 @@
+//! Chargebacks in the console: id, payment, amount, reason, reversed.
+
+use super::{scan, Resource, Rows, Search};
+use crate::sandbox::console::html;
+use crate::store::{Chargeback, Data};
+
+pub const TABLE: Resource = Resource {
+    name: "chargebacks",
+    title: "Chargebacks",
+    columns: &[
+        "Chargeback",
+        "Created",
+        "Payment",
+        "Amount",
+        "Status",
+        "Reason",
+        "Reversed",
+    ],
+    // A chargeback has no status in the API; the console shows whether it
+    // still stands.
+    statuses: &["charged_back", "reversed"],
+    rows,
+};
+
+pub fn status(c: &Chargeback) -> &'static str {
+    if c.reversed_at.is_some() {
+        "reversed"
+    } else {
+        "charged_back"
+    }
+}
+
+fn rows(data: &Data, search: &Search) -> Rows {
+    scan(
+        data.chargebacks.iter().rev(),
+        data.chargebacks.len(),
+        search,
+        |c: &Chargeback| &c.id,
+        |c| {
+            let (code, why) = c
+                .reason
+                .as_ref()
+                .map(|(code, why)| (code.as_str(), &**why))
+                .unwrap_or_default();
+            format!(
+                "{} {} {} {} {code} {why}",
+                c.id, c.payment_id, c.amount.value, c.amount.currency
+            )
+        },
+        |c| status(c),
+        |c| {
+            vec![
+                html::code(&c.id),
+                html::time(c.created_at),
+                html::link(&format!("payments/{}", c.payment_id), &c.payment_id),
+                html::text(&format!("{} {}", c.amount.currency, c.amount.value)),
+                html::chip(status(c)),
+                html::opt(
+                    c.reason
+                        .as_ref()
+                        .map(|(code, why)| format!("{code}: {why}"))
+                        .as_deref(),
+                ),
+                html::opt_time(c.reversed_at),
+            ]
+        },
+    )
+}
