@@ -97,6 +97,10 @@ pub struct Config {
     /// Multiplies webhook retry delays: 1 is Mollie's schedule (10 attempts over 26 h), 0.001 makes a minute 60 ms.
     #[arg(long, env = "MOLLIE_SANDBOX_WEBHOOK_TIME_SCALE", default_value_t = 1.0, value_parser = time_scale)]
     pub webhook_time_scale: f64,
+
+    /// iDEAL 2.0: the checkout shows no bank list; the consumer picks the bank at iDEAL.
+    #[arg(long, env = "MOLLIE_SANDBOX_NO_IDEAL_ISSUER_SCREEN")]
+    pub no_ideal_issuer_screen: bool,
 }
 
 fn time_scale(s: &str) -> Result<f64, String> {
@@ -127,6 +131,7 @@ impl Default for Config {
             journal_size: 1000,
             state_file: None,
             webhook_time_scale: 1.0,
+            no_ideal_issuer_screen: false,
         }
     }
 }

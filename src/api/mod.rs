@@ -6,6 +6,7 @@
 pub mod customers;
 pub mod list;
 pub mod mandates;
+pub mod payment_fields;
 pub mod payments;
 
 use hyper::header::{HeaderValue, ALLOW};

@@ -7,6 +7,7 @@ pub mod collection;
 pub mod customer;
 pub mod mandate;
 pub mod payment;
+pub mod payment_extra;
 pub mod registry;
 
 use std::collections::{BTreeSet, HashMap};
@@ -22,6 +23,7 @@ pub use collection::{Collection, Page, SortKey};
 pub use customer::Customer;
 pub use mandate::{Mandate, MandateStatus};
 pub use payment::{Amount, Payment, PaymentStatus, SequenceType};
+pub use payment_extra::PaymentExtra;
 pub use registry::Registry;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

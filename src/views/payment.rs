@@ -26,6 +26,18 @@ impl Serialize for PaymentView<'_> {
         st.serialize_field("mode", r.mode.as_str())?;
         st.serialize_field("createdAt", &DateTime(p.created_at))?;
         st.serialize_field("amount", &AmountView::from(&p.amount))?;
+        if let Some(x) = &p.extra {
+            // Where Mollie writes them: right after the amount.
+            for (name, value) in [
+                ("billingAddress", &x.billing_address),
+                ("shippingAddress", &x.shipping_address),
+                ("lines", &x.lines),
+            ] {
+                if let Some(v) = value {
+                    st.serialize_field(name, v)?;
+                }
+            }
+        }
         st.serialize_field("description", &p.description)?;
         st.serialize_field("method", &p.method)?;
         st.serialize_field("metadata", &p.metadata)?;
@@ -98,6 +110,16 @@ impl Serialize for PaymentView<'_> {
         if let Some(details) = &p.details {
             st.serialize_field("details", details)?;
         }
+        if let Some(x) = &p.extra {
+            for (name, value) in [
+                ("applicationFee", &x.application_fee),
+                ("routing", &x.routing),
+            ] {
+                if let Some(v) = value {
+                    st.serialize_field(name, v)?;
+                }
+            }
+        }
         if let Some(l) = &self.links {
             st.serialize_field("_links", &OrderedLinks(payment_links(p, r, l)))?;
         }
@@ -114,10 +136,7 @@ fn payment_links(
     links.push(("self", r.api(&format!("payments/{}", p.id))));
     let recurring = p.sequence_type == SequenceType::Recurring;
     if p.status == PaymentStatus::Open && !recurring {
-        links.push((
-            "checkout",
-            r.page(&format!("checkout/select-method/{}", p.bare_id())),
-        ));
+        links.push(("checkout", r.page(&crate::checkout::checkout_path(p))));
     }
     if r.mode == Mode::Test
         && ((recurring && !p.status.is_final()) || p.status == PaymentStatus::Paid)
