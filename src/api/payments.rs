@@ -61,6 +61,28 @@ pub fn render_one(
     hal_response(status, Bytes::from(crate::views::to_json(&view)))
 }
 
+/// [`render_one`], with what the request's `include` asks for
+/// (`details.qrCode`).
+fn render_included(
+    ctx: &Ctx<'_>,
+    status: StatusCode,
+    payment: &Payment,
+    doc: &'static str,
+) -> Resp {
+    if !crate::views::wants_qr_code(ctx.query.get("include")) {
+        return render_one(status, payment, ctx.render(), doc);
+    }
+    let view = PaymentView {
+        payment,
+        render: ctx.render(),
+        links: Some(PaymentLinks {
+            documentation: Some(doc),
+        }),
+    };
+    let json = crate::views::with_qr_code(&view);
+    hal_response(status, Bytes::from(json.to_string()))
+}
+
 /// Seconds an open payment lives before it expires, by method.
 pub fn expiry_secs(method: Option<&str>) -> i64 {
     const MIN: i64 = 60;
@@ -304,7 +326,7 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
     } else {
         "payments-api/create-payment"
     };
-    Ok(render_one(StatusCode::CREATED, payment, ctx.render(), doc))
+    Ok(render_included(ctx, StatusCode::CREATED, payment, doc))
 }
 
 /// The account's calendar date (UTC) at `now`.
@@ -359,10 +381,10 @@ pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
         .payments
         .get(id)
         .ok_or_else(|| ApiError::not_found("payment", id))?;
-    Ok(render_one(
+    Ok(render_included(
+        ctx,
         StatusCode::OK,
         payment,
-        ctx.render(),
         "payments-api/get-payment",
     ))
 }

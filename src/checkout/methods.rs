@@ -77,11 +77,9 @@ pub fn logo(label: &str) -> String {
         "<svg xmlns='http://www.w3.org/2000/svg' width='32' height='24' viewBox='0 0 32 24'><rect width='32' height='24' rx='4' fill='hsl({hue},55%,42%)'/><text x='16' y='16' font-family='Arial' font-size='9' font-weight='700' text-anchor='middle' fill='white'>{}</text></svg>",
         html_escape::encode_text(&initials)
     );
-    format!(
-        "data:image/svg+xml,{}",
-        form_urlencoded::byte_serialize(svg.as_bytes()).collect::<String>()
-    )
-    .replace('+', "%20")
+    let payload: String = form_urlencoded::byte_serialize(svg.as_bytes()).collect();
+    // A form encoder writes spaces as `+`; a data URL wants `%20`.
+    format!("data:image/svg+xml,{}", payload.replace('+', "%20"))
 }
 
 /// What the method list offers for `p`: the merchant's list when it sent
@@ -318,5 +316,6 @@ mod tests {
         let src = logo("Credit/Debit Card");
         assert!(src.starts_with("data:image/svg+xml,"));
         assert!(!src.contains(' ') && !src.contains('"'));
+        assert!(!src["data:image/svg+xml,".len()..].contains('+'));
     }
 }

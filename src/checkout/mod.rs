@@ -346,7 +346,10 @@ impl Frame<'_> {
                 &self.p.amount.currency
             )),
         );
-        let back = if picks_method(self.p) && self.p.status == PaymentStatus::Open {
+        let back = if picks_method(self.p)
+            && self.p.status == PaymentStatus::Open
+            && self.cx.route.screen != Screen::SelectMethod
+        {
             format!(
                 r#"<a class="button--link" href="{}">&lsaquo; {}</a>"#,
                 attr(&self.cx.link(&Screen::SelectMethod)),

@@ -18,7 +18,7 @@ mod payment;
 pub use customer::{CustomerLinks, CustomerView};
 pub use list::{ListLinks, ListView};
 pub use mandate::MandateView;
-pub use payment::{PaymentLinks, PaymentView};
+pub use payment::{wants_qr_code, with_qr_code, PaymentLinks, PaymentView};
 
 pub const DOCS: &str = "https://docs.mollie.com/reference/v2/";
 
