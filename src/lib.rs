@@ -13,7 +13,9 @@
 //! - [`store`]: accounts ([`store::Registry`], [`store::Account`]) and their
 //!   objects, in ordered collections that page in O(log n + limit).
 //! - [`api`]: the router and the Mollie endpoints, one file per resource
-//!   (customers, payments, mandates).
+//!   (customers, payments, mandates); [`api::payment_fields`] checks the
+//!   payment fields few flows use (lines, addresses, wallet and pay-later
+//!   data) into the payment's one [`store::PaymentExtra`] box.
 //! - [`lifecycle`]: how a payment changes status, the one function every
 //!   path uses (checkout page, sandbox API, cancel, expiry): timestamps,
 //!   details, the mandate of a paid first payment, the webhook.
@@ -36,9 +38,12 @@
 //!   read-only dashboard pages, payment status changes, webhook deliveries;
 //!   [`sandbox::control`] has scenario control, the journal, reset and
 //!   state, [`sandbox::state`] also the `--state-file`.
-//! - [`checkout`]: the test-mode checkout page (`/checkout/…`) where a person
-//!   picks a payment's outcome; it finds the payment's account through the
-//!   registry's payment index, as a browser has no API key.
+//! - [`checkout`]: the hosted test checkout (`/checkout/…`), one file per
+//!   screen as Mollie's (method list, issuer list, card form, status page
+//!   where a person picks the outcome), with the markup browser suites
+//!   drive; it finds the payment's account through the registry's payment
+//!   index, as a browser has no API key, and reads methods through
+//!   [`checkout::methods`] only.
 //! - [`clock`], [`ids`]: per-account time and Mollie-shaped ids.
 //! - [`config`]: every setting, filled by the CLI (`main.rs`) from flags and
 //!   `MOLLIE_SANDBOX_*` variables; [`health`]: the client side of

@@ -177,6 +177,10 @@ pub struct Results {
 const CUSTOMER_BODY: &str = r#"{"name":"Jane Jansen","email":"jane.jansen@example.org","locale":"nl_NL","metadata":{"crmId":"12345"}}"#;
 const PAYMENT_BODY: &str = r#"{"amount":{"currency":"EUR","value":"10.00"},"description":"Order #12345","redirectUrl":"https://webshop.example.org/order/12345/","webhookUrl":"https://webshop.example.org/payments/webhook/","metadata":{"order_id":"12345"}}"#;
 
+/// A payment with every part the checkout issue added: lines, addresses
+/// and (on the query) a QR code.
+const PAYMENT_FULL_BODY: &str = r#"{"amount":{"currency":"EUR","value":"121.00"},"description":"Order #12346","redirectUrl":"https://webshop.example.org/order/12346/","method":"ideal","billingAddress":{"streetAndNumber":"Keizersgracht 313","postalCode":"1016 EE","city":"Amsterdam","country":"NL","email":"jane@example.org"},"lines":[{"description":"LEGO","quantity":2,"unitPrice":{"currency":"EUR","value":"60.50"},"totalAmount":{"currency":"EUR","value":"121.00"},"vatRate":"21.00","vatAmount":{"currency":"EUR","value":"21.00"}}]}"#;
+
 pub const LIST_CURSORS: u64 = 16;
 
 fn run(args: &[String]) -> Result<(), String> {
@@ -300,6 +304,13 @@ fn run(args: &[String]) -> Result<(), String> {
         Some(payment_body),
         201,
     )];
+    let post_payment_full = vec![req(
+        "POST",
+        "/v2/payments?include=details.qrCode",
+        &key_1k,
+        Some(PAYMENT_FULL_BODY),
+        201,
+    )];
     let list = |key: &str, n: u64| -> Vec<Req> {
         // The first page and pages from cursors spread over the whole list.
         (0..LIST_CURSORS)
@@ -318,7 +329,7 @@ fn run(args: &[String]) -> Result<(), String> {
     let mixed = mixed_requests(customer_body, payment_body);
 
     let mut rows = Vec::new();
-    let workloads: [(&'static str, &Vec<Req>, Option<f64>); 5] = [
+    let workloads: [(&'static str, &Vec<Req>, Option<f64>); 6] = [
         ("GET one customer", &get_one, Some(0.8)),
         ("POST create customer", &post_customer, Some(0.6)),
         (
@@ -327,6 +338,11 @@ fn run(args: &[String]) -> Result<(), String> {
             None,
         ),
         ("POST customer payment", &post_payment, None),
+        (
+            "POST payment, lines + address + QR code",
+            &post_payment_full,
+            None,
+        ),
         ("mixed, 1,000 API keys", &mixed, None),
     ];
     for (name, reqs, target) in workloads {

@@ -19,7 +19,7 @@
 //! the card fields, which are same-origin iframes as Mollie Components.
 //!
 //! A browser has no API key, so the payment's account is found through the
-//! registry's payment index ([`find`], with the path parsing in [`route`]:
+//! registry's payment index (`find`, with the path parsing in [`route`]:
 //! the one place that knows how a checkout link names its payment).
 //! Every value shown is escaped.
 
