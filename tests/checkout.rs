@@ -484,6 +484,9 @@ async fn picking_a_method_then_failed_returns_to_the_list() {
     assert!(back.starts_with("/checkout/select-method/") && back.ends_with("?notice=failed"));
     let html = sb.send(Method::GET, back, None, Body::None).await.text();
     assert!(html.contains("The payment has failed."));
+    let forged = back.replace("notice=failed", "notice=Call+us");
+    let html = sb.send(Method::GET, &forged, None, Body::None).await.text();
+    assert!(!html.contains("Call us") && !html.contains("Call+us"));
     let got = sb.get(&key, &format!("/v2/payments/{id}")).await.json();
     assert_eq!(got["status"], "open");
     assert!(rx.hits().is_empty(), "nothing to report while open");

@@ -9,8 +9,12 @@ use crate::http::response::Resp;
 use crate::store::PaymentStatus;
 
 pub fn show(cx: &Cx<'_>) -> Resp {
-    let notice = cx.route.notice.clone();
-    show_with(cx, notice.as_deref())
+    // Only the page's own notices: a link cannot put words on the page.
+    let notice = match cx.route.notice.as_deref() {
+        Some(n @ ("failed" | "canceled")) => Some(n),
+        _ => None,
+    };
+    show_with(cx, notice)
 }
 
 /// The list; `notice` is a word key (`failed`, `canceled`) or a sentence.
