@@ -4,12 +4,12 @@
 //! idempotency, and the API router.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, CONTENT_LENGTH, HOST};
+use hyper::header::{HeaderValue, CONNECTION, CONTENT_LENGTH, HOST};
 use hyper::http::request::Parts;
 use hyper::{Method, Request, StatusCode};
 
@@ -38,6 +38,8 @@ pub struct App {
     pub scenarios: Library,
     /// The webhook delivery queue and its log.
     pub webhooks: crate::webhooks::Webhooks,
+    /// Request counters for `GET /_sandbox/metrics`.
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl App {
@@ -64,7 +66,8 @@ impl App {
 /// its connection, which the server carries out below HTTP.
 pub enum Outcome {
     Respond(Resp),
-    Fault(Fault),
+    /// The fault, and its journal entry, to be finished when a hang ends.
+    Fault(Fault, Option<journal::Mark>),
 }
 
 impl From<Resp> for Outcome {
@@ -80,8 +83,26 @@ pub async fn handle(app: Arc<App>, req: Request<Incoming>, tls: bool) -> Outcome
     let (parts, body) = req.into_parts();
     let mut trace = Trace::default();
     let outcome = dispatch(&app, &parts, body, tls, &mut trace).await;
-    journal::record(&app, &parts, trace, &outcome, arrived, started.elapsed());
-    outcome
+    if let Some(account) = &trace.account {
+        let reads = matches!(parts.method, Method::GET | Method::HEAD);
+        account.touch(arrived.as_millisecond(), !reads);
+    }
+    let status = match &outcome {
+        Outcome::Respond(resp) => Some(resp.status.as_u16()),
+        Outcome::Fault(..) => None,
+    };
+    app.metrics.observe(
+        parts.uri.path(),
+        status,
+        started.elapsed(),
+        trace.scenario.as_deref(),
+        &trace.rules,
+    );
+    let mark = journal::record(&app, &parts, trace, &outcome, arrived, started);
+    match outcome {
+        Outcome::Fault(fault, _) => Outcome::Fault(fault, mark),
+        respond => respond,
+    }
 }
 
 async fn dispatch(
@@ -94,13 +115,22 @@ async fn dispatch(
     let path = parts.uri.path();
     if path == "/_sandbox" || path.starts_with("/_sandbox/") {
         sandbox::control::trace(app, parts, trace);
-        return match read_body(parts, body).await {
-            Ok(bytes) => sandbox::handle(app, parts, bytes, tls).await.into(),
+        return match read_body(parts, body, app.config.body_timeout()).await {
+            Ok(bytes) => {
+                if app.config.journal_bodies {
+                    trace.request_body = Some(bytes.clone());
+                }
+                sandbox::handle(app, parts, bytes, tls).await.into()
+            }
             Err(e) => e.into_response().into(),
         };
     }
+    if let Some(icon) = path.strip_prefix("/external/icons/") {
+        // The catalogue's images: keyless, as Mollie's own icon URLs.
+        return crate::catalogue::image_response(&parts.method, icon).into();
+    }
     if path.starts_with("/checkout/") {
-        return match read_body(parts, body).await {
+        return match read_body(parts, body, app.config.body_timeout()).await {
             Ok(bytes) => checkout::handle(app, parts, bytes, tls).into(),
             Err(e) => e.into_response().into(),
         };
@@ -111,7 +141,23 @@ async fn dispatch(
     }
 }
 
-pub async fn read_body(parts: &Parts, body: Incoming) -> Result<Bytes> {
+/// The request's body, whole, within `timeout` (a stalled upload must not
+/// hold its connection for ever: 408, and the connection closes).
+pub async fn read_body(parts: &Parts, body: Incoming, timeout: Duration) -> Result<Bytes> {
+    match tokio::time::timeout(timeout, read_all(parts, body)).await {
+        Ok(read) => read,
+        Err(_) => Err(ApiError::new(
+            408,
+            format!(
+                "The request body did not arrive within {} seconds.",
+                timeout.as_secs_f64()
+            ),
+        )
+        .with_header(CONNECTION, HeaderValue::from_static("close"))),
+    }
+}
+
+async fn read_all(parts: &Parts, body: Incoming) -> Result<Bytes> {
     let too_large = || ApiError::new(413, "The request body is too large. It may be up to 1 MiB.");
     let declared = parts
         .headers
@@ -154,7 +200,10 @@ async fn api_request(
     tls: bool,
     trace: &mut Trace,
 ) -> Result<Outcome> {
-    let raw = read_body(parts, body).await?;
+    let raw = read_body(parts, body, app.config.body_timeout()).await?;
+    if app.config.journal_bodies {
+        trace.request_body = Some(raw.clone());
+    }
     let cred = Credential::from_header(
         parts
             .headers

@@ -24,18 +24,35 @@ pub struct Credential<'a> {
 const MIN_KEY_CHARS: usize = 30;
 
 impl<'a> Credential<'a> {
+    /// The caller's credential, or Mollie's bare 401. The answer says no
+    /// more than the real API's; the log says why, so a key of the wrong
+    /// shape is found in the sandbox's output rather than guessed at.
     pub fn from_header(header: Option<&'a [u8]>) -> Result<Credential<'a>> {
-        let value = header
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .ok_or_else(ApiError::unauthorized)?;
-        let (scheme, key) = value
-            .trim()
-            .split_once(' ')
-            .ok_or_else(ApiError::unauthorized)?;
-        if !scheme.eq_ignore_ascii_case("bearer") {
-            return Err(ApiError::unauthorized());
+        Self::read_header(header).map_err(|why| {
+            tracing::warn!("401 Unauthorized: {why}");
+            ApiError::unauthorized()
+        })
+    }
+
+    fn read_header(header: Option<&'a [u8]>) -> std::result::Result<Credential<'a>, String> {
+        let Some(header) = header else {
+            return Err("no Authorization header (send Authorization: Bearer <key>)".into());
+        };
+        let value = std::str::from_utf8(header)
+            .map_err(|_| "the Authorization header is not text".to_owned())?;
+        let (scheme, key) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
+        if !scheme.eq_ignore_ascii_case("bearer") || key.trim().is_empty() {
+            return Err("the Authorization header is not 'Bearer <key>'".into());
         }
-        Self::parse_key(key.trim()).ok_or_else(ApiError::unauthorized)
+        let key = key.trim();
+        Self::parse_key(key).ok_or_else(|| {
+            let shown: String = key.chars().take(8).collect();
+            format!(
+                "{}; got \"{shown}…\" ({} characters)",
+                shape_rule(key),
+                key.chars().count()
+            )
+        })
     }
 
     pub fn parse_key(key: &'a str) -> Option<Credential<'a>> {
@@ -51,6 +68,15 @@ impl<'a> Credential<'a> {
         let shape_ok = rest.len() >= MIN_KEY_CHARS
             && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
         shape_ok.then_some(Credential { key, kind, mode })
+    }
+}
+
+/// What a key of the wrong shape should have been.
+pub fn shape_rule(key: &str) -> &'static str {
+    if key.starts_with("access_") {
+        "an access token must be access_ plus at least 30 characters (letters, digits, underscores)"
+    } else {
+        "key must be test_ or live_ plus at least 30 characters (letters, digits, underscores)"
     }
 }
 
@@ -73,6 +99,14 @@ mod tests {
             assert_eq!(Credential::from_header(Some(bad)).unwrap_err().status, 401);
         }
         assert!(Credential::from_header(None).is_err());
+        let why = Credential::read_header(Some(b"Bearer test_short")).unwrap_err();
+        assert!(
+            why.starts_with("key must be test_ or live_ plus at least 30 characters"),
+            "{why}"
+        );
+        assert!(why.ends_with("(10 characters)"), "{why}");
+        let why = Credential::read_header(Some(b"Basic abc")).unwrap_err();
+        assert!(why.contains("not 'Bearer <key>'"), "{why}");
         assert_eq!(
             Credential::parse_key("access_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")
                 .unwrap()

@@ -52,12 +52,13 @@ pub struct Config {
     #[arg(long, env = "MOLLIE_SANDBOX_TLS_PORT")]
     pub tls_port: Option<u16>,
 
-    /// PEM certificate chain for HTTPS. Default: a self-signed certificate made at start.
-    #[arg(long, env = "MOLLIE_SANDBOX_TLS_CERT", requires = "tls_key")]
+    /// PEM certificate chain for HTTPS (needs --tls-port and --tls-key). Default: a certificate
+    /// for localhost and --tls-hostnames, signed by the sandbox's own CA (GET /_sandbox/ca.pem).
+    #[arg(long, env = "MOLLIE_SANDBOX_TLS_CERT", requires_all = ["tls_key", "tls_port"])]
     pub tls_cert: Option<PathBuf>,
 
     /// PEM private key for --tls-cert.
-    #[arg(long, env = "MOLLIE_SANDBOX_TLS_KEY", requires = "tls_cert")]
+    #[arg(long, env = "MOLLIE_SANDBOX_TLS_KEY", requires_all = ["tls_cert", "tls_port"])]
     pub tls_key: Option<PathBuf>,
 
     /// Extra names for the generated certificate, comma-separated (e.g. api.mollie.com).
@@ -90,9 +91,47 @@ pub struct Config {
     #[arg(long, env = "MOLLIE_SANDBOX_JOURNAL_SIZE", default_value_t = 1000)]
     pub journal_size: usize,
 
+    /// Bound on every account's journal together, in MiB: past it, the
+    /// accounts used least recently lose their oldest entries first.
+    #[arg(long, env = "MOLLIE_SANDBOX_JOURNAL_MAX_MB", default_value_t = 64)]
+    pub journal_max_mb: usize,
+
+    /// Seconds after which an account that holds nothing but its seed and a
+    /// journal (only GETs, no status change, no scenario, clock not moved)
+    /// is dropped; its key gets a fresh account on its next request. 0 never drops.
+    #[arg(long, env = "MOLLIE_SANDBOX_ACCOUNT_IDLE_SECS", default_value_t = 3600)]
+    pub account_idle_secs: u64,
+
+    /// Seconds a client has to send a request's whole body; past it the
+    /// request gets a 408 and the connection closes.
+    #[arg(long, env = "MOLLIE_SANDBOX_BODY_TIMEOUT_SECS", default_value_t = 30)]
+    pub body_timeout_secs: u64,
+
+    /// Seconds a connection may sit without a request (keep-alive) or take
+    /// to send a request's headers before it is closed.
+    #[arg(long, env = "MOLLIE_SANDBOX_IDLE_TIMEOUT_SECS", default_value_t = 30)]
+    pub idle_timeout_secs: u64,
+
+    /// Connections open at once. Default (0): the file-descriptor limit
+    /// less 256 kept for webhooks and files, at most 16384. At the limit,
+    /// idle keep-alive connections are closed and accepting waits for a free slot.
+    #[arg(long, env = "MOLLIE_SANDBOX_MAX_CONNECTIONS", default_value_t = 0)]
+    pub max_connections: usize,
+
     /// Load the whole sandbox from this file at start (when it exists), write it there on shutdown.
     #[arg(long, env = "MOLLIE_SANDBOX_STATE_FILE")]
     pub state_file: Option<PathBuf>,
+
+    /// Secret that server-wide operations (POST /_sandbox/reset?all=true)
+    /// require as `Authorization: Bearer …`; without it they need no key.
+    /// Set it when the sandbox is shared by several teams or test suites.
+    #[arg(long, env = "MOLLIE_SANDBOX_ADMIN_TOKEN")]
+    pub admin_token: Option<String>,
+
+    /// PEM file of CA certificates that webhook receivers on https:// may be signed by, besides
+    /// the bundled public roots and the system's (e.g. the CA of a reverse proxy or a tunnel).
+    #[arg(long, env = "MOLLIE_SANDBOX_WEBHOOK_CA")]
+    pub webhook_ca: Option<PathBuf>,
 
     /// Multiplies webhook retry delays: 1 is Mollie's schedule (10 attempts over 26 h), 0.001 makes a minute 60 ms.
     #[arg(long, env = "MOLLIE_SANDBOX_WEBHOOK_TIME_SCALE", default_value_t = 1.0, value_parser = time_scale)]
@@ -101,6 +140,13 @@ pub struct Config {
     /// iDEAL 2.0: the checkout shows no bank list; the consumer picks the bank at iDEAL.
     #[arg(long, env = "MOLLIE_SANDBOX_NO_IDEAL_ISSUER_SCREEN")]
     pub no_ideal_issuer_screen: bool,
+    /// Keep request and response bodies (bounded) beside the journal, for the console.
+    #[arg(long, env = "MOLLIE_SANDBOX_JOURNAL_BODIES")]
+    pub journal_bodies: bool,
+
+    /// Seconds (of the account's clock) between two steps of a refund's walk, queued -> pending -> refunded; 0 refunds at once.
+    #[arg(long, env = "MOLLIE_SANDBOX_REFUND_DELAY", default_value_t = 2)]
+    pub refund_delay: u64,
 }
 
 fn time_scale(s: &str) -> Result<f64, String> {
@@ -129,14 +175,47 @@ impl Default for Config {
             scenarios: None,
             scenario: None,
             journal_size: 1000,
+            journal_max_mb: 64,
+            body_timeout_secs: 30,
+            idle_timeout_secs: 30,
+            max_connections: 0,
+            account_idle_secs: 3600,
             state_file: None,
+            webhook_ca: None,
             webhook_time_scale: 1.0,
             no_ideal_issuer_screen: false,
+            admin_token: None,
+            journal_bodies: false,
+            refund_delay: 2,
         }
     }
 }
 
 impl Config {
+    pub fn body_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.body_timeout_secs)
+    }
+
+    pub fn idle_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.idle_timeout_secs)
+    }
+
+    /// Settings that only make sense together, checked before anything starts
+    /// (the CLI checks them too; this catches a `Config` built in code).
+    pub fn check(&self) -> Result<(), String> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(_), None) => return Err("--tls-cert needs --tls-key".into()),
+            (None, Some(_)) => return Err("--tls-key needs --tls-cert".into()),
+            (Some(_), Some(_)) if self.tls_port.is_none() => {
+                return Err(
+                    "--tls-cert and --tls-key need --tls-port: without it HTTPS is off".into(),
+                )
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// Port 0 on loopback, no fixtures: what an in-process test wants.
     pub fn ephemeral() -> Config {
         Config {

@@ -1,7 +1,8 @@
 //! Fixtures and snapshots share one JSON format:
 //!
 //! ```json
-//! {"accounts": {"test_...": {"customers": [...], "payments": [...], "mandates": [...]}, "*": {...}}}
+//! {"accounts": {"test_...": {"customers": [...], "payments": [...], "mandates": [...],
+//!   "refunds": [...], "chargebacks": [...], "captures": [...], "refundDelay": 2}, "*": {...}}}
 //! ```
 //!
 //! Objects look like the API's own (ids, `createdAt`, statuses kept; `_links`,
@@ -16,13 +17,14 @@ use serde_json::{Map, Value};
 
 use crate::clock::{format_datetime, parse_datetime};
 use crate::ids;
-use crate::store::mandate::MANDATE_METHODS;
 use crate::store::{
-    Customer, Data, Mandate, MandateStatus, Mode, Payment, PaymentExtra, PaymentStatus,
-    SequenceType,
+    Capture, CaptureStatus, Chargeback, Customer, Data, Mandate, MandateStatus, Mode, Organization,
+    Payment, PaymentExtra, PaymentStatus, Profile, Refund, RefundStatus, SequenceType,
 };
 use crate::validate;
-use crate::views::{CustomerView, MandateView, PaymentView, Render};
+use crate::views::{
+    CaptureView, ChargebackView, CustomerView, MandateView, PaymentView, RefundView, Render,
+};
 
 pub const DEMO: &str = include_str!("../fixtures/demo.json");
 pub const TEMPLATE_KEY: &str = "*";
@@ -74,6 +76,14 @@ pub struct AccountSeed {
     pub deleted_customers: Vec<(ids::Id, i64)>,
     pub payments: Vec<Payment>,
     pub mandates: Vec<Mandate>,
+    pub refunds: Vec<Refund>,
+    pub chargebacks: Vec<Chargeback>,
+    pub captures: Vec<Capture>,
+    /// `refundDelay`: seconds per step of this account's refunds.
+    pub refund_delay: Option<u64>,
+    /// The key's own profile first; access tokens may have more.
+    pub profiles: Vec<Profile>,
+    pub organization: Option<Organization>,
 }
 
 impl AccountSeed {
@@ -95,6 +105,22 @@ impl AccountSeed {
         for p in self.payments {
             data.insert_payment(p);
         }
+        self.refunds.sort_by_key(|r| r.created_at);
+        for r in self.refunds {
+            data.insert_refund(r);
+        }
+        self.chargebacks.sort_by_key(|c| c.created_at);
+        for c in self.chargebacks {
+            data.insert_chargeback(c);
+        }
+        self.captures.sort_by_key(|c| c.created_at);
+        for c in self.captures {
+            data.insert_capture(c);
+        }
+        data.refund_delay = self.refund_delay;
+        crate::after_sales::book_loaded(&mut data);
+        data.profiles = self.profiles;
+        data.organization = self.organization;
         data
     }
 
@@ -103,6 +129,14 @@ impl AccountSeed {
         self.deleted_customers.extend(other.deleted_customers);
         self.payments.extend(other.payments);
         self.mandates.extend(other.mandates);
+        self.refunds.extend(other.refunds);
+        self.chargebacks.extend(other.chargebacks);
+        self.captures.extend(other.captures);
+        self.refund_delay = other.refund_delay.or(self.refund_delay);
+        self.profiles.extend(other.profiles);
+        if other.organization.is_some() {
+            self.organization = other.organization;
+        }
     }
 }
 
@@ -144,6 +178,19 @@ pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSee
             serde_json::from_str(account.get()).map_err(|_| format!("{at}: expected an object"))?;
         let mut seed = AccountSeed::default();
         for (name, value) in obj.0 {
+            if name == "refundDelay" {
+                let secs = serde_json::from_str::<u64>(value.get())
+                    .map_err(|_| format!("{at}.refundDelay: expected a whole number of seconds"))?;
+                seed.refund_delay = Some(secs);
+                continue;
+            }
+            if name == "organization" {
+                let item: Value = serde_json::from_str(value.get())
+                    .map_err(|e| format!("{at}.organization: {e}"))?;
+                seed.organization =
+                    Some(organization(&item).map_err(|e| format!("{at}.organization: {e}"))?);
+                continue;
+            }
             let list: Vec<&RawValue> = serde_json::from_str(value.get())
                 .map_err(|_| format!("{at}.{name}: expected an array"))?;
             // One object at a time: a million customers never make one tree of a million maps.
@@ -171,7 +218,11 @@ pub fn parse(file: &str, text: &str, now: i64) -> Result<Vec<(String, AccountSee
                 "deletedCustomers" => read_all(items, &mut seed.deleted_customers, deleted, &at, &name)?,
                 "payments" => read_all(items, &mut seed.payments, |v| payment(v, now), &at, &name)?,
                 "mandates" => read_all(items, &mut seed.mandates, |v| mandate(v, now), &at, &name)?,
-                other => return Err(format!("{at}: unknown list \"{other}\" (expected customers, deletedCustomers, payments, mandates)")),
+                "refunds" => read_all(items, &mut seed.refunds, |v| refund(v, now), &at, &name)?,
+                "chargebacks" => read_all(items, &mut seed.chargebacks, |v| chargeback(v, now), &at, &name)?,
+                "captures" => read_all(items, &mut seed.captures, |v| capture(v, now), &at, &name)?,
+                "profiles" => read_all(items, &mut seed.profiles, |v| profile(v, now), &at, &name)?,
+                other => return Err(format!("{at}: unknown list \"{other}\" (expected customers, deletedCustomers, payments, mandates, refunds, chargebacks, captures, profiles)")),
             }
         }
         out.push((key, seed));
@@ -329,6 +380,9 @@ const PAYMENT_KEYS: &[&str] = &[
     "amountRemaining",
     "amountCaptured",
     "amountChargedBack",
+    "captureMode",
+    "captureDelay",
+    "captureBefore",
     "settlementAmount",
     "locale",
     "countryCode",
@@ -392,8 +446,7 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
     let method = match get("method") {
         Value::Null => None,
         Value::String(s) => Some(
-            validate::method_name(s)
-                .ok_or_else(|| field_err("method", "unknown payment method"))?,
+            crate::catalogue::id(s).ok_or_else(|| field_err("method", "unknown payment method"))?,
         ),
         _ => return Err(field_err("method", "expected a string or null")),
     };
@@ -409,6 +462,31 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
         _ => return Err(field_err("details", "expected an object or null")),
     };
     let locale = validate::locale(get("locale")).map_err(|e| api_err("locale", e))?;
+    let manual_capture = match get("captureMode") {
+        Value::Null => false,
+        Value::String(s) if s == "manual" => true,
+        Value::String(s) if s == "automatic" => false,
+        _ => return Err(field_err("captureMode", "expected manual or automatic")),
+    };
+    let capture_delay = match get("captureDelay") {
+        Value::Null => None,
+        Value::String(s) => Some((
+            Box::<str>::from(s.as_str()),
+            crate::store::capture::parse_delay(s).ok_or_else(|| {
+                field_err(
+                    "captureDelay",
+                    "expected '<n> hours' or '<n> days', at most 7 days",
+                )
+            })?,
+        )),
+        _ => return Err(field_err("captureDelay", "expected a string")),
+    };
+    let money = crate::store::Money {
+        manual_capture,
+        capture_delay,
+        capture_before: time_field(obj, "captureBefore")?,
+        ..Default::default()
+    };
     let country = |name: &'static str| -> FieldResult<Option<smol_str::SmolStr>> {
         Ok(str_field(name)?.map(|s| smol_str::SmolStr::new(&*s)))
     };
@@ -424,7 +502,7 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
             Value::Null => method.into_iter().collect(),
             Value::Array(items) => items
                 .iter()
-                .map(|v| v.as_str().and_then(validate::method_name))
+                .map(|v| v.as_str().and_then(crate::catalogue::id))
                 .collect::<Option<Vec<_>>>()
                 .ok_or_else(|| {
                     field_err("methodChoices", "expected a list of payment method names")
@@ -462,43 +540,83 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
         webhook_url: str_field("webhookUrl")?,
         details,
         extra: payment_extra(obj)?,
+        money,
     })
 }
 
 /// One account's objects in the fixture format, oldest first.
 pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
-    let render = Render {
-        base: "",
+    serde_json::to_value(AccountExport {
+        data,
         mode,
         profile_id,
-        testmode_links: false,
-    };
-    let customers: Vec<Value> = data
-        .customers
-        .iter()
-        .filter_map(|c| {
-            serde_json::to_value(CustomerView {
-                customer: c,
-                render,
-                links: None,
-            })
-            .ok()
-        })
-        .collect();
-    let mut deleted: Vec<_> = data.deleted_customers.iter().collect();
-    deleted.sort();
-    let deleted: Vec<Value> = deleted
-        .into_iter()
-        .map(|(id, at)| serde_json::json!({"id": id, "deletedAt": format_datetime(*at)}))
-        .collect();
-    let payments: Vec<Value> = data
-        .payments
-        .iter()
-        .filter_map(|p| {
+    })
+    .unwrap_or_default()
+}
+
+/// One account's objects in the fixture format, written straight to a
+/// serializer object by object: saving a million customers never holds
+/// more than one of them as a `Value`.
+pub struct AccountExport<'a> {
+    pub data: &'a Data,
+    pub mode: Mode,
+    pub profile_id: &'a str,
+}
+
+/// A sequence written from an iterator, each item as it comes.
+struct Items<I>(std::cell::Cell<Option<I>>);
+
+impl<I> Items<I> {
+    fn new(items: I) -> Items<I> {
+        Items(std::cell::Cell::new(Some(items)))
+    }
+}
+
+impl<I> serde::Serialize for Items<I>
+where
+    I: Iterator,
+    I::Item: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.take() {
+            Some(items) => s.collect_seq(items),
+            None => s.collect_seq(std::iter::empty::<I::Item>()),
+        }
+    }
+}
+
+impl serde::Serialize for AccountExport<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let data = self.data;
+        let render = Render {
+            base: "",
+            mode: self.mode,
+            profile_id: self.profile_id,
+            testmode_links: false,
+            page_token: "",
+        };
+        let mut map = s.serialize_map(None)?;
+        let customers = data.customers.iter().map(|c| CustomerView {
+            customer: c,
+            render,
+            links: None,
+        });
+        map.serialize_entry("customers", &Items::new(customers))?;
+        if !data.deleted_customers.is_empty() {
+            let mut deleted: Vec<_> = data.deleted_customers.iter().collect();
+            deleted.sort();
+            let deleted = deleted
+                .into_iter()
+                .map(|(id, at)| serde_json::json!({"id": id, "deletedAt": format_datetime(*at)}));
+            map.serialize_entry("deletedCustomers", &Items::new(deleted))?;
+        }
+        let payments = data.payments.iter().filter_map(|p| {
             let mut v = serde_json::to_value(PaymentView {
                 payment: p,
                 render,
                 links: None,
+                embedded: None,
             })
             .ok()?;
             // Not an API field: the methods offered at checkout, kept so that
@@ -519,34 +637,419 @@ pub fn export_account(data: &Data, mode: Mode, profile_id: &str) -> Value {
                 }
             }
             Some(v)
-        })
-        .collect();
-    let mut obj = Map::new();
-    obj.insert("customers".into(), Value::Array(customers));
-    if !deleted.is_empty() {
-        obj.insert("deletedCustomers".into(), Value::Array(deleted));
-    }
-    obj.insert("payments".into(), Value::Array(payments));
-    let mandates: Vec<Value> = data
-        .mandates
-        .iter()
-        .filter_map(|m| {
-            let mut v = serde_json::to_value(MandateView {
-                mandate: m,
+        });
+        map.serialize_entry("payments", &Items::new(payments))?;
+        if !data.mandates.is_empty() {
+            let mandates = data.mandates.iter().filter_map(|m| {
+                let mut v = serde_json::to_value(MandateView {
+                    mandate: m,
+                    render,
+                    links: None,
+                })
+                .ok()?;
+                if let (Some(at), Some(obj)) = (m.revoked_at, v.as_object_mut()) {
+                    obj.insert("revokedAt".into(), Value::String(format_datetime(at)));
+                }
+                Some(v)
+            });
+            map.serialize_entry("mandates", &Items::new(mandates))?;
+        }
+        // Views without links, in creation order; a list only when not empty.
+        if !data.refunds.is_empty() {
+            let refunds = data.refunds.iter().map(|refund| RefundView {
+                refund,
                 render,
                 links: None,
-            })
-            .ok()?;
-            if let (Some(at), Some(obj)) = (m.revoked_at, v.as_object_mut()) {
-                obj.insert("revokedAt".into(), Value::String(format_datetime(at)));
+            });
+            map.serialize_entry("refunds", &Items::new(refunds))?;
+        }
+        if !data.chargebacks.is_empty() {
+            let chargebacks = data.chargebacks.iter().map(|chargeback| ChargebackView {
+                chargeback,
+                render,
+                links: None,
+            });
+            map.serialize_entry("chargebacks", &Items::new(chargebacks))?;
+        }
+        if !data.captures.is_empty() {
+            let captures = data.captures.iter().map(|capture| CaptureView {
+                capture,
+                render,
+                links: None,
+                payment: None,
+            });
+            map.serialize_entry("captures", &Items::new(captures))?;
+        }
+        if let Some(secs) = data.refund_delay {
+            map.serialize_entry("refundDelay", &secs)?;
+        }
+        if !data.profiles.is_empty() {
+            let profiles = data.profiles.iter().map(|p| profile_export(&render, p));
+            map.serialize_entry("profiles", &Items::new(profiles))?;
+        }
+        if let Some(org) = &data.organization {
+            let mut v = crate::views::profile::organization(&render, org, false);
+            if let Value::Object(o) = &mut v {
+                o.remove("_links");
             }
-            Some(v)
-        })
-        .collect();
-    if !mandates.is_empty() {
-        obj.insert("mandates".into(), Value::Array(mandates));
+            map.serialize_entry("organization", &v)?;
+        }
+        map.end()
     }
-    Value::Object(obj)
+}
+
+/// A profile as the API shows it, without links, plus what it has enabled
+/// (not API fields), so that an export loads back as it was.
+fn profile_export(render: &Render<'_>, p: &Profile) -> Value {
+    let mut v = crate::views::profile::profile(render, p, false, None);
+    if let Value::Object(o) = &mut v {
+        o.remove("_links");
+        o.remove("categoryCode");
+        let methods: Map<String, Value> = p
+            .methods
+            .iter()
+            .map(|(m, s)| ((*m).to_owned(), Value::String(s.as_str().into())))
+            .collect();
+        o.insert("methods".into(), Value::Object(methods));
+        let mut issuers = Map::new();
+        for ((m, i), status) in &p.issuers {
+            let entry = issuers
+                .entry((*m).to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(e) = entry {
+                e.insert((*i).to_owned(), Value::String(status.to_string()));
+            }
+        }
+        o.insert("issuers".into(), Value::Object(issuers));
+    }
+    v
+}
+
+/// The amount of a refund, chargeback or capture: any currency the API
+/// knows, with its decimals (the payment it belongs to is not checked).
+fn amount_field(obj: &Map<String, Value>) -> FieldResult<crate::store::Amount> {
+    validate::amount(obj.get("amount"), "The amount is required").map_err(|e| api_err("amount", e))
+}
+
+fn payment_ref(obj: &Map<String, Value>) -> FieldResult<ids::Id> {
+    match obj.get("paymentId").and_then(Value::as_str) {
+        Some(id) if ids::is_valid("tr_", id) => Ok(ids::Id::new(id)),
+        _ => Err(field_err("paymentId", "expected \"tr_…\"")),
+    }
+}
+
+/// A refund as the API shows it; `status` defaults to `refunded` (a
+/// refund pasted from an account is usually done).
+fn refund(item: &Value, now: i64) -> FieldResult<Refund> {
+    let obj = object(item)?;
+    check_keys(
+        obj,
+        &[
+            "resource",
+            "id",
+            "mode",
+            "amount",
+            "settlementAmount",
+            "status",
+            "createdAt",
+            "description",
+            "metadata",
+            "paymentId",
+            "settlementId",
+            "_links",
+        ],
+    )?;
+    let null = Value::Null;
+    let get = |name: &str| obj.get(name).unwrap_or(&null);
+    let status = match get("status") {
+        Value::Null => RefundStatus::Refunded,
+        Value::String(s) => RefundStatus::parse(s).ok_or_else(|| {
+            field_err(
+                "status",
+                "expected queued, pending, processing, refunded, failed or canceled",
+            )
+        })?,
+        _ => return Err(field_err("status", "expected a string")),
+    };
+    Ok(Refund {
+        id: id_field(obj, "re_")?,
+        payment_id: payment_ref(obj)?,
+        created_at: time_field(obj, "createdAt")?.unwrap_or(now),
+        amount: amount_field(obj)?,
+        description: validate::opt_string(get("description"), "description")
+            .map_err(|e| api_err("description", e))?
+            .unwrap_or_default(),
+        metadata: validate::metadata(get("metadata")).map_err(|e| api_err("metadata", e))?,
+        status,
+    })
+}
+
+fn chargeback(item: &Value, now: i64) -> FieldResult<Chargeback> {
+    let obj = object(item)?;
+    check_keys(
+        obj,
+        &[
+            "resource",
+            "id",
+            "amount",
+            "settlementAmount",
+            "createdAt",
+            "reason",
+            "reversedAt",
+            "paymentId",
+            "settlementId",
+            "_links",
+        ],
+    )?;
+    let reason = match obj.get("reason") {
+        None | Some(Value::Null) => None,
+        Some(r) => {
+            let code = r.get("code").and_then(Value::as_str);
+            let description = r.get("description").and_then(Value::as_str);
+            match (code, description) {
+                (Some(c), Some(d)) => Some((c.into(), d.into())),
+                _ => {
+                    return Err(field_err(
+                        "reason",
+                        "expected {\"code\", \"description\"} or null",
+                    ))
+                }
+            }
+        }
+    };
+    Ok(Chargeback {
+        id: id_field(obj, "chb_")?,
+        payment_id: payment_ref(obj)?,
+        created_at: time_field(obj, "createdAt")?.unwrap_or(now),
+        amount: amount_field(obj)?,
+        reason,
+        reversed_at: time_field(obj, "reversedAt")?,
+    })
+}
+
+/// A capture as the API shows it; `status` defaults to `succeeded`.
+fn capture(item: &Value, now: i64) -> FieldResult<Capture> {
+    let obj = object(item)?;
+    check_keys(
+        obj,
+        &[
+            "resource",
+            "id",
+            "mode",
+            "description",
+            "amount",
+            "settlementAmount",
+            "status",
+            "metadata",
+            "paymentId",
+            "shipmentId",
+            "settlementId",
+            "createdAt",
+            "_links",
+        ],
+    )?;
+    let null = Value::Null;
+    let get = |name: &str| obj.get(name).unwrap_or(&null);
+    let status = match get("status") {
+        Value::Null => CaptureStatus::Succeeded,
+        Value::String(s) => CaptureStatus::parse(s)
+            .ok_or_else(|| field_err("status", "expected pending, succeeded or failed"))?,
+        _ => return Err(field_err("status", "expected a string")),
+    };
+    Ok(Capture {
+        id: id_field(obj, "cpt_")?,
+        payment_id: payment_ref(obj)?,
+        created_at: time_field(obj, "createdAt")?.unwrap_or(now),
+        amount: amount_field(obj)?,
+        description: validate::opt_string(get("description"), "description")
+            .map_err(|e| api_err("description", e))?,
+        metadata: validate::metadata(get("metadata")).map_err(|e| api_err("metadata", e))?,
+        status,
+    })
+}
+
+fn str_or<'v>(obj: &'v Map<String, Value>, name: &str, default: &'v str) -> FieldResult<&'v str> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::String(s)) => Ok(s),
+        Some(_) => Err(field_err(name, "expected a string")),
+    }
+}
+
+/// A profile as the API shows it, plus `methods` (method id to status;
+/// a method left out was never requested) and `issuers` (`{"giftcard":
+/// {"festivalcadeau": "activated"}}`); both default to a new account's.
+fn profile(item: &Value, now: i64) -> FieldResult<Profile> {
+    let obj = object(item)?;
+    check_keys(
+        obj,
+        &[
+            "resource",
+            "id",
+            "mode",
+            "name",
+            "website",
+            "email",
+            "phone",
+            "description",
+            "countriesOfActivity",
+            "businessCategory",
+            "categoryCode",
+            "status",
+            "review",
+            "createdAt",
+            "methods",
+            "issuers",
+            "_links",
+        ],
+    )?;
+    let mode = match str_or(obj, "mode", "test")? {
+        "test" => Mode::Test,
+        "live" => Mode::Live,
+        _ => return Err(field_err("mode", "expected test or live")),
+    };
+    let mut p = Profile::new(
+        id_field(obj, "pfl_")?,
+        mode,
+        time_field(obj, "createdAt")?.unwrap_or(now),
+    );
+    p.name = str_or(obj, "name", &p.name.clone())?.into();
+    p.website = str_or(obj, "website", &p.website.clone())?.into();
+    p.email = str_or(obj, "email", &p.email.clone())?.into();
+    p.phone = str_or(obj, "phone", &p.phone.clone())?.into();
+    p.business_category = str_or(obj, "businessCategory", &p.business_category.clone())?.into();
+    p.status = match str_or(obj, "status", "verified")? {
+        s @ ("unverified" | "verified" | "blocked") => s.into(),
+        _ => {
+            return Err(field_err(
+                "status",
+                "expected unverified, verified or blocked",
+            ))
+        }
+    };
+    p.description = match obj.get("description") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.as_str().into()),
+        Some(_) => return Err(field_err("description", "expected a string")),
+    };
+    if let Some(v) = obj.get("countriesOfActivity") {
+        let items = v
+            .as_array()
+            .ok_or_else(|| field_err("countriesOfActivity", "expected a list of country codes"))?;
+        p.countries_of_activity = items
+            .iter()
+            .map(|c| c.as_str().map(Into::into))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| field_err("countriesOfActivity", "expected a list of country codes"))?;
+    }
+    p.review = match obj.get("review") {
+        None | Some(Value::Null) => None,
+        Some(r) => Some(
+            r.get("status")
+                .and_then(Value::as_str)
+                .ok_or_else(|| field_err("review", "expected {\"status\": \"pending\"}"))?
+                .into(),
+        ),
+    };
+    if let Some(v) = obj.get("methods") {
+        let map = v
+            .as_object()
+            .ok_or_else(|| field_err("methods", "expected an object of method id to status"))?;
+        p.methods.clear();
+        for (id, status) in map {
+            let m = crate::catalogue::id(id)
+                .ok_or_else(|| field_err("methods", format!("unknown payment method {id}")))?;
+            match status {
+                Value::Null => {}
+                Value::String(s) => {
+                    let st = crate::catalogue::Status::parse(s)
+                        .ok_or_else(|| field_err("methods", format!("{id}: unknown status {s}")))?;
+                    p.methods.insert(m, st);
+                }
+                _ => return Err(field_err("methods", format!("{id}: expected a status"))),
+            }
+        }
+    }
+    if let Some(v) = obj.get("issuers") {
+        let map = v.as_object().ok_or_else(|| {
+            field_err(
+                "issuers",
+                "expected {\"giftcard\": {\"issuer\": \"activated\"}}",
+            )
+        })?;
+        p.issuers.clear();
+        for (method, issuers) in map {
+            let method = match method.as_str() {
+                "giftcard" => "giftcard",
+                "voucher" => "voucher",
+                _ => return Err(field_err("issuers", "expected giftcard or voucher")),
+            };
+            let issuers = issuers
+                .as_object()
+                .ok_or_else(|| field_err("issuers", "expected an object of issuer id to status"))?;
+            for (id, status) in issuers {
+                let issuer = crate::catalogue::issuer(method, id)
+                    .ok_or_else(|| field_err("issuers", format!("unknown {method} issuer {id}")))?;
+                let status = status.as_str().unwrap_or("activated");
+                p.issuers.insert((method, issuer.id), status.into());
+            }
+        }
+    }
+    Ok(p)
+}
+
+/// The organization as the API shows it.
+fn organization(item: &Value) -> FieldResult<Organization> {
+    let obj = object(item)?;
+    check_keys(
+        obj,
+        &[
+            "resource",
+            "id",
+            "name",
+            "email",
+            "locale",
+            "address",
+            "registrationNumber",
+            "vatNumber",
+            "vatRegulation",
+            "_links",
+        ],
+    )?;
+    let id = match obj.get("id").and_then(Value::as_str) {
+        Some(id) if ids::is_valid("org_", id) => ids::Id::new(id),
+        _ => {
+            return Err(field_err(
+                "id",
+                "expected \"org_\" followed by letters and digits",
+            ))
+        }
+    };
+    let mut o = Organization::new(id);
+    o.name = str_or(obj, "name", &o.name.clone())?.into();
+    o.email = str_or(obj, "email", &o.email.clone())?.into();
+    o.locale = str_or(obj, "locale", &o.locale.clone())?.into();
+    o.registration_number =
+        str_or(obj, "registrationNumber", &o.registration_number.clone())?.into();
+    let opt = |name: &str| -> FieldResult<Option<Box<str>>> {
+        match obj.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.as_str().into())),
+            Some(_) => Err(field_err(name, "expected a string or null")),
+        }
+    };
+    o.vat_number = opt("vatNumber")?;
+    o.vat_regulation = opt("vatRegulation")?;
+    if let Some(a) = obj.get("address") {
+        let a = a
+            .as_object()
+            .ok_or_else(|| field_err("address", "expected an object"))?;
+        o.street_and_number = str_or(a, "streetAndNumber", &o.street_and_number.clone())?.into();
+        o.postal_code = str_or(a, "postalCode", &o.postal_code.clone())?.into();
+        o.city = str_or(a, "city", &o.city.clone())?.into();
+        o.country = str_or(a, "country", &o.country.clone())?.into();
+    }
+    Ok(o)
 }
 
 /// A mandate as the API shows it, plus `customerId` (taken from
@@ -590,10 +1093,8 @@ fn mandate(item: &Value, now: i64) -> FieldResult<Mandate> {
         }
     };
     let method = match get("method").as_str() {
-        Some(m) => MANDATE_METHODS
-            .iter()
-            .find(|x| **x == m)
-            .copied()
+        Some(m) => crate::catalogue::mandate_methods()
+            .find(|x| *x == m)
             .ok_or_else(|| field_err("method", "expected directdebit, creditcard or paypal"))?,
         None => {
             return Err(field_err(
@@ -689,6 +1190,38 @@ mod tests {
     }
 
     #[test]
+    fn refunds_chargebacks_and_captures_load_and_set_the_payment_totals() {
+        let text = r#"{"accounts":{"test_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa":{"refundDelay":0,
+            "payments":[{"id":"tr_a","amount":{"value":"10.00","currency":"EUR"},"status":"paid","paidAt":"2024-01-01T00:00:00Z","createdAt":"2024-01-01T00:00:00Z"},
+                        {"id":"tr_b","amount":{"value":"10.00","currency":"EUR"},"status":"authorized","method":"creditcard","captureMode":"manual","authorizedAt":"2024-01-01T00:00:00Z","createdAt":"2024-01-01T00:00:00Z"}],
+            "refunds":[{"id":"re_a","paymentId":"tr_a","amount":{"value":"2.50","currency":"EUR"}},
+                       {"id":"re_b","paymentId":"tr_a","amount":{"value":"1.00","currency":"EUR"},"status":"failed"}],
+            "chargebacks":[{"id":"chb_a","paymentId":"tr_a","amount":{"value":"1.00","currency":"EUR"},"reason":null}],
+            "captures":[{"id":"cpt_a","paymentId":"tr_b","amount":{"value":"4.00","currency":"EUR"},"status":"pending"}]}}}"#;
+        let (_, seed) = parse("f.json", text, 0).unwrap().remove(0);
+        assert_eq!(seed.refund_delay, Some(0));
+        let data = seed.into_data(1);
+        let a = data.payments.get("tr_a").unwrap();
+        assert_eq!(a.money.refunded, 250, "a failed refund does not count");
+        assert_eq!(a.money.charged_back, 100);
+        assert_eq!(a.amount_remaining(), 650);
+        let b = data.payments.get("tr_b").unwrap();
+        assert!(b.money.manual_capture && b.money.has_captures);
+        // Authorized without captureBefore: the card's window from authorizedAt.
+        assert_eq!(
+            b.money.capture_before,
+            parse_datetime("2024-01-08T00:00:00Z")
+        );
+        // The pending capture and the authorization's expiry are booked.
+        assert_eq!(data.schedule.len(), 2);
+        let bad = r#"{"accounts":{"*":{"refunds":[{"id":"re_x","paymentId":"tr_a","amount":{"value":"1.00","currency":"EUR"},"status":"done"}]}}}"#;
+        let err = parse("f.json", bad, 0).unwrap_err();
+        assert!(err.contains("refunds[0] (re_x): field \"status\""), "{err}");
+        let bad = r#"{"accounts":{"*":{"refundDelay":"soon"}}}"#;
+        assert!(parse("f.json", bad, 0).unwrap_err().contains("refundDelay"));
+    }
+
+    #[test]
     fn errors_name_file_object_and_field() {
         let text = r#"{"accounts":{"test_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa":{"customers":[{"id":"cst_abc","locale":"xx_XX"}]}}}"#;
         let err = parse("f.json", text, 0).unwrap_err();
@@ -722,8 +1255,8 @@ mod tests {
                 "f.json: accounts.*.customers: expected an array",
             ),
             (
-                "{\"accounts\":{\"*\":{\"refunds\":[]}}}",
-                "f.json: accounts.*: unknown list \"refunds\"",
+                "{\"accounts\":{\"*\":{\"orders\":[]}}}",
+                "f.json: accounts.*: unknown list \"orders\"",
             ),
             (
                 "{\"accounts\":{\"*\":{\"customers\":[1]}}}",

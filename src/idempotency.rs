@@ -2,8 +2,13 @@
 //! account's clock) and replayed for the same key and request; a different
 //! request under the same key is refused, as is one that races the first.
 //! Only successful responses are kept, so a retry after a failure really runs.
+//!
+//! Keys are found through a hash map and leave through an ordered index of
+//! their creation times: an insert or a lookup costs O(log n) at most,
+//! whatever the number of keys, and expired keys go oldest first, a few at
+//! each insert, never by a scan of them all.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use bytes::Bytes;
@@ -11,17 +16,20 @@ use bytes::Bytes;
 use crate::error::{ApiError, DOC_IDEMPOTENCY};
 
 const TTL_SECS: i64 = 3600;
-/// Past this many keys an insert first drops the expired ones.
-const PRUNE_AT: usize = 10_000;
 
 #[derive(Default)]
 pub struct IdempotencyStore {
-    entries: HashMap<String, Entry>,
+    entries: HashMap<Box<str>, Entry>,
+    /// Every key by (creation time, insertion number): the front is the
+    /// next to expire.
+    by_age: BTreeSet<(i64, u64, Box<str>)>,
+    seq: u64,
 }
 
 struct Entry {
     fingerprint: u64,
     created: i64,
+    seq: u64,
     done: Option<Stored>,
 }
 
@@ -65,18 +73,49 @@ impl IdempotencyStore {
                 };
             }
         }
-        if self.entries.len() >= PRUNE_AT {
-            self.entries.retain(|_, e| now - e.created < TTL_SECS);
-        }
+        self.expire(now);
+        self.remove(key);
+        self.seq += 1;
+        let key: Box<str> = key.into();
+        self.by_age.insert((now, self.seq, key.clone()));
         self.entries.insert(
-            key.to_owned(),
+            key,
             Entry {
                 fingerprint,
                 created: now,
+                seq: self.seq,
                 done: None,
             },
         );
         Ok(Begin::Run)
+    }
+
+    /// Drops the keys whose hour is over, oldest first; stops at the first
+    /// that is still valid.
+    fn expire(&mut self, now: i64) {
+        while let Some((created, _, _)) = self.by_age.first() {
+            if now - created < TTL_SECS {
+                break;
+            }
+            if let Some((_, _, key)) = self.by_age.pop_first() {
+                self.entries.remove(&key);
+            }
+        }
+    }
+
+    fn remove(&mut self, key: &str) {
+        if let Some((key, e)) = self.entries.remove_entry(key) {
+            self.by_age.remove(&(e.created, e.seq, key));
+        }
+    }
+
+    /// Keys held, expired ones not yet dropped included.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 
     /// The kept response of a request that succeeded under this key, if this
@@ -98,14 +137,13 @@ impl IdempotencyStore {
                     e.done = Some(s);
                 }
             }
-            _ => {
-                self.entries.remove(key);
-            }
+            _ => self.remove(key),
         }
     }
 
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.by_age.clear();
     }
 }
 
@@ -138,5 +176,27 @@ mod tests {
             }),
         );
         assert!(matches!(s.begin("k", 3, TTL_SECS + 2), Ok(Begin::Run)));
+        assert_eq!((s.len(), s.by_age.len()), (1, 1));
+    }
+
+    /// Expired keys leave in creation order at later inserts, without a
+    /// scan: the store never holds more than the last hour's keys.
+    #[test]
+    fn expired_keys_leave_oldest_first() {
+        let mut s = IdempotencyStore::default();
+        for i in 0..100_i64 {
+            assert!(matches!(s.begin(&format!("k{i}"), 1, i), Ok(Begin::Run)));
+        }
+        assert_eq!(s.len(), 100);
+        // At TTL + 10 the keys made at 0..=10 are an hour old.
+        assert!(matches!(s.begin("new", 1, TTL_SECS + 10), Ok(Begin::Run)));
+        assert_eq!(s.len(), 100 - 11 + 1);
+        assert!(s.stored("k10", 1, TTL_SECS + 10).is_none());
+        assert!(s.entries.contains_key("k11"));
+        assert_eq!(s.by_age.first().map(|(t, _, _)| *t), Some(11));
+        // A key used again after its hour is a new key with a new age.
+        assert!(matches!(s.begin("k50", 2, TTL_SECS + 60), Ok(Begin::Run)));
+        assert_eq!(s.len(), s.by_age.len());
+        assert_eq!(s.by_age.last().map(|(_, _, k)| &**k), Some("k50"));
     }
 }

@@ -6,24 +6,38 @@
 //!
 //! ## Major parts
 //!
-//! - [`server`]: listening (HTTP, and HTTPS through [`tls`]), connections,
+//! - [`server`]: listening (HTTP, and HTTPS through [`tls`]), connections
+//!   (idle and body timeouts, a limit below the file-descriptor limit),
 //!   graceful stop. [`start`] runs it in-process, on port 0 if asked.
 //! - [`app`]: the path of one request, from hyper to a response.
 //! - [`auth`]: the Bearer key into a credential; every key is its own account.
 //! - [`store`]: accounts ([`store::Registry`], [`store::Account`]) and their
 //!   objects, in ordered collections that page in O(log n + limit).
 //! - [`api`]: the router and the Mollie endpoints, one file per resource
-//!   (customers, payments, mandates); [`api::payment_fields`] checks the
-//!   payment fields few flows use (lines, addresses, wallet and pay-later
-//!   data) into the payment's one [`store::PaymentExtra`] box.
+//!   (customers, payments, mandates, refunds, chargebacks, captures,
+//!   methods, profiles, organizations, permissions, the Apple Pay session);
+//!   [`api::payment_fields`] checks the payment fields few flows use (lines,
+//!   addresses, wallet and pay-later data) into the payment's one
+//!   [`store::PaymentExtra`] box.
+//! - [`catalogue`]: the one table of payment methods (names per locale,
+//!   checkout labels, limits per currency, mandates, authorization,
+//!   issuers, pricing, images under `/external/icons/…`) that payment
+//!   creation, the lifecycle, the checkout and the Methods API all read;
+//!   each account's profiles say which are enabled ([`store::profile`]).
 //! - [`lifecycle`]: how a payment changes status, the one function every
 //!   path uses (checkout page, sandbox API, cancel, expiry): timestamps,
 //!   details, the mandate of a paid first payment, the webhook.
 //! - [`scheduler`]: everything due later on an account's clock (payment
-//!   expiry first), one ordered set per account, fired in time order.
-//! - [`webhooks`]: the bounded delivery queue, the background worker that
-//!   POSTs `id=tr_…` with Mollie's retry schedule (scaled by
-//!   `--webhook-time-scale`), and the per-account attempt log.
+//!   expiry, refund steps, capture settling, delayed captures, authorization
+//!   expiry), one ordered set per account, fired in time order.
+//! - [`after_sales`]: how refunds, chargebacks and captures move and what
+//!   they do to their payment (totals, links, its current webhook).
+//! - [`webhooks`]: the bounded delivery queue (per account and in all), the
+//!   background worker that POSTs `id=tr_…` with Mollie's retry schedule
+//!   (scaled by `--webhook-time-scale`), fair across accounts and receivers
+//!   (lanes served in turn, per-account and per-host limits), and the
+//!   per-account attempt log; https receivers are checked against bundled
+//!   public roots, the system's, and `--webhook-ca`.
 //! - [`validate`]: the field rules endpoints share (amounts, locales, URLs).
 //! - [`views`]: how each resource renders as HAL JSON, one file per
 //!   resource.
@@ -32,32 +46,47 @@
 //! - [`scenario`]: scripted errors, latency and connection faults (files,
 //!   matching, per-account counters, seeded randomness); [`faults`] carries
 //!   out a connection fault on the raw socket.
-//! - [`journal`]: each account's bounded ring of recent requests.
+//! - [`journal`]: each account's bounded ring of recent requests (at most
+//!   512 bytes an entry, all rings together under `--journal-max-mb`);
+//!   accounts that hold nothing but a journal go after
+//!   `--account-idle-secs` ([`store::registry::sweep_idle`]).
 //! - [`fixtures`]: the JSON format that seeds accounts and exports them.
 //! - [`sandbox`]: the sandbox's own API (`/_sandbox/…`): health, the
 //!   read-only dashboard pages, payment status changes, webhook deliveries;
 //!   [`sandbox::control`] has scenario control, the journal, reset and
-//!   state, [`sandbox::state`] also the `--state-file`.
+//!   state, [`sandbox::state`] also the `--state-file`;
+//!   [`sandbox::console`] the QA console at `/_sandbox/` (HTML panels per
+//!   account, buttons that call the routes above), [`sandbox::access`] the
+//!   admin token, account references and the cross-site guard.
+//! - [`metrics`]: request counters (atomics) and `GET /_sandbox/metrics`
+//!   in Prometheus' text format.
+//!   [`sandbox::after_sales`] forces refund and capture outcomes and makes
+//!   chargebacks.
 //! - [`checkout`]: the hosted test checkout (`/checkout/…`), one file per
 //!   screen as Mollie's (method list, issuer list, card form, status page
 //!   where a person picks the outcome), with the markup browser suites
-//!   drive; it finds the payment's account through the registry's payment
-//!   index, as a browser has no API key, and reads methods through
-//!   [`checkout::methods`] only.
+//!   drive. A browser has no API key: keyless pages (checkout, dashboard)
+//!   find their account by the opaque token their link carries
+//!   ([`page_link`]), never by searching accounts for an id. A profile's
+//!   checkout preview (`/checkout/preview/pfl_…`) is keyless the same way.
+//!   Methods, labels, issuers and logos come from [`catalogue`] through
+//!   [`checkout::methods`].
 //! - [`clock`], [`ids`]: per-account time and Mollie-shaped ids.
 //! - [`config`]: every setting, filled by the CLI (`main.rs`) from flags and
 //!   `MOLLIE_SANDBOX_*` variables; [`health`]: the client side of
 //!   `mollie-sandbox healthcheck`.
 //! - [`http`]: decoding queries and bodies (JSON, or forms with bracketed
-//!   keys) and the response type handlers return.
+//!   keys, nesting bounded: no input of any shape can exhaust the stack) and
+//!   the response type handlers return.
 //!
 //! ## The path of a request
 //!
 //! ```text
 //! TCP accept (server, hyper http1, keep-alive)
-//!   -> app::handle: journal around everything (per account, bounded)
-//!        /_sandbox/..., /checkout/...  -> sandbox / checkout (no scenarios)
-//!   -> body read (1 MiB limit, 413)
+//!   -> app::handle: journal and metrics around everything (per account, bounded)
+//!        /_sandbox/..., /checkout/...  -> sandbox / checkout (no scenarios;
+//!        state changes from another site's page: 403)
+//!   -> body read (1 MiB limit, 413; --body-timeout-secs, 408)
 //!   -> auth: Bearer key -> Credential               401 on failure
 //!   -> body decode: JSON or bracketed form          400/415
 //!   -> registry: key (+ mode) -> Account
@@ -75,9 +104,11 @@
 //!   scheduler::run              every 0.25 s: fire what is due by each clock
 //! ```
 
+pub mod after_sales;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod catalogue;
 pub mod checkout;
 pub mod clock;
 pub mod config;
@@ -90,6 +121,8 @@ pub mod idempotency;
 pub mod ids;
 pub mod journal;
 pub mod lifecycle;
+pub mod metrics;
+pub mod page_link;
 pub mod sandbox;
 pub mod scenario;
 pub mod scheduler;
@@ -108,6 +141,7 @@ pub use server::Server;
 /// Builds the state from the configuration and starts serving. Returns once
 /// the listeners are bound; [`Server::addr`] has the real port.
 pub async fn start(config: Config) -> Result<Server, String> {
+    config.check()?;
     let seed = config.seed.unwrap_or_else(rand::random);
     tracing::info!(seed, "random seed (pass --seed {seed} to replay this run)");
     let sources = if config.no_fixtures {
@@ -120,6 +154,12 @@ pub async fn start(config: Config) -> Result<Server, String> {
     };
     let now = jiff::Timestamp::now().as_second();
     let registry = store::Registry::new(sources, seed, now)?;
+    registry
+        .journal_budget()
+        .set_max(config.journal_max_mb.saturating_mul(1024 * 1024));
+    if let Some(path) = &config.state_file {
+        sandbox::state::check_writable(path)?;
+    }
     if let Some(path) = config.state_file.as_ref().filter(|p| p.exists()) {
         let n = sandbox::state::load_file(&registry, path, now)?;
         tracing::info!(accounts = n, "state loaded from {}", path.display());
@@ -145,7 +185,8 @@ pub async fn start(config: Config) -> Result<Server, String> {
         .public_url
         .as_ref()
         .map(|u| u.trim_end_matches('/').to_owned());
-    let webhooks = webhooks::Webhooks::new(config.webhook_time_scale)?;
+    let webhooks =
+        webhooks::Webhooks::with_trust(config.webhook_time_scale, config.webhook_ca.as_deref())?;
     let app = Arc::new(app::App {
         config,
         registry,
@@ -153,9 +194,15 @@ pub async fn start(config: Config) -> Result<Server, String> {
         ca_pem,
         webhooks,
         scenarios,
+        metrics: Default::default(),
     });
     let mut server = server::bind(app.clone(), acceptor).await?;
     server.spawn_background(|stop| webhooks::run_worker(app.clone(), stop));
+    let idle_secs = app.config.account_idle_secs;
+    let sweeper = app.clone();
+    server.spawn_background(move |stop| async move {
+        store::registry::sweep_idle(&sweeper.registry, idle_secs, stop).await
+    });
     server.spawn_background(|stop| scheduler::run(app, stop));
     tracing::info!("listening on http://{}", server.addr);
     if let Some(addr) = server.tls_addr {

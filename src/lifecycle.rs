@@ -15,10 +15,10 @@ use crate::app::App;
 use crate::clock;
 use crate::error::{ApiError, Result};
 
+use crate::catalogue;
 use crate::store::{
-    Account, Data, Found, Mandate, MandateStatus, Payment, PaymentStatus, SequenceType,
+    Account, Data, Found, Mandate, MandateStatus, Mode, Payment, PaymentStatus, SequenceType,
 };
-use crate::validate;
 
 /// The consumer every test bank payment is paid by (as Mollie's test mode).
 pub const TEST_CONSUMER_NAME: &str = "T. TEST";
@@ -28,28 +28,13 @@ pub const TEST_PAYPAL_EMAIL: &str = "test@example.org";
 /// Mollie's SEPA creditor identifier, shown on direct debits.
 pub const CREDITOR_IDENTIFIER: &str = "NL08ZZZ502057730000";
 
-/// Methods with an authorization step (pay-later). Cards authorize only with
-/// `captureMode: manual`, which the sandbox does not model yet.
-pub const AUTHORIZE_METHODS: &[&str] = &["klarna", "in3", "riverty", "billie", "alma"];
-
-/// Bank methods whose first payment yields a SEPA direct-debit mandate.
-const BANK_METHODS: &[&str] = &[
-    "ideal",
-    "bancontact",
-    "belfius",
-    "eps",
-    "giropay",
-    "kbc",
-    "mybank",
-    "sofort",
-    "trustly",
-];
-
-/// The statuses that call the webhook.
+/// The statuses that call the webhook: the final ones, and `authorized`
+/// (a shop ships, then captures, on it).
 pub fn calls_webhook(status: PaymentStatus) -> bool {
     matches!(
         status,
-        PaymentStatus::Paid
+        PaymentStatus::Authorized
+            | PaymentStatus::Paid
             | PaymentStatus::Failed
             | PaymentStatus::Canceled
             | PaymentStatus::Expired
@@ -74,6 +59,10 @@ pub fn default_method(p: &Payment) -> &'static str {
     if let Some(m) = p.method_choices.first() {
         return m;
     }
+    // Only some methods hold an authorization: a card by default.
+    if p.captures_later() {
+        return "creditcard";
+    }
     if p.amount.currency == "EUR" {
         "ideal"
     } else {
@@ -81,22 +70,35 @@ pub fn default_method(p: &Payment) -> &'static str {
     }
 }
 
-/// The methods a payment without a method may still be paid with.
-pub fn method_options(p: &Payment) -> Vec<&'static str> {
+/// The methods a payment without a method may still be paid with: those
+/// the merchant listed, else every method the payment's profile enables
+/// that a consumer can pick for this amount, sequence and country.
+pub fn method_options(data: &Data, p: &Payment, mode: Mode) -> Vec<&'static str> {
     if !p.method_choices.is_empty() {
         return p.method_choices.to_vec();
     }
-    let pool: &[&'static str] = match p.sequence_type {
-        SequenceType::First => validate::FIRST_METHODS,
-        SequenceType::Recurring => validate::RECURRING_METHODS,
-        SequenceType::Oneoff => validate::METHODS,
-    };
-    let mut out: Vec<&'static str> = pool
+    let profile = data.profile_for(p);
+    let mut out: Vec<&'static str> = catalogue::METHODS
         .iter()
-        .copied()
-        .filter(|m| p.amount.currency == "EUR" || *m != "ideal")
-        // Direct debits are charged on a mandate, never chosen at checkout.
-        .filter(|m| p.sequence_type == SequenceType::Recurring || *m != "directdebit")
+        // Capturing later narrows the choice to methods that hold an
+        // authorization.
+        .filter(|m| !p.captures_later() || m.can_authorize(true))
+        .filter(|m| match p.sequence_type {
+            SequenceType::First => m.first,
+            SequenceType::Recurring => m.recurring,
+            SequenceType::Oneoff => m.at_checkout,
+        })
+        .filter(|m| {
+            p.sequence_type == SequenceType::Recurring
+                || profile.is_none_or(|pr| pr.enables(m.id, mode))
+        })
+        .filter(|m| m.fits(&p.amount) == catalogue::Fit::Yes)
+        .filter(|m| {
+            p.restrict_to_country
+                .as_deref()
+                .is_none_or(|c| m.offered_in(c))
+        })
+        .map(|m| m.id)
         .collect();
     // The common choice first, as the select list's default.
     if let Some(pos) = out.iter().position(|m| *m == default_method(p)) {
@@ -142,7 +144,7 @@ fn paid_details(data: &mut Data, p: &Payment, method: &str) -> Option<Box<RawVal
         "directdebit" | "banktransfer" => {
             return p.details.clone().or_else(|| raw(bank_consumer()))
         }
-        _ if BANK_METHODS.contains(&method) => bank_consumer(),
+        _ if catalogue::get(method).is_some_and(|m| m.bank_details) => bank_consumer(),
         _ => return p.details.clone(),
     };
     raw(value)
@@ -211,7 +213,7 @@ fn mandate_for(data: &mut Data, p: &Payment, method: &str, now: i64) -> Mandate 
         .and_then(|d| serde_json::from_str(d.get()).ok())
         .unwrap_or(Value::Null);
     let get = |k: &str, default: Value| details.get(k).cloned().unwrap_or(default);
-    let (mandate_method, mandate_details) = match method {
+    let (mandate_method, mandate_details) = match catalogue::mandate_method(method) {
         "creditcard" => {
             let expiry = clock::date_of(now + 3 * 365 * 86_400);
             (
@@ -296,6 +298,8 @@ pub fn set_status(
     if !allowed(from, to) {
         return Err(transition_error(from, to));
     }
+    // Also by keyless pages and the clock: not only by keyed requests.
+    account.mark_changed();
     let chosen = match (p.method, method) {
         (Some(m), _) => Some(m),
         (None, Some(m)) => Some(m),
@@ -309,7 +313,15 @@ pub fn set_status(
         }
         (None, None) => None,
     };
-    if to == PaymentStatus::Authorized && !chosen.is_some_and(|m| AUTHORIZE_METHODS.contains(&m)) {
+    if p.captures_later() && to == PaymentStatus::Paid && from != PaymentStatus::Authorized {
+        return Err(ApiError::unprocessable(
+            "The payment is captured later (captureMode manual or a captureDelay): it becomes authorized first, then a capture makes it paid.",
+        )
+        .with_field("status"));
+    }
+    if to == PaymentStatus::Authorized
+        && !chosen.is_some_and(|m| catalogue::can_authorize(m, p.captures_later()))
+    {
         return Err(ApiError::unprocessable(format!(
             "The payment method {} has no authorization step.",
             chosen.unwrap_or("(none)")
@@ -359,7 +371,11 @@ pub fn set_status(
     }
     match to {
         PaymentStatus::Paid => p.paid_at = Some(now),
-        PaymentStatus::Authorized => p.authorized_at = Some(now),
+        PaymentStatus::Authorized => {
+            p.authorized_at = Some(now);
+            p.money.capture_before =
+                Some(now + crate::store::capture::authorization_window(p.method));
+        }
         PaymentStatus::Canceled => p.canceled_at = Some(now),
         // Expired at its expiry time, even when the sweep (or a clock moved
         // far forward) notices later.
@@ -373,6 +389,10 @@ pub fn set_status(
         if let Some(url) = &p.webhook_url {
             app.webhooks.enqueue(&account.key, &p.id, url);
         }
+    }
+    crate::after_sales::status_changed(data, id, to, now);
+    if to == PaymentStatus::Paid {
+        crate::after_sales::scripted_chargebacks(app, account, data, id);
     }
     Ok(())
 }

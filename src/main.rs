@@ -27,10 +27,18 @@ struct Cli {
 enum Command {
     /// Exit 0 when the sandbox answers healthy, 1 otherwise (for Docker HEALTHCHECK).
     Healthcheck {
-        /// Health URL. Default: /_sandbox/health on --port (MOLLIE_SANDBOX_PORT)
-        /// of --host, or of loopback when --host is 0.0.0.0 or ::.
-        #[arg(long, env = "MOLLIE_SANDBOX_HEALTHCHECK_URL")]
+        /// The sandbox's base URL (http://127.0.0.1:8080) or its health URL
+        /// (http://127.0.0.1:8080/_sandbox/health). Default: --port
+        /// (MOLLIE_SANDBOX_PORT) of --host, or of loopback when --host is 0.0.0.0 or ::.
+        #[arg(long, env = "MOLLIE_SANDBOX_HEALTHCHECK_URL", conflicts_with_all = ["port", "host"])]
         url: Option<String>,
+        /// The port to probe (the same as the server's --port, which may also come before
+        /// the subcommand).
+        #[arg(long)]
+        port: Option<u16>,
+        /// The host to probe (as the server's --host).
+        #[arg(long)]
+        host: Option<String>,
     },
 }
 
@@ -50,8 +58,11 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Some(Command::Healthcheck { url }) => {
-            let url = url.unwrap_or_else(|| local_health_url(&cli.config));
+        Some(Command::Healthcheck { url, port, host }) => {
+            let mut config = cli.config;
+            config.port = port.unwrap_or(config.port);
+            config.host = host.unwrap_or(config.host);
+            let url = url.unwrap_or_else(|| local_health_url(&config));
             runtime.block_on(healthcheck(&url))
         }
         None => {
@@ -71,7 +82,11 @@ fn local_health_url(config: &Config) -> String {
         Ok(IpAddr::V4(ip)) => ip.to_string(),
         Err(_) => config.host.clone(),
     };
-    format!("http://{host}:{}/_sandbox/health", config.port)
+    format!(
+        "http://{host}:{}{}",
+        config.port,
+        mollie_sandbox::health::PATH
+    )
 }
 
 fn init_logging(format: LogFormat) {
@@ -99,8 +114,13 @@ async fn run(config: Config) -> ExitCode {
     };
     stopped.await;
     tracing::info!("stopping");
-    server.shutdown().await;
-    ExitCode::SUCCESS
+    match server.stop_and_save().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mollie-sandbox: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Registers for SIGINT and SIGTERM now; the future resolves on the first.

@@ -27,6 +27,14 @@ pub const TICK: Duration = Duration::from_millis(250);
 pub enum Due {
     /// An open payment reaches its `expiresAt`.
     PaymentExpiry(Id),
+    /// A refund takes its next step towards `refunded`.
+    RefundStep(Id),
+    /// A pending capture succeeds.
+    CaptureSettle(Id),
+    /// An authorized payment's `captureDelay` has passed (payment id).
+    AutoCapture(Id),
+    /// An authorized payment reaches its `captureBefore` (payment id).
+    AuthorizationExpiry(Id),
 }
 
 /// An account's pending events, by (time, insertion order).
@@ -92,13 +100,27 @@ pub fn run_due(app: &App, account: &Account, now: i64) -> usize {
     n
 }
 
-fn fire(app: &App, account: &Account, data: &mut Data, _at: i64, due: Due) {
+fn fire(app: &App, account: &Account, data: &mut Data, at: i64, due: Due) {
+    use crate::after_sales;
     match due {
         Due::PaymentExpiry(id) => {
             // A payment that reached a final status meanwhile simply stays.
             let _ =
                 crate::lifecycle::set_status(app, account, data, &id, PaymentStatus::Expired, None);
         }
+        Due::RefundStep(id) => after_sales::refund_due(app, account, data, &id, at),
+        Due::CaptureSettle(id) => {
+            // A capture forced to an outcome meanwhile stays as it is.
+            let _ = after_sales::settle_capture(
+                app,
+                account,
+                data,
+                &id,
+                crate::store::CaptureStatus::Succeeded,
+            );
+        }
+        Due::AutoCapture(id) => after_sales::auto_capture(app, account, data, &id, at),
+        Due::AuthorizationExpiry(id) => after_sales::authorization_expired(app, account, data, &id),
     }
 }
 

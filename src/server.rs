@@ -2,6 +2,13 @@
 //! when asked, on TLS; a graceful stop that lets requests in flight finish;
 //! and the hand-over of a connection to [`crate::faults`] when a scenario
 //! breaks it.
+//!
+//! Connections are bounded so that a new client is always served: headers
+//! and idle keep-alive time have `--idle-timeout-secs`, a body
+//! `--body-timeout-secs` (see [`crate::app::read_body`]), and at most
+//! [`Limit`] connections are open, below the file-descriptor limit. At the
+//! limit, idle keep-alive connections are told to close and accepting waits
+//! for a free slot (logged).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -13,12 +20,14 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
 use crate::app::{self, App, Outcome};
 use crate::faults::{self, Socket};
+use crate::http::parse_errors::MollieParseErrors;
+use crate::journal::Mark;
 use crate::scenario::Fault;
 
 /// How long a stop waits for requests in flight.
@@ -63,11 +72,17 @@ impl Server {
     /// Stops accepting, lets requests in flight finish (up to [`GRACE`]),
     /// closes idle keep-alive connections, and returns.
     pub async fn shutdown(self) {
+        let _ = self.stop_and_save().await;
+    }
+
+    /// [`Server::shutdown`], then the `--state-file` written: an error when
+    /// it could not be (the process should then exit non-zero).
+    pub async fn stop_and_save(self) -> Result<(), String> {
         let _ = self.stop.send(true);
         for task in self.tasks {
             let _ = task.await;
         }
-        crate::sandbox::state::save_on_shutdown(&self.app);
+        crate::sandbox::state::save_on_shutdown(&self.app)
     }
 }
 
@@ -80,8 +95,113 @@ impl Stopper {
     }
 }
 
+/// File descriptors kept for what is not a client connection: listeners,
+/// webhook deliveries, the state file, logs.
+pub const FD_RESERVE: u64 = 256;
+/// At the connection limit, a connection that has not sent a request yet is
+/// closed only when it is at least this old.
+pub const SHED_AFTER: Duration = Duration::from_secs(1);
+/// The automatic connection limit never goes past this.
+pub const MAX_AUTO_CONNECTIONS: u64 = 16_384;
+
+/// The bound on open client connections, shared by the HTTP and HTTPS
+/// listeners: a permit per connection, and a signal that asks idle
+/// connections to close when none is left.
+#[derive(Clone)]
+pub struct Limit {
+    pub max: usize,
+    permits: Arc<Semaphore>,
+    /// Counts the times the limit was reached; each connection watches it
+    /// from its accept on, so none misses a call.
+    shed: Arc<watch::Sender<u64>>,
+}
+
+impl Limit {
+    pub fn new(max: usize) -> Limit {
+        Limit {
+            max,
+            permits: Arc::new(Semaphore::new(max)),
+            shed: Arc::new(watch::Sender::new(0)),
+        }
+    }
+
+    /// A slot for the next connection. When none is free, idle connections
+    /// are asked to close and this waits for one to end.
+    async fn slot(&self, warned: &mut Option<std::time::Instant>) -> Option<OwnedSemaphorePermit> {
+        if let Ok(permit) = self.permits.clone().try_acquire_owned() {
+            return Some(permit);
+        }
+        if warned.is_none_or(|at| at.elapsed() > Duration::from_secs(10)) {
+            tracing::warn!(
+                "{} connections open, the limit (--max-connections): closing idle \
+                 keep-alive connections; new ones wait for a free slot",
+                self.max
+            );
+            *warned = Some(std::time::Instant::now());
+        }
+        // Asked again every SHED_AFTER: connections too new to close at
+        // the first call may be closed at the next.
+        loop {
+            self.shed.send_modify(|n| *n += 1);
+            tokio::select! {
+                permit = self.permits.clone().acquire_owned() => return permit.ok(),
+                _ = tokio::time::sleep(SHED_AFTER) => {}
+            }
+        }
+    }
+}
+
+/// The connection limit: `configured`, or the file-descriptor limit (the
+/// soft one first raised to the hard one) less [`FD_RESERVE`], at most
+/// [`MAX_AUTO_CONNECTIONS`] and at least 16.
+pub fn connection_limit(configured: usize) -> usize {
+    if configured > 0 {
+        return configured;
+    }
+    let fds = raise_fd_limit().unwrap_or(1024);
+    usize::try_from(
+        fds.saturating_sub(FD_RESERVE)
+            .clamp(16, MAX_AUTO_CONNECTIONS),
+    )
+    .unwrap_or(16)
+}
+
+/// Raises the soft RLIMIT_NOFILE to the hard one; returns the soft limit in force.
+#[cfg(unix)]
+fn raise_fd_limit() -> Option<u64> {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit only read and write the struct we own.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+            return None;
+        }
+        if lim.rlim_cur < lim.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: lim.rlim_max,
+                rlim_max: lim.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                lim = raised;
+            }
+        }
+    }
+    // rlim_t is u64 on Linux, not on every unix.
+    #[allow(clippy::unnecessary_cast)]
+    Some(lim.rlim_cur as u64)
+}
+
+#[cfg(not(unix))]
+fn raise_fd_limit() -> Option<u64> {
+    None
+}
+
 pub async fn bind(app: Arc<App>, tls: Option<TlsAcceptor>) -> Result<Server, String> {
     let config = &app.config;
+    let limit = Limit::new(connection_limit(config.max_connections));
+    tracing::debug!(max = limit.max, "connection limit");
     let addr = format!("{}:{}", config.host, config.port);
     let listener = TcpListener::bind(&addr)
         .await
@@ -92,6 +212,7 @@ pub async fn bind(app: Arc<App>, tls: Option<TlsAcceptor>) -> Result<Server, Str
         listener,
         app.clone(),
         None,
+        limit.clone(),
         stop_rx.clone(),
     ))];
     let mut tls_addr = None;
@@ -105,6 +226,7 @@ pub async fn bind(app: Arc<App>, tls: Option<TlsAcceptor>) -> Result<Server, Str
             listener,
             app.clone(),
             Some(acceptor),
+            limit,
             stop_rx,
         )));
     }
@@ -121,11 +243,18 @@ async fn accept_loop(
     listener: TcpListener,
     app: Arc<App>,
     tls: Option<TlsAcceptor>,
+    limit: Limit,
     mut stop: watch::Receiver<bool>,
 ) {
     // Each connection holds a sender; when all are dropped, all are done.
     let (alive, mut all_done) = mpsc::channel::<()>(1);
+    let mut warned = None;
     loop {
+        let permit = tokio::select! {
+            permit = limit.slot(&mut warned) => permit,
+            _ = stop.changed() => break,
+        };
+        let Some(permit) = permit else { break };
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else {
@@ -134,18 +263,31 @@ async fn accept_loop(
                     continue;
                 };
                 let _ = stream.set_nodelay(true);
-                let app = app.clone();
-                let stop = stop.clone();
-                let alive = alive.clone();
+                let conn = Conn {
+                    app: app.clone(),
+                    stop: stop.clone(),
+                    shed: limit.shed.subscribe(),
+                    _alive: alive.clone(),
+                    _permit: permit,
+                };
                 match &tls {
                     None => {
-                        tokio::spawn(serve_conn(stream, app, false, stop, alive));
+                        tokio::spawn(serve_conn(stream, false, conn));
                     }
                     Some(acceptor) => {
                         let acceptor = acceptor.clone();
+                        let handshake = conn.app.config.idle_timeout().min(Duration::from_secs(10));
                         tokio::spawn(async move {
-                            if let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await {
-                                serve_conn(stream, app, true, stop, alive).await;
+                            // A connection still in its handshake has no
+                            // request in flight: a stop drops it rather than
+                            // waiting out the grace for it.
+                            let mut stopped = conn.stop.clone();
+                            let handshake = tokio::time::timeout(handshake, acceptor.accept(stream));
+                            tokio::select! {
+                                done = handshake => if let Ok(Ok(stream)) = done {
+                                    serve_conn(stream, true, conn).await;
+                                },
+                                _ = async { let _ = stopped.wait_for(|s| *s).await; } => {}
                             }
                         });
                     }
@@ -163,29 +305,50 @@ async fn accept_loop(
 enum Event {
     Done,
     Stop,
-    Fault(Fault),
+    Fault((Fault, Option<Mark>)),
 }
 
-async fn serve_conn<IO>(
-    io: IO,
+/// What a connection's task holds besides its socket.
+struct Conn {
     app: Arc<App>,
-    tls: bool,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
+    /// Changes when the connection limit is reached: an idle connection closes.
+    shed: watch::Receiver<u64>,
+    /// Dropped with the task: the stop waits for every one.
     _alive: mpsc::Sender<()>,
-) where
+    /// The connection's slot under the limit, freed with the task.
+    _permit: OwnedSemaphorePermit,
+}
+
+async fn serve_conn<IO>(io: IO, tls: bool, conn_state: Conn)
+where
     IO: Socket,
 {
+    let Conn {
+        app,
+        mut stop,
+        mut shed,
+        _alive,
+        _permit,
+    } = conn_state;
+    let idle_timeout = app.config.idle_timeout();
     // A request whose scenario faults the connection reports it here and
     // never completes; this task then takes the socket back from hyper.
-    let (fault_tx, mut fault_rx) = mpsc::channel::<Fault>(1);
+    let (fault_tx, mut fault_rx) = mpsc::channel::<(Fault, Option<Mark>)>(1);
+    // A connection that has sent no request yet may be about to: at the
+    // limit it is closed only once it has had its chance.
+    let accepted = std::time::Instant::now();
+    let asked = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let asked_in_service = asked.clone();
     let service = service_fn(move |req| {
         let app = app.clone();
         let fault_tx = fault_tx.clone();
+        asked_in_service.store(true, std::sync::atomic::Ordering::Relaxed);
         async move {
             match app::handle(app, req, tls).await {
                 Outcome::Respond(resp) => Ok::<_, Infallible>(resp.into_hyper()),
-                Outcome::Fault(fault) => {
-                    let _ = fault_tx.send(fault).await;
+                Outcome::Fault(fault, mark) => {
+                    let _ = fault_tx.send((fault, mark)).await;
                     std::future::pending().await
                 }
             }
@@ -198,16 +361,30 @@ async fn serve_conn<IO>(
         // customer and list pages both ~3% less CPU per request).
         .writev(false)
         .timer(TokioTimer::new())
-        .serve_connection(TokioIo::new(io), service);
+        // Counts from the moment hyper waits for a request's head, so it is
+        // both the header timeout and the keep-alive idle timeout.
+        .header_read_timeout(idle_timeout)
+        .serve_connection(TokioIo::new(MollieParseErrors::new(io)), service);
     if *stop.borrow() {
         Pin::new(&mut conn).graceful_shutdown();
     }
-    let event = tokio::select! {
-        _ = &mut conn => Event::Done,
-        Some(fault) = fault_rx.recv() => Event::Fault(fault),
-        _ = stop.changed() => Event::Stop,
+    let event = loop {
+        tokio::select! {
+            _ = &mut conn => break Event::Done,
+            Some(fault) = fault_rx.recv() => break Event::Fault(fault),
+            _ = stop.changed() => break Event::Stop,
+            // At the limit an idle connection closes at once, a busy one
+            // after its request.
+            Ok(()) = shed.changed() => {
+                if asked.load(std::sync::atomic::Ordering::Relaxed)
+                    || accepted.elapsed() >= SHED_AFTER
+                {
+                    break Event::Stop;
+                }
+            }
+        }
     };
-    let fault = match event {
+    let (fault, mark) = match event {
         Event::Done => return,
         Event::Fault(fault) => fault,
         Event::Stop => {
@@ -218,6 +395,11 @@ async fn serve_conn<IO>(
             }
         }
     };
-    let io = conn.into_parts().io.into_inner();
+    let io = conn.into_parts().io.into_inner().into_inner();
     faults::apply(io, fault, stop).await;
+    // A hang's journal entry said how long until the hang began; now it
+    // says how long the connection was held, as the client saw it.
+    if let Some(mark) = mark {
+        mark.finished();
+    }
 }

@@ -42,6 +42,13 @@ pub struct Tls {
 pub fn setup(config: &Config) -> Result<Tls, String> {
     let (chain, key, ca_pem) = match (&config.tls_cert, &config.tls_key) {
         (Some(cert), Some(key)) => {
+            if !config.tls_hostnames.is_empty() {
+                // The image sets the names for its generated certificate; a
+                // mounted one brings its own, so this is said, not refused.
+                tracing::info!(
+                    "--tls-hostnames is not used: the certificate comes from --tls-cert"
+                );
+            }
             let (chain, key) = load_pem(cert, key)?;
             (chain, key, None)
         }

@@ -1,5 +1,6 @@
 //! Field rules shared by every endpoint that takes them: amounts, locales,
-//! URLs, metadata, methods. Each returns Mollie's exact error on failure.
+//! URLs, metadata (method ids are the [`crate::catalogue`]'s). Each returns
+//! Mollie's exact error on failure.
 
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -47,53 +48,6 @@ pub const CURRENCIES: &[(&str, usize)] = &[
     ("ZAR", 2),
 ];
 
-pub const METHODS: &[&str] = &[
-    "alma",
-    "applepay",
-    "bacs",
-    "bancomatpay",
-    "bancontact",
-    "banktransfer",
-    "belfius",
-    "billie",
-    "blik",
-    "creditcard",
-    "directdebit",
-    "eps",
-    "giftcard",
-    "giropay",
-    "ideal",
-    "in3",
-    "kbc",
-    "klarna",
-    "mybank",
-    "paypal",
-    "paysafecard",
-    "przelewy24",
-    "riverty",
-    "satispay",
-    "sofort",
-    "trustly",
-    "twint",
-    "voucher",
-];
-
-pub const FIRST_METHODS: &[&str] = &[
-    "applepay",
-    "bancontact",
-    "belfius",
-    "creditcard",
-    "eps",
-    "giropay",
-    "ideal",
-    "kbc",
-    "mybank",
-    "paypal",
-    "sofort",
-];
-
-pub const RECURRING_METHODS: &[&str] = &["creditcard", "directdebit", "paypal"];
-
 pub const METADATA_LIMIT: usize = 1024;
 
 pub fn locale(value: &Value) -> Result<Option<&'static str>> {
@@ -107,14 +61,27 @@ pub fn locale(value: &Value) -> Result<Option<&'static str>> {
     }
 }
 
-pub fn method_name(value: &str) -> Option<&'static str> {
-    METHODS.iter().find(|m| **m == value).copied()
+/// The types Mollie's OpenAPI document allows for `metadata`: a string, a
+/// number, an object, an array of strings (or null). The API refuses the
+/// rest (`false`, `[{}]`).
+pub fn metadata_type_ok(value: &Value) -> bool {
+    match value {
+        Value::Null | Value::String(_) | Value::Number(_) | Value::Object(_) => true,
+        Value::Array(items) => items.iter().all(Value::is_string),
+        Value::Bool(_) => false,
+    }
 }
 
-/// Metadata of any JSON type, stored as its text; `null` clears it.
+/// Metadata of an allowed type, stored as its text; `null` clears it.
 pub fn metadata(value: &Value) -> Result<Option<Box<RawValue>>> {
     if value.is_null() {
         return Ok(None);
+    }
+    if !metadata_type_ok(value) {
+        return Err(ApiError::unprocessable(
+            "The metadata is invalid. It must be a string, a number, an object, an array of strings or null.",
+        )
+        .with_field("metadata"));
     }
     let text = serde_json::to_string(value).unwrap_or_default();
     if text.len() > METADATA_LIMIT {
@@ -264,6 +231,37 @@ pub fn description(value: Option<&Value>) -> Result<Box<str>> {
         Some(Value::Number(n)) => Ok(n.to_string().into()),
         _ => Err(missing()),
     }
+}
+
+/// An amount sent for a payment (a refund, a capture, a chargeback): of
+/// the payment's currency, above zero, at most `max` minor units.
+pub fn amount_for(
+    value: Option<&Value>,
+    p: &crate::store::Payment,
+    max: u64,
+    too_high: &'static str,
+) -> Result<Amount> {
+    let amount = match value {
+        None | Some(Value::Null) => return Ok(Amount::from_minor(max, &p.amount.currency)),
+        Some(v) => amount(Some(v), "The amount is required")?,
+    };
+    if amount.currency != p.amount.currency {
+        return Err(ApiError::unprocessable(format!(
+            "The amount must be in the payment's currency ({})",
+            p.amount.currency
+        ))
+        .with_field("amount.currency"));
+    }
+    let minor = minor_units(&amount);
+    if minor == 0 {
+        return Err(
+            ApiError::unprocessable("The amount is lower than the minimum").with_field("amount"),
+        );
+    }
+    if minor > max {
+        return Err(ApiError::unprocessable(too_high).with_field("amount"));
+    }
+    Ok(amount)
 }
 
 #[cfg(test)]

@@ -1,15 +1,27 @@
 //! Webhook deliveries. A status change calls [`Webhooks::enqueue`], which
 //! only puts a job on a bounded queue: the API response never waits for a
 //! receiver. One background worker ([`run_worker`]) POSTs `id=tr_…`
-//! (form-encoded) to the payment's `webhookUrl`, at most [`MAX_IN_FLIGHT`] at
-//! a time, each with a connect timeout and Mollie's 15 s answer limit.
-//! Anything but a 200 in time is retried on Mollie's schedule (10 attempts
-//! over 26 hours), compressed by `--webhook-time-scale`. Redirects are not
-//! followed. Every attempt is recorded per account, for `GET /_sandbox/webhooks`.
+//! (form-encoded) to the payment's `webhookUrl`, each with a connect
+//! timeout and Mollie's 15 s answer limit. Anything but a 200 in time is
+//! retried on Mollie's schedule (10 attempts over 26 hours), compressed by
+//! `--webhook-time-scale`. Redirects are not followed. Every attempt is
+//! recorded per account, for `GET /_sandbox/webhooks`.
+//!
+//! Fairness: deliveries wait in lanes, one per account and receiver host,
+//! served in turn. At most [`PER_ACCOUNT`] run at once for an account,
+//! [`PER_HOST`] for a host and [`MAX_IN_FLIGHT`] in all, so a receiver that
+//! hangs holds only its own account's slots and never delays another
+//! account's deliveries.
+//!
+//! The bound is real: an account has at most [`QUEUE`] deliveries waiting
+//! (new and retries), the server [`MAX_PENDING`]. A delivery or retry past
+//! it is dropped; the drop is recorded as an attempt of that delivery (with
+//! the reason in `error`) and logged as a warning.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,7 +36,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use parking_lot::Mutex;
 use serde::Serialize;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
@@ -38,12 +50,17 @@ pub const RETRY_GAPS: [u64; 9] = [60, 120, 240, 480, 960, 1740, 3600, 7200, 79_2
 /// A delivery counts only if the receiver answers 200 within this.
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(15);
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Deliveries being made at once; the rest wait their turn.
-pub const MAX_IN_FLIGHT: usize = 64;
-/// New deliveries waiting for the worker.
+/// Deliveries being made at once, in all; the rest wait their turn.
+pub const MAX_IN_FLIGHT: usize = 256;
+/// Deliveries being made at once for one account.
+pub const PER_ACCOUNT: usize = 16;
+/// Deliveries being made at once to one receiver (host and port): more
+/// than one account's share, so one hanging account cannot fill it.
+pub const PER_HOST: usize = 64;
+/// Deliveries one account may have waiting (new ones and retries).
 pub const QUEUE: usize = 4096;
-/// Retries waiting for their time. Past this, a retry is dropped (and the
-/// drop recorded) rather than growing memory without end.
+/// Deliveries waiting in all. Past either bound a delivery or retry is
+/// dropped (and the drop recorded) rather than growing memory without end.
 pub const MAX_PENDING: usize = 65_536;
 /// Attempts remembered per account, newest kept.
 pub const LOG_LIMIT: usize = 1000;
@@ -55,6 +72,17 @@ struct Delivery {
     account: Box<str>,
     payment_id: Id,
     url: Box<str>,
+    /// The receiver's host and port, lowercase: its lane and its limit.
+    host: Box<str>,
+}
+
+/// The receiver a URL names, as its concurrency limit counts it.
+fn host_of(url: &str) -> Box<str> {
+    url.parse::<hyper::Uri>()
+        .ok()
+        .and_then(|u| u.authority().map(|a| a.as_str().to_ascii_lowercase()))
+        .unwrap_or_default()
+        .into()
 }
 
 struct Job {
@@ -87,12 +115,35 @@ pub struct Attempt {
 type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 pub struct Webhooks {
-    tx: mpsc::Sender<Job>,
-    rx: Mutex<Option<mpsc::Receiver<Job>>>,
+    queues: Mutex<Queues>,
+    /// Tells the worker that a delivery is waiting.
+    wake: Notify,
+    worker_started: std::sync::atomic::AtomicBool,
     log: DashMap<Box<str>, VecDeque<Attempt>>,
     time_scale: f64,
     seq: AtomicU64,
     client: HttpClient,
+    counts: Counts,
+}
+
+/// Outcomes and queue depths for the metrics; the worker keeps the depths.
+#[derive(Default)]
+struct Counts {
+    success: AtomicU64,
+    http_error: AtomicU64,
+    error: AtomicU64,
+    dropped: AtomicU64,
+    queued: AtomicUsize,
+    retries: AtomicUsize,
+    in_flight: AtomicUsize,
+}
+
+/// What `GET /_sandbox/metrics` shows of the webhooks.
+pub struct Stats {
+    pub queued: usize,
+    pub retries: usize,
+    pub in_flight: usize,
+    pub outcomes: [(&'static str, u64); 4],
 }
 
 /// Now plus `offset` (minus, when `back`), in RFC 3339 with milliseconds.
@@ -107,22 +158,54 @@ fn wall_clock(offset: Duration, back: bool) -> String {
     format!("{:.3}", at.unwrap_or(now))
 }
 
-fn client() -> Result<HttpClient, String> {
+/// The roots a receiver's certificate may chain to: Mozilla's (bundled, so
+/// the scratch image has them), the system's where it has any (a company CA
+/// installed there), and the PEM file of `--webhook-ca`.
+fn trusted_roots(extra_ca: Option<&Path>) -> Result<rustls::RootCertStore, String> {
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    // An empty or unreadable system store is normal (the image has none):
+    // it is not worth a warning, the bundled roots cover public receivers.
+    let native = rustls_native_certs::load_native_certs();
+    let (added, _) = roots.add_parsable_certificates(native.certs);
+    tracing::debug!(
+        added,
+        errors = native.errors.len(),
+        "system roots for webhooks"
+    );
+    if let Some(path) = extra_ca {
+        let what = || format!("--webhook-ca {}", path.display());
+        let pem = std::fs::read(path).map_err(|e| format!("{}: {e}", what()))?;
+        let certs = rustls_pemfile::certs(&mut pem.as_slice())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("{}: {e}", what()))?;
+        if certs.is_empty() {
+            return Err(format!("{}: no PEM certificate in it", what()));
+        }
+        for cert in certs {
+            roots.add(cert).map_err(|e| format!("{}: {e}", what()))?;
+        }
+    }
+    Ok(roots)
+}
+
+fn client(extra_ca: Option<&Path>) -> Result<HttpClient, String> {
     let mut http = HttpConnector::new();
     http.enforce_http(false);
     http.set_connect_timeout(Some(CONNECT_TIMEOUT));
     http.set_nodelay(true);
-    let provider = || Arc::new(rustls::crypto::ring::default_provider());
-    // The system's roots first (a mounted company CA works), Mozilla's otherwise.
-    let builder = match hyper_rustls::HttpsConnectorBuilder::new()
-        .with_provider_and_native_roots(provider())
-    {
-        Ok(b) => b,
-        Err(_) => hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(provider())
-            .map_err(|e| format!("webhook TLS: {e}"))?,
-    };
-    let connector = builder.https_or_http().enable_http1().wrap_connector(http);
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("webhook TLS: {e}"))?
+        .with_root_certificates(trusted_roots(extra_ca)?)
+        .with_no_client_auth();
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(http);
     Ok(Client::builder(TokioExecutor::new())
         .pool_idle_timeout(Duration::from_secs(30))
         .pool_max_idle_per_host(4)
@@ -133,22 +216,31 @@ impl Webhooks {
     /// `time_scale` multiplies the retry gaps: 1.0 is Mollie's real
     /// schedule, 0.001 makes a minute 60 ms, 0 retries at once.
     pub fn new(time_scale: f64) -> Result<Webhooks, String> {
+        Webhooks::with_trust(time_scale, None)
+    }
+
+    /// As [`Webhooks::new`], also trusting the CA certificates in `extra_ca`
+    /// (`--webhook-ca`) for https receivers.
+    pub fn with_trust(time_scale: f64, extra_ca: Option<&Path>) -> Result<Webhooks, String> {
         if !time_scale.is_finite() || time_scale < 0.0 {
             return Err(format!(
                 "--webhook-time-scale must be 0 or more, not {time_scale}"
             ));
         }
-        let (tx, rx) = mpsc::channel(QUEUE);
         Ok(Webhooks {
-            tx,
-            rx: Mutex::new(Some(rx)),
+            queues: Mutex::new(Queues::default()),
+            wake: Notify::new(),
+            worker_started: Default::default(),
             log: DashMap::new(),
             time_scale,
             seq: AtomicU64::new(0),
-            client: client()?,
+            client: client(extra_ca)?,
+            counts: Counts::default(),
         })
     }
 
+    /// When the attempt after `after_attempt` is due, from now; `None`
+    /// after the last.
     fn gap(&self, after_attempt: u32) -> Option<Duration> {
         let secs = RETRY_GAPS.get(after_attempt.checked_sub(1)? as usize)?;
         Some(Duration::from_secs_f64(*secs as f64 * self.time_scale))
@@ -163,24 +255,40 @@ impl Webhooks {
             account: account.into(),
             payment_id: Id::new(payment_id),
             url: url.into(),
+            host: host_of(url),
         });
         let id = delivery.id.clone();
         let job = Job {
-            delivery: delivery.clone(),
+            delivery,
             attempt: 1,
             due: Instant::now(),
         };
-        if self.tx.try_send(job).is_err() {
-            self.record(
-                &delivery,
-                1,
-                None,
-                Some("dropped: the delivery queue is full".into()),
-                Duration::ZERO,
-                None,
-            );
-        }
+        self.put(job);
         id
+    }
+
+    /// Queues a new delivery, or drops it at the bound and records why.
+    fn put(&self, job: Job) {
+        let refused = self.queues.lock().push(job);
+        match refused {
+            Ok(()) => self.wake.notify_one(),
+            Err((job, why)) => {
+                tracing::warn!(
+                    account = &*job.delivery.account,
+                    delivery = &*job.delivery.id,
+                    "webhook dropped: {why}"
+                );
+                let error = format!("dropped: {why}");
+                self.record(
+                    &job.delivery,
+                    job.attempt,
+                    None,
+                    Some(error),
+                    Duration::ZERO,
+                    None,
+                );
+            }
+        }
     }
 
     /// Sends a recorded delivery again, as a new delivery with its own
@@ -207,6 +315,22 @@ impl Webhooks {
             .unwrap_or_default()
     }
 
+    pub fn stats(&self) -> Stats {
+        let c = &self.counts;
+        let load = |n: &AtomicU64| n.load(Ordering::Relaxed);
+        Stats {
+            queued: c.queued.load(Ordering::Relaxed),
+            retries: c.retries.load(Ordering::Relaxed),
+            in_flight: c.in_flight.load(Ordering::Relaxed),
+            outcomes: [
+                ("success", load(&c.success)),
+                ("http_error", load(&c.http_error)),
+                ("error", load(&c.error)),
+                ("dropped", load(&c.dropped)),
+            ],
+        }
+    }
+
     /// Forgets the account's attempts (a reset).
     pub fn forget(&self, account: &str) {
         self.log.remove(account);
@@ -221,6 +345,13 @@ impl Webhooks {
         latency: Duration,
         next_in: Option<Duration>,
     ) {
+        let outcome = match (status, &error) {
+            (_, Some(e)) if e.contains("dropped") => &self.counts.dropped,
+            (Some(200), _) => &self.counts.success,
+            (Some(_), _) => &self.counts.http_error,
+            (None, _) => &self.counts.error,
+        };
+        outcome.fetch_add(1, Ordering::Relaxed);
         let entry = Attempt {
             delivery_id: d.id.clone(),
             payment_id: d.payment_id.clone(),
@@ -267,13 +398,60 @@ impl Webhooks {
         };
         match tokio::time::timeout(ANSWER_TIMEOUT, self.client.request(req)).await {
             Ok(Ok(resp)) => (Some(resp.status().as_u16()), None),
-            Ok(Err(e)) => (None, Some(error_chain(&e))),
+            Ok(Err(e)) => (None, Some(attempt_error(&uri_host(&d.url), &e))),
             Err(_) => (
                 None,
                 Some(format!("no answer within {} s", ANSWER_TIMEOUT.as_secs())),
             ),
         }
     }
+}
+
+fn uri_host(url: &str) -> String {
+    url.parse::<hyper::Uri>()
+        .ok()
+        .and_then(|u| u.host().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// An attempt's error for the log. A failed TLS handshake says so first,
+/// with rustls's reason and what to do about it; otherwise the whole chain
+/// of causes (connection refused, DNS, ...).
+fn attempt_error(host: &str, e: &(dyn std::error::Error + 'static)) -> String {
+    let Some(tls) = rustls_error(e) else {
+        return error_chain(e);
+    };
+    let hint = match tls {
+        rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer | rustls::CertificateError::BadSignature,
+        ) => {
+            "; its certificate is not signed by a CA the sandbox trusts \
+             (public roots are built in; give a private CA with --webhook-ca)"
+        }
+        rustls::Error::InvalidCertificate(
+            rustls::CertificateError::NotValidForName
+            | rustls::CertificateError::NotValidForNameContext { .. },
+        ) => "; its certificate does not name the host of the webhook URL",
+        _ => "",
+    };
+    format!("TLS handshake with {host} failed: {tls}{hint}")
+}
+
+/// The rustls error somewhere in `e`'s causes. The connector wraps it in an
+/// `io::Error` inside another, whose `source()` skips it: look inside those.
+fn rustls_error<'e>(e: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
+    if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+        return Some(tls);
+    }
+    if let Some(inner) = e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        if let Some(tls) = rustls_error(inner) {
+            return Some(tls);
+        }
+    }
+    e.source().and_then(rustls_error)
 }
 
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
@@ -310,75 +488,259 @@ impl Ord for Pending {
     }
 }
 
-/// The delivery worker: takes new deliveries off the queue, keeps retries
-/// in a heap by due time, runs up to [`MAX_IN_FLIGHT`] attempts at once, and
-/// stops (abandoning what is pending) when `stop` turns true.
-pub async fn run_worker(app: Arc<App>, mut stop: watch::Receiver<bool>) {
-    let Some(mut rx) = app.webhooks.rx.lock().take() else {
-        return;
-    };
-    let hooks = &app.webhooks;
-    let mut heap: BinaryHeap<Reverse<Pending>> = BinaryHeap::new();
-    let mut seq: u64 = 0;
-    let mut in_flight: JoinSet<(Job, Option<u16>, Option<String>, Duration)> = JoinSet::new();
-    loop {
-        // Start whatever is due, as far as the in-flight limit allows.
-        let now = Instant::now();
-        while in_flight.len() < MAX_IN_FLIGHT {
-            match heap.peek() {
-                Some(Reverse(p)) if p.due <= now => {}
-                _ => break,
-            }
-            let Some(Reverse(p)) = heap.pop() else { break };
-            let app = app.clone();
-            in_flight.spawn(async move {
-                let started = Instant::now();
-                let (status, error) = app.webhooks.attempt(&p.job.delivery).await;
-                (p.job, status, error, started.elapsed())
-            });
+/// One account's deliveries to one receiver.
+type Lane = (Box<str>, Box<str>);
+
+/// Every delivery that waits: due ones in lanes served in turn, retries by
+/// due time, and the counts the bounds are checked against.
+#[derive(Default)]
+struct Queues {
+    lanes: HashMap<Lane, VecDeque<Job>>,
+    /// Lanes that hold a due delivery, in turn order.
+    turns: VecDeque<Lane>,
+    later: BinaryHeap<Reverse<Pending>>,
+    /// Waiting deliveries (due and later) per account.
+    waiting: HashMap<Box<str>, usize>,
+    total: usize,
+    seq: u64,
+}
+
+impl Queues {
+    fn push(&mut self, job: Job) -> Result<(), (Job, String)> {
+        let account = &job.delivery.account;
+        let waiting = self.waiting.get(account).copied().unwrap_or(0);
+        if waiting >= QUEUE {
+            return Err((
+                job,
+                format!("the account's delivery queue is full ({QUEUE} waiting)"),
+            ));
         }
-        let next_due = heap.peek().map(|Reverse(p)| p.due);
-        let can_start = in_flight.len() < MAX_IN_FLIGHT;
+        if self.total >= MAX_PENDING {
+            return Err((
+                job,
+                format!("the delivery queue is full ({MAX_PENDING} waiting)"),
+            ));
+        }
+        *self.waiting.entry(account.clone()).or_default() += 1;
+        self.total += 1;
+        if job.due <= Instant::now() {
+            self.ready(job);
+        } else {
+            self.seq += 1;
+            self.later.push(Reverse(Pending {
+                due: job.due,
+                seq: self.seq,
+                job,
+            }));
+        }
+        Ok(())
+    }
+
+    fn ready(&mut self, job: Job) {
+        let lane = (job.delivery.account.clone(), job.delivery.host.clone());
+        let queue = self.lanes.entry(lane.clone()).or_default();
+        if queue.is_empty() {
+            self.turns.push_back(lane);
+        }
+        queue.push_back(job);
+    }
+
+    /// Retries whose time has come join their lanes.
+    fn promote(&mut self, now: Instant) {
+        while self.later.peek().is_some_and(|Reverse(p)| p.due <= now) {
+            if let Some(Reverse(p)) = self.later.pop() {
+                self.ready(p.job);
+            }
+        }
+    }
+
+    fn next_due(&self) -> Option<Instant> {
+        self.later.peek().map(|Reverse(p)| p.due)
+    }
+
+    /// The next job that the limits let start, lanes taken in turn; a lane
+    /// whose account or host is at its limit keeps its place.
+    fn take(&mut self, running: &Running) -> Option<Job> {
+        if running.total >= MAX_IN_FLIGHT {
+            return None;
+        }
+        for _ in 0..self.turns.len() {
+            let lane = self.turns.pop_front()?;
+            if !running.allows(&lane) {
+                self.turns.push_back(lane);
+                continue;
+            }
+            let Some(queue) = self.lanes.get_mut(&lane) else {
+                continue;
+            };
+            let Some(job) = queue.pop_front() else {
+                self.lanes.remove(&lane);
+                continue;
+            };
+            if queue.is_empty() {
+                self.lanes.remove(&lane);
+            } else {
+                self.turns.push_back(lane);
+            }
+            if let Some(n) = self.waiting.get_mut(&job.delivery.account) {
+                *n -= 1;
+                if *n == 0 {
+                    self.waiting.remove(&job.delivery.account);
+                }
+            }
+            self.total -= 1;
+            return Some(job);
+        }
+        None
+    }
+}
+
+/// What the worker is running: counts per account, per host, in all.
+#[derive(Default)]
+struct Running {
+    accounts: HashMap<Box<str>, usize>,
+    hosts: HashMap<Box<str>, usize>,
+    total: usize,
+}
+
+impl Running {
+    fn allows(&self, (account, host): &Lane) -> bool {
+        self.total < MAX_IN_FLIGHT
+            && self.accounts.get(account).copied().unwrap_or(0) < PER_ACCOUNT
+            && self.hosts.get(host).copied().unwrap_or(0) < PER_HOST
+    }
+
+    fn start(&mut self, d: &Delivery) {
+        *self.accounts.entry(d.account.clone()).or_default() += 1;
+        *self.hosts.entry(d.host.clone()).or_default() += 1;
+        self.total += 1;
+    }
+
+    fn end(&mut self, d: &Delivery) {
+        for (map, key) in [(&mut self.accounts, &d.account), (&mut self.hosts, &d.host)] {
+            if let Some(n) = map.get_mut(key) {
+                *n -= 1;
+                if *n == 0 {
+                    map.remove(key);
+                }
+            }
+        }
+        self.total -= 1;
+    }
+}
+
+type Done = (Job, Option<u16>, Option<String>, Duration);
+
+/// The delivery worker: starts what the limits allow, lanes in turn, keeps
+/// retries until their time, and stops (abandoning what waits) when `stop`
+/// turns true.
+pub async fn run_worker(app: Arc<App>, mut stop: watch::Receiver<bool>) {
+    let hooks = &app.webhooks;
+    if hooks
+        .worker_started
+        .swap(true, std::sync::atomic::Ordering::Relaxed)
+    {
+        return;
+    }
+    let mut running = Running::default();
+    let mut in_flight: tokio::task::JoinSet<Done> = JoinSet::new();
+    loop {
+        let next_due = {
+            let mut q = hooks.queues.lock();
+            q.promote(Instant::now());
+            while let Some(job) = q.take(&running) {
+                running.start(&job.delivery);
+                let app = app.clone();
+                in_flight.spawn(async move {
+                    let started = Instant::now();
+                    let (status, error) = app.webhooks.attempt(&job.delivery).await;
+                    (job, status, error, started.elapsed())
+                });
+            }
+            hooks.counts.retries.store(q.later.len(), Ordering::Relaxed);
+            hooks
+                .counts
+                .queued
+                .store(q.total - q.later.len(), Ordering::Relaxed);
+            q.next_due()
+        };
         tokio::select! {
             _ = stop.changed() => break,
-            job = rx.recv() => match job {
-                Some(job) => {
-                    seq += 1;
-                    heap.push(Reverse(Pending { due: job.due, seq, job }));
-                }
-                None => break,
-            },
+            _ = hooks.wake.notified() => {},
             Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
                 let Ok((job, status, error, latency)) = done else { continue };
-                let success = status == Some(200);
-                let retry_in = if success { None } else { hooks.gap(job.attempt) };
-                let retry_in = match retry_in {
-                    Some(_) if heap.len() >= MAX_PENDING => {
-                        let error = Some(format!(
-                            "{}; retry dropped: {MAX_PENDING} retries are waiting already",
-                            error.as_deref().unwrap_or("failed")
-                        ));
-                        hooks.record(&job.delivery, job.attempt, status, error, latency, None);
-                        continue;
-                    }
-                    other => other,
-                };
-                hooks.record(&job.delivery, job.attempt, status, error, latency, retry_in);
-                if let Some(gap) = retry_in {
-                    seq += 1;
-                    let due = Instant::now() + gap;
-                    let next = Job { delivery: job.delivery, attempt: job.attempt + 1, due };
-                    heap.push(Reverse(Pending { due, seq, job: next }));
-                }
+                running.end(&job.delivery);
+                finish(hooks, job, status, error, latency);
             },
-            _ = sleep_until(next_due), if next_due.is_some() && can_start => {},
+            _ = sleep_until(next_due), if next_due.is_some() => {},
         }
+        hooks
+            .counts
+            .in_flight
+            .store(in_flight.len(), Ordering::Relaxed);
         if *stop.borrow() {
             break;
         }
     }
     in_flight.abort_all();
     while in_flight.join_next().await.is_some() {}
+}
+
+/// Records an attempt and queues its retry, if one is due.
+fn finish(
+    hooks: &Webhooks,
+    job: Job,
+    status: Option<u16>,
+    error: Option<String>,
+    latency: Duration,
+) {
+    let retry_in = if status == Some(200) {
+        None
+    } else {
+        hooks.gap(job.attempt)
+    };
+    let Some(gap) = retry_in else {
+        hooks.record(&job.delivery, job.attempt, status, error, latency, None);
+        return;
+    };
+    let next = Job {
+        delivery: job.delivery.clone(),
+        attempt: job.attempt + 1,
+        due: Instant::now() + gap,
+    };
+    let refused = hooks.queues.lock().push(next);
+    match refused {
+        Ok(()) => {
+            hooks.record(
+                &job.delivery,
+                job.attempt,
+                status,
+                error,
+                latency,
+                Some(gap),
+            );
+            hooks.wake.notify_one();
+        }
+        Err((_, why)) => {
+            tracing::warn!(
+                account = &*job.delivery.account,
+                delivery = &*job.delivery.id,
+                "webhook retry dropped: {why}"
+            );
+            let error = format!(
+                "{}; retry dropped: {why}",
+                error.as_deref().unwrap_or("failed")
+            );
+            hooks.record(
+                &job.delivery,
+                job.attempt,
+                status,
+                Some(error),
+                latency,
+                None,
+            );
+        }
+    }
 }
 
 async fn sleep_until(due: Option<Instant>) {
@@ -403,5 +765,12 @@ mod tests {
         let fast = Webhooks::new(0.001).unwrap();
         assert_eq!(fast.gap(1), Some(Duration::from_millis(60)));
         assert!(Webhooks::new(-1.0).is_err());
+    }
+
+    #[test]
+    fn public_roots_are_bundled_so_the_image_needs_no_store() {
+        let roots = trusted_roots(None).unwrap();
+        assert!(roots.len() >= webpki_roots::TLS_SERVER_ROOTS.len());
+        assert!(roots.len() > 100, "{}", roots.len());
     }
 }

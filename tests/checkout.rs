@@ -247,10 +247,21 @@ async fn change_payment_state_for_recurring_and_paid_payments() {
     let id = r["id"].as_str().unwrap();
     let paid = sb.get(&key, &format!("/v2/payments/{id}")).await.json();
     assert_eq!(paid["status"], "paid");
-    // A paid payment's page explains there is nothing more to choose.
+    // A paid payment's page has no status left to choose, but offers a
+    // chargeback, as Mollie's own test page does.
     let html = sb.send(Method::GET, &change, None, Body::None).await.text();
-    assert!(html.contains("Refunds and chargebacks cannot be simulated"));
     assert!(!html.contains(r#"type="radio""#));
+    assert!(html.contains(r#"name="status" value="chargeback""#));
+    let done = post_form(&sb, &change, "status=chargeback").await;
+    assert_eq!(done.status, 200);
+    assert!(done.text().contains("Chargeback chb_"), "{}", done.text());
+    let back = sb.get(&key, &format!("/v2/payments/{id}")).await.json();
+    assert_eq!(back["amountChargedBack"], paid["amount"]);
+    assert_eq!(back["amountRemaining"]["value"], "0.00");
+    assert!(back["_links"]["chargebacks"]["href"].is_string());
+    // Charged back in full: a second one is refused, and said so.
+    let again = post_form(&sb, &change, "status=chargeback").await;
+    assert!(again.text().contains("charged back in full already"));
 }
 
 #[tokio::test]
@@ -297,20 +308,24 @@ async fn payments_loaded_through_the_state_api_have_a_checkout() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let page = sb
-        .send(
-            Method::GET,
-            &format!("/checkout/select-issuer/ideal/{bare}"),
-            None,
-            Body::None,
-        )
-        .await;
+    // The checkout link names the account (issue 9): taken from the API.
+    let got = sb
+        .get(&key, &format!("/v2/payments/tr_{bare}"))
+        .await
+        .json();
+    let checkout = path_of(got["_links"]["checkout"]["href"].as_str().unwrap());
+    let token = mollie_sandbox::page_link::token(&key);
+    assert_eq!(
+        checkout,
+        format!("/checkout/select-issuer/ideal/{bare}?account={token}")
+    );
+    let page = sb.send(Method::GET, &checkout, None, Body::None).await;
     assert_eq!(page.status, 200);
     assert!(page.text().contains("Imported"));
     assert!(page.text().contains(r#"value="ideal_INGBNL2A""#));
     let r = post_form(
         &sb,
-        &format!("/checkout/select-method/{bare}"),
+        &format!("/checkout/select-method/{bare}?account={token}"),
         "status=paid",
     )
     .await;
@@ -364,7 +379,10 @@ async fn checkout_links_enter_where_mollies_do() {
     let r = sb
         .send(
             Method::GET,
-            &format!("/checkout/test-mode?method=paypal&token={bare}"),
+            &format!(
+                "/checkout/test-mode?method=paypal&token={bare}&account={}",
+                mollie_sandbox::page_link::token(&key)
+            ),
             None,
             Body::None,
         )
@@ -481,7 +499,8 @@ async fn picking_a_method_then_failed_returns_to_the_list() {
     let r = post_form(&sb, &status_page, "status=failed").await;
     assert_eq!(r.status, 303);
     let back = r.header("location").unwrap();
-    assert!(back.starts_with("/checkout/select-method/") && back.ends_with("?notice=failed"));
+    assert!(back.starts_with("/checkout/select-method/") && back.ends_with("&notice=failed"));
+    assert!(back.contains("?account="), "the link keeps its account");
     let html = sb.send(Method::GET, back, None, Body::None).await.text();
     assert!(html.contains("The payment has failed."));
     let forged = back.replace("notice=failed", "notice=Call+us");
@@ -512,8 +531,11 @@ async fn the_status_page_speaks_four_languages() {
         )
         .await;
     let page = href(&p);
+    // The link carries its account (`?account=…`): a language is one more
+    // parameter.
+    assert!(page.contains("?account="));
     let text = |q: &'static str| {
-        let path = format!("{page}{q}");
+        let path = format!("{page}{}", q.replacen('?', "&", 1));
         let sb = &sb;
         async move { sb.send(Method::GET, &path, None, Body::None).await.text() }
     };

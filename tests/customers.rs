@@ -57,7 +57,11 @@ async fn create_with_empty_body_has_every_field_null() {
     );
     assert_link(
         &links["dashboard"],
-        &format!("{}/_sandbox/dashboard/customers/{id}", sb.url),
+        &format!(
+            "{}/_sandbox/dashboard/customers/{id}?account={}",
+            sb.url,
+            mollie_sandbox::page_link::token(&api.key)
+        ),
         "text/html",
     );
     assert_link(
@@ -102,15 +106,14 @@ async fn ids_are_unique_and_base62() {
 }
 
 #[tokio::test]
-async fn metadata_of_any_json_type_comes_back_unchanged() {
+async fn metadata_of_every_allowed_type_comes_back_unchanged() {
     let sb = start().await;
     let api = sb.api();
     for meta in [
         json!("just a string"),
         json!(42),
         json!(-1.25),
-        json!([3, "b", {"k": "v"}]),
-        json!(true),
+        json!(["a", "b"]),
         json!({"goal_id": 48, "user_id": 1}),
     ] {
         let c = api.customer(json!({ "metadata": meta })).await;

@@ -57,7 +57,7 @@ async fn payment_dashboard_link_opens_with_a_key_parameter() {
     // A browser sends no Authorization header.
     let r = read(
         http()
-            .get(format!("{href}?key={}", api.key))
+            .get(format!("{href}&key={}", api.key))
             .send()
             .await
             .unwrap(),
@@ -76,16 +76,22 @@ async fn payment_dashboard_link_opens_with_a_key_parameter() {
 async fn dashboard_shows_objects_to_their_own_account_only() {
     let sb = start().await;
     let owner = sb.api();
-    let cst = owner.customer_id().await;
-    let url = format!("{}/_sandbox/dashboard/customers/{cst}", sb.url);
-    // A browser following the link sends no key: the object names its account.
+    let c = owner.customer(json!({})).await;
+    let cst = s(&c["id"]).to_owned();
+    let url = s(&c["_links"]["dashboard"]["href"]).to_owned();
+    let bare_url = format!("{}/_sandbox/dashboard/customers/{cst}", sb.url);
+    assert!(url.starts_with(&format!("{bare_url}?account=")), "{url}");
+    // A browser following the link sends no key: the link names its account.
     let r = read(http().get(&url).send().await.unwrap()).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(page_json(&r.text)["id"], cst.as_str());
-    let tr = s(&owner.new_payment(&cst).await["id"]).to_owned();
+    // Without its token, the link names no account.
+    let r = read(http().get(&bare_url).send().await.unwrap()).await;
+    r.assert_error(404, &format!("No customer exists with token {cst}."), None);
+    let p = owner.new_payment(&cst).await;
     let r = read(
         http()
-            .get(format!("{}/_sandbox/dashboard/payments/{tr}", sb.url))
+            .get(s(&p["_links"]["dashboard"]["href"]))
             .send()
             .await
             .unwrap(),
@@ -107,7 +113,7 @@ async fn dashboard_shows_objects_to_their_own_account_only() {
     r.assert_error(404, "No customer exists with token cst_nobody.", None);
     let r = read(
         http()
-            .get(format!("{url}?key=nonsense"))
+            .get(format!("{url}&key=nonsense"))
             .send()
             .await
             .unwrap(),
@@ -122,7 +128,14 @@ async fn dashboard_shows_objects_to_their_own_account_only() {
     let other = sb.api();
     other.customer_id().await;
     for key in [other.key.clone(), test_key()] {
-        let r = read(http().get(format!("{url}?key={key}")).send().await.unwrap()).await;
+        let r = read(
+            http()
+                .get(format!("{bare_url}?key={key}"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         r.assert_error(404, &format!("No customer exists with token {cst}."), None);
     }
     let r = owner.get("/_sandbox/dashboard/payments/tr_nope").await;
@@ -171,7 +184,7 @@ async fn access_token_test_mode_dashboard() {
     let r = api
         .send(
             api.client
-                .get(format!("{href}?testmode=true"))
+                .get(format!("{href}&testmode=true"))
                 .bearer_auth(&api.key),
         )
         .await;
@@ -179,4 +192,8 @@ async fn access_token_test_mode_dashboard() {
     assert_eq!(page_json(&r.text)["mode"], "test");
     let r = api.send(api.client.get(href).bearer_auth(&api.key)).await;
     assert_eq!(r.status, 404, "live mode of the token has no such customer");
+    // Without a key, the link's own account token is the test-mode account.
+    let r = read(http().get(href).send().await.unwrap()).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(page_json(&r.text)["mode"], "test");
 }

@@ -70,12 +70,46 @@ async fn healthy_sandbox_exits_0_on_the_port_from_the_environment() {
     let url = format!("{}/_sandbox/health", server.url());
     let out = healthcheck(&["healthcheck", "--url", &url], &[]).await;
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    // The base URL a client is configured with works too, with or without /v2.
+    for base in [
+        server.url(),
+        format!("{}/", server.url()),
+        format!("{}/v2", server.url()),
+    ] {
+        let out = healthcheck(&["healthcheck", "--url", &base], &[]).await;
+        assert_eq!(
+            code(&out),
+            0,
+            "{base}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // And --port after the subcommand.
+    let out = healthcheck(&["healthcheck", "--port", &port], &[]).await;
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let out = healthcheck(
+        &["healthcheck", "--host", "127.0.0.1", "--port", &port],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    // A path that is not the health endpoint is refused with a hint.
+    let other = format!("{}/v2/customers", server.url());
+    let out = healthcheck(&["healthcheck", "--url", &other], &[]).await;
+    assert_eq!(code(&out), 1);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("answered 401 Unauthorized; it is not the health endpoint"),
+        "{said}"
+    );
     server.shutdown().await;
 }
 
 #[tokio::test]
 async fn nothing_listening_exits_1() {
     let port = closed_port().await;
+    let out = healthcheck(&["healthcheck", "--port", &port.to_string()], &[]).await;
+    assert_eq!(code(&out), 1);
     let out = healthcheck(
         &["healthcheck"],
         &[("MOLLIE_SANDBOX_PORT", port.to_string())],

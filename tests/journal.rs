@@ -190,3 +190,68 @@ async fn filters_and_clearing() {
     assert_eq!(journal(s.addr, &k, "").await["count"], 1);
     s.shutdown().await;
 }
+
+/// All journals together stay under `--journal-max-mb`, however many
+/// accounts write them: the accounts used least recently lose their oldest
+/// entries first, the busiest keep their newest.
+#[tokio::test]
+async fn every_journal_together_stays_under_its_bound() {
+    let s = start(Config {
+        journal_max_mb: 1,
+        ..config(1)
+    })
+    .await;
+    let max = 1024 * 1024;
+    // Long queries make each entry cost its cap, ~330 bytes: ~3,200 fit.
+    let long = "x".repeat(4000);
+    let keys: Vec<String> = (0..60).map(|_| key()).collect();
+    for k in &keys {
+        for i in 0..80 {
+            let r = get(s.addr, &format!("/v2/customers?i={i}&pad={long}"), k).await;
+            assert_eq!(r.status, 422);
+        }
+    }
+    let budget = s.app.registry.journal_budget();
+    assert!(budget.used() <= max, "{} bytes", budget.used());
+    assert!(budget.used() > max / 2, "{} bytes", budget.used());
+    let first = journal(s.addr, &keys[0], "").await;
+    let last = journal(s.addr, &keys[59], "").await;
+    assert!(first["kept"].as_u64() < Some(80), "{}", first["kept"]);
+    assert!(first["dropped"].as_u64() > Some(0));
+    assert_eq!(last["kept"], 80);
+    let newest = &last["requests"][0];
+    assert!(newest["query"]
+        .as_str()
+        .unwrap()
+        .starts_with("i=79&pad=xxx"));
+    assert!(newest["query"].as_str().unwrap().ends_with('…'));
+    s.shutdown().await;
+}
+
+/// An account that only read is dropped after `--account-idle-secs`; one
+/// that wrote stays, and so does one a fixture named.
+#[tokio::test]
+async fn idle_accounts_that_hold_only_a_journal_are_dropped() {
+    let s = start(Config {
+        account_idle_secs: 1,
+        ..config(1)
+    })
+    .await;
+    let reader = key();
+    let writer = key();
+    get(s.addr, "/v2/customers", &reader).await;
+    create_customer(s.addr, &writer, "Kept").await;
+    get(s.addr, "/v2/customers", &writer).await;
+    let registry = &s.app.registry;
+    let exists = |k: &str| registry.existing(k).is_some();
+    assert!(exists(&reader) && exists(&writer));
+    tokio::time::sleep(std::time::Duration::from_millis(2600)).await;
+    assert!(!exists(&reader), "the reader's account is still there");
+    assert!(exists(&writer));
+    // The key works on: a fresh account, an empty journal.
+    let j = journal(s.addr, &reader, "").await;
+    assert_eq!(j["count"], 0);
+    let r = get(s.addr, "/v2/customers", &writer).await;
+    assert_eq!(r.json()["count"], 1);
+    s.shutdown().await;
+}

@@ -17,9 +17,11 @@ fn direct_debit() -> Value {
     })
 }
 
+/// A first payment of 0.10: above every first-payment method's minimum
+/// (Bancontact's is 0.02).
 fn first(method: Option<&str>) -> Value {
     let mut body = json!({
-        "amount": {"value": "0.01", "currency": "EUR"},
+        "amount": {"value": "0.10", "currency": "EUR"},
         "description": "First payment",
         "redirectUrl": "https://shop.example/return",
         "sequenceType": "first",

@@ -30,7 +30,11 @@ async fn paid_through_the_sandbox_api_gets_timestamps_details_and_links() {
     assert!(p["_links"]["checkout"]["href"]
         .as_str()
         .unwrap()
-        .ends_with(&format!("/checkout/select-issuer/ideal/{}", &id[3..])));
+        .ends_with(&format!(
+            "/checkout/select-issuer/ideal/{}?account={}",
+            &id[3..],
+            mollie_sandbox::page_link::token(&key)
+        )));
 
     let r = sb.set_status(&key, id, json!({"status": "paid"})).await;
     assert_eq!(r.status, 200, "{}", r.text());

@@ -270,6 +270,20 @@ async fn timeout_hangs_payment_creation_until_the_client_gives_up() {
         .await
         .json();
     assert_eq!(journal["requests"][0]["fault"], "hang");
+    // Its latency is how long the connection was held, once the client has
+    // gone (the server notices the close a moment later).
+    let mut latency = 0.0;
+    for _ in 0..50 {
+        let journal = get(s.addr, "/_sandbox/requests?method=POST", &k)
+            .await
+            .json();
+        latency = journal["requests"][0]["latencyMs"].as_f64().unwrap();
+        if latency >= 1400.0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!((1400.0..3000.0).contains(&latency), "latencyMs {latency}");
     // A hanging connection does not hold up a shutdown.
     let (addr, k2) = (s.addr, k.clone());
     let pending = tokio::spawn(async move { create_payment(addr, &k2).await });

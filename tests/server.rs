@@ -46,6 +46,8 @@ struct Running {
     child: Child,
     addr: String,
     log: Vec<String>,
+    /// Every line after the listening one, as it comes.
+    later: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 fn spawn(extra: &[&str]) -> Running {
@@ -83,8 +85,19 @@ fn spawn_env(extra: &[&str], env: &[(&str, &str)]) -> Running {
         }
     };
     // Keep draining stderr so the child never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Running { child, addr, log }
+    let later = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = later.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    Running {
+        child,
+        addr,
+        log,
+        later,
+    }
 }
 
 fn sigterm(child: &Child) {
@@ -298,6 +311,133 @@ async fn sigterm_with_an_idle_keep_alive_connection_exits_within_a_second() {
     assert_eq!(status.code(), Some(0));
     assert!(
         took < Duration::from_secs(1),
+        "exited {took:?} after SIGTERM"
+    );
+    drop(stream);
+}
+
+#[tokio::test]
+async fn a_key_of_the_wrong_shape_gets_a_bare_401_and_the_log_says_why() {
+    let mut run = spawn(&[]);
+    let api = Api {
+        client: http(),
+        base: format!("http://{}", run.addr),
+        key: "test_tooshort".into(),
+    };
+    let r = api.get("/v2/customers").await;
+    assert_eq!(r.status, 401);
+    assert_eq!(
+        r.json["detail"],
+        "Missing authentication, or failed to authenticate"
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let line = loop {
+        let found = run
+            .later
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|l| l.contains("401 Unauthorized"))
+            .cloned();
+        if let Some(line) = found {
+            break line;
+        }
+        assert!(Instant::now() < deadline, "no 401 line in {:?}", run.later);
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(
+        line.contains("key must be test_ or live_ plus at least 30 characters"),
+        "{line}"
+    );
+    assert!(line.contains("(13 characters)"), "{line}");
+    sigterm(&run.child);
+    assert_eq!(
+        wait_exit(&mut run.child, Duration::from_secs(5)).and_then(|s| s.code()),
+        Some(0)
+    );
+}
+
+#[test]
+fn tls_flags_are_checked_together() {
+    for (args, missing) in [
+        (
+            &["--tls-cert", "c.pem", "--tls-key", "k.pem"][..],
+            "--tls-port",
+        ),
+        (&["--tls-cert", "c.pem", "--tls-port", "0"][..], "--tls-key"),
+        (&["--tls-key", "k.pem", "--tls-port", "0"][..], "--tls-cert"),
+    ] {
+        let out = Command::new(BIN)
+            .args(["--port", "0", "--no-fixtures"])
+            .args(args)
+            .env_remove("MOLLIE_SANDBOX_TLS_PORT")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains(missing), "{args:?}: {said}");
+    }
+    // Files that are not there stop the start with their name.
+    let out = Command::new(BIN)
+        .args(["--port", "0", "--no-fixtures", "--tls-port", "0"])
+        .args([
+            "--tls-cert",
+            "/nonexistent/c.pem",
+            "--tls-key",
+            "/nonexistent/k.pem",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/c.pem"));
+}
+
+#[tokio::test]
+async fn a_config_built_in_code_is_checked_too() {
+    let err = mollie_sandbox::start(mollie_sandbox::Config {
+        tls_cert: Some("c.pem".into()),
+        tls_key: Some("k.pem".into()),
+        ..mollie_sandbox::Config::ephemeral()
+    })
+    .await
+    .err()
+    .expect("refused");
+    assert!(err.contains("need --tls-port"), "{err}");
+}
+
+#[tokio::test]
+async fn sigterm_with_a_connection_in_its_tls_handshake_exits_at_once() {
+    let mut run = spawn(&["--tls-port", "0"]);
+    let tls_port = loop {
+        let found = run.later.lock().unwrap().iter().find_map(|l| {
+            let at = l.find("listening on https://")?;
+            let rest = &l[at + "listening on https://".len()..];
+            let port: String = rest
+                .rsplit_once(':')?
+                .1
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            port.parse::<u16>().ok()
+        });
+        if let Some(port) = found {
+            break port;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    // A client (a probe, a browser's pre-connect) opens the socket and says
+    // nothing: no request is in flight, so nothing is worth waiting for.
+    let stream = tokio::net::TcpStream::connect(("127.0.0.1", tls_port))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    sigterm(&run.child);
+    let signalled = Instant::now();
+    let status = wait_exit(&mut run.child, Duration::from_secs(5)).expect("exits");
+    let took = signalled.elapsed();
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        took < Duration::from_millis(300),
         "exited {took:?} after SIGTERM"
     );
     drop(stream);

@@ -117,30 +117,33 @@ async fn reset_returns_the_account_to_its_fixtures() {
 }
 
 #[tokio::test]
-async fn reset_forgets_idempotency_keys_and_replays_the_same_ids() {
-    let s = start(config(77)).await;
+async fn reset_forgets_idempotency_keys_and_hands_out_new_ids() {
+    // One run: create, replay, reset, create again. Returns both ids.
+    async fn run(k: &str) -> (Value, Value) {
+        let s = start(config(77)).await;
+        let post = || {
+            Req::new("POST", "/v2/customers", k)
+                .header("Idempotency-Key", "same")
+                .json(json!({"name": "A"}))
+                .ok(s.addr)
+        };
+        let first = post().await.json()["id"].clone();
+        assert_eq!(post().await.json()["id"], first);
+        Req::new("POST", "/_sandbox/reset", k).ok(s.addr).await;
+        let after = post().await;
+        assert_eq!(after.header("idempotent-replayed"), None);
+        let second = after.json()["id"].clone();
+        s.shutdown().await;
+        (first, second)
+    }
     let k = key();
-    let post = || {
-        Req::new("POST", "/v2/customers", &k)
-            .header("Idempotency-Key", "same")
-            .json(json!({"name": "A"}))
-            .ok(s.addr)
-    };
-    let first = post().await.json()["id"].clone();
-    assert_eq!(post().await.json()["id"], first);
-    Req::new("POST", "/_sandbox/reset", &k).ok(s.addr).await;
-    let after = post().await;
-    assert_eq!(after.header("idempotent-replayed"), None);
-    // The seed makes ids reproducible: the reset account makes the same id again.
-    assert_eq!(after.json()["id"], first);
-    s.shutdown().await;
-    let s = start(config(77)).await;
-    let again = Req::new("POST", "/v2/customers", &k)
-        .json(json!({"name": "A"}))
-        .ok(s.addr)
-        .await;
-    assert_eq!(again.json()["id"], first);
-    s.shutdown().await;
+    let (first, second) = run(&k).await;
+    // An id from before the reset (kept by the app, in a webhook on its way)
+    // never names a different object after it.
+    assert_ne!(second, first);
+    assert!(second.as_str().unwrap().starts_with("cst_"));
+    // The seed still makes the run reproducible, reset included.
+    assert_eq!(run(&k).await, (first, second));
 }
 
 #[tokio::test]

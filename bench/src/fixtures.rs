@@ -71,6 +71,57 @@ pub fn write(path: &Path, accounts: &[(&str, u64)]) -> std::io::Result<()> {
     out.flush()
 }
 
+/// Payment `i`'s id (the same digits as customer `i`'s).
+pub fn payment_id(i: u64) -> String {
+    format!("tr_{}", &customer_id(i)[4..])
+}
+
+/// Writes a fixture file with `payments` paid payments of 1,000.00 EUR in
+/// one account, each with `refunds` refunds of 0.01 already made, so that
+/// refunds can be created and listed.
+pub fn write_refunds(path: &Path, key: &str, payments: u64, refunds: u64) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut out = BufWriter::with_capacity(1 << 20, File::create(path)?);
+    write!(
+        out,
+        "{{\"accounts\":{{\"{key}\":{{\"refundDelay\":2,\"payments\":["
+    )?;
+    for i in 0..payments {
+        if i > 0 {
+            out.write_all(b",\n")?;
+        }
+        let created =
+            jiff::Timestamp::from_second(EPOCH + i as i64).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        write!(
+            out,
+            r#"{{"id":"{}","amount":{{"value":"1000.00","currency":"EUR"}},"description":"Order {i:07}","method":"ideal","status":"paid","paidAt":"{created}","createdAt":"{created}","redirectUrl":"https://webshop.example.org/return"}}"#,
+            payment_id(i)
+        )?;
+    }
+    out.write_all(b"],\"refunds\":[")?;
+    let mut n = 0;
+    for i in 0..payments {
+        for j in 0..refunds {
+            if n > 0 {
+                out.write_all(b",\n")?;
+            }
+            let created = jiff::Timestamp::from_second(EPOCH + (payments + n) as i64)
+                .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+            write!(
+                out,
+                r#"{{"id":"re_{}","paymentId":"{}","amount":{{"value":"0.01","currency":"EUR"}},"status":"refunded","description":"Refund {j}","createdAt":"{created}"}}"#,
+                &customer_id(1_000_000 + n)[4..],
+                payment_id(i)
+            )?;
+            n += 1;
+        }
+    }
+    out.write_all(b"]}}}\n")?;
+    out.flush()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

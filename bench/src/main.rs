@@ -11,9 +11,11 @@
 //! mollie-bench load --addr 127.0.0.1:PORT --path /v2/customers --key test_… [--method POST --body JSON]
 //!                   [--connections 32] [--seconds 5] [--rate R]
 //! mollie-bench fixtures --out FILE --customers N [--key test_…]
+//! mollie-bench hardening [--quick]     Phase D alone (memory, idempotency, state save)
 //! ```
 
 mod fixtures;
+mod hardening;
 mod load;
 mod report;
 mod servers;
@@ -30,6 +32,7 @@ fn main() {
         Some("run") => run(&args[1..]),
         Some("load") => load_cmd(&args[1..]),
         Some("fixtures") => fixtures_cmd(&args[1..]),
+        Some("hardening") => hardening_cmd(&args[1..]),
         _ => Err("usage: mollie-bench run|load|fixtures … (see bench/src/main.rs)".into()),
     };
     if let Err(e) = result {
@@ -115,6 +118,30 @@ fn load_cmd(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// Phase D alone, for its figures without the rest of the run.
+fn hardening_cmd(args: &[String]) -> Result<(), String> {
+    let quick = Args(args).flag("--quick");
+    let settings = Settings {
+        quick,
+        pin: false,
+        connections: 32,
+        warmup: Duration::ZERO,
+        slice: Duration::ZERO,
+        big: if quick { 20_000 } else { 1_000_000 },
+        ready_customers: 0,
+        ready_runs: 0,
+    };
+    let bin = std::env::current_exe()
+        .map_err(|e| e.to_string())?
+        .with_file_name("mollie-sandbox");
+    let work = PathBuf::from("target/bench");
+    std::fs::create_dir_all(work.join("logs")).map_err(|e| e.to_string())?;
+    let h = hardening::run(&settings, &bin, &work)?;
+    println!("{}", h.markdown());
+    println!("{}", h.json());
+    Ok(())
+}
+
 fn fixtures_cmd(args: &[String]) -> Result<(), String> {
     let a = Args(args);
     let out = a.value("--out").ok_or("--out is required")?;
@@ -172,9 +199,14 @@ pub struct Results {
     pub ready_big: Duration,
     pub ready: Vec<(String, Vec<Duration>)>,
     pub load_after: String,
+    pub hardening: hardening::Hardening,
 }
 
-const CUSTOMER_BODY: &str = r#"{"name":"Jane Jansen","email":"jane.jansen@example.org","locale":"nl_NL","metadata":{"crmId":"12345"}}"#;
+pub const CUSTOMER_BODY: &str = r#"{"name":"Jane Jansen","email":"jane.jansen@example.org","locale":"nl_NL","metadata":{"crmId":"12345"}}"#;
+const REFUND_BODY: &str =
+    r#"{"amount":{"currency":"EUR","value":"0.01"},"description":"Returned item"}"#;
+/// Paid payments in the refunds account.
+const REFUND_PAYMENTS: u64 = 1000;
 const PAYMENT_BODY: &str = r#"{"amount":{"currency":"EUR","value":"10.00"},"description":"Order #12345","redirectUrl":"https://webshop.example.org/order/12345/","webhookUrl":"https://webshop.example.org/payments/webhook/","metadata":{"order_id":"12345"}}"#;
 
 /// A payment with every part the checkout issue added: lines, addresses
@@ -231,12 +263,21 @@ fn run(args: &[String]) -> Result<(), String> {
     let key_big = fixtures::key("benchbig");
     let key_post = fixtures::key("benchpost");
     let key_ready = fixtures::key("benchready");
+    let key_refunds = fixtures::key("benchrefunds");
     let io = |e: std::io::Error| e.to_string();
     eprintln!("writing fixtures under {}", fx.display());
     let main_dir = fx.join("main");
     let big_dir = fx.join("big");
     fixtures::write(&main_dir.join("main.json"), &[(&key_1k, 1000), ("*", 10)]).map_err(io)?;
     fixtures::write(&big_dir.join("main.json"), &[(&key_1k, 1000), ("*", 10)]).map_err(io)?;
+    // 1,000 paid payments with 5 refunds each: refunds to create and to list.
+    fixtures::write_refunds(
+        &main_dir.join("refunds.json"),
+        &key_refunds,
+        REFUND_PAYMENTS,
+        5,
+    )
+    .map_err(io)?;
     fixtures::write(&big_dir.join("big.json"), &[(&key_big, settings.big)]).map_err(io)?;
     let ready_file = fx.join(format!("ready-{}.json", settings.ready_customers));
     fixtures::write(&ready_file, &[(&key_ready, settings.ready_customers)]).map_err(io)?;
@@ -327,9 +368,43 @@ fn run(args: &[String]) -> Result<(), String> {
             .collect()
     };
     let mixed = mixed_requests(customer_body, payment_body);
+    // The QA console's endpoints: a scrape of every account's counters, and
+    // one account's table as the console's page fetches it.
+    let metrics = vec![req("GET", "/_sandbox/metrics", &key_1k, None, 200)];
+    let console = vec![req(
+        "GET",
+        "/_sandbox/console/customers",
+        &key_1k,
+        None,
+        200,
+    )];
+    // What a checkout asks first: the enabled methods for an amount, and
+    // the profile a plugin checks when an API key is saved.
+    let methods = vec![req(
+        "GET",
+        "/v2/methods?amount%5Bvalue%5D=10.00&amount%5Bcurrency%5D=EUR&locale=nl_NL&include=issuers",
+        &key_1k,
+        None,
+        200,
+    )];
+    // Spread over the payments: a payment has a handful of refunds, not
+    // the whole run's.
+    let post_refund: Vec<Req> = (0..REFUND_PAYMENTS)
+        .map(|i| {
+            req(
+                "POST",
+                &format!("/v2/payments/{}/refunds", fixtures::payment_id(i)),
+                &key_refunds,
+                Some(REFUND_BODY),
+                201,
+            )
+        })
+        .collect();
+    let list_refunds = vec![req("GET", "/v2/refunds?limit=50", &key_refunds, None, 200)];
+    let profile_me = vec![req("GET", "/v2/profiles/me", &key_1k, None, 200)];
 
     let mut rows = Vec::new();
-    let workloads: [(&'static str, &Vec<Req>, Option<f64>); 6] = [
+    let workloads: [(&'static str, &Vec<Req>, Option<f64>); 12] = [
         ("GET one customer", &get_one, Some(0.8)),
         ("POST create customer", &post_customer, Some(0.6)),
         (
@@ -344,6 +419,12 @@ fn run(args: &[String]) -> Result<(), String> {
             None,
         ),
         ("mixed, 1,000 API keys", &mixed, None),
+        ("GET /_sandbox/metrics", &metrics, None),
+        ("GET console customers panel", &console, None),
+        ("POST create refund", &post_refund, None),
+        ("GET list refunds limit=50", &list_refunds, None),
+        ("GET /v2/methods (amount, locale, issuers)", &methods, None),
+        ("GET /v2/profiles/me", &profile_me, None),
     ];
     for (name, reqs, target) in workloads {
         eprintln!("{name}");
@@ -420,6 +501,9 @@ fn run(args: &[String]) -> Result<(), String> {
         ready.push((name, times));
     }
 
+    // ---- Phase D: memory, idempotency and state save (issue 9).
+    let hardening = hardening::run(&settings, &sandbox_bin, &work)?;
+
     let results = Results {
         settings,
         machine,
@@ -432,6 +516,7 @@ fn run(args: &[String]) -> Result<(), String> {
         ready_big,
         ready,
         load_after: report::loadavg(),
+        hardening,
     };
     let md = report::markdown(&results);
     if let Some(dir) = out.parent() {

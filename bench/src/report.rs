@@ -494,6 +494,7 @@ pub fn markdown(r: &Results) -> String {
         mib(r.rss_after),
         r.rss_after.saturating_sub(r.rss_before) as f64 / s.big as f64
     );
+    out.push_str(&r.hardening.markdown());
     out
 }
 
@@ -566,6 +567,7 @@ pub fn json(r: &Results) -> String {
         "ready_ms": r.ready.iter().map(|(name, t)| serde_json::json!({
             "fixtures": name, "runs": t.iter().map(|d| d.as_secs_f64() * 1000.0).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
+        "hardening": r.hardening.json(),
     });
     serde_json::to_string_pretty(&value).unwrap_or_default()
 }

@@ -87,6 +87,34 @@ impl Server {
         }
     }
 
+    /// Sends SIGTERM and waits for the exit, sampling resident memory every
+    /// 2 ms: the time to exit and the highest RSS seen.
+    pub fn stop_measured(&mut self) -> Result<(Duration, u64), String> {
+        let started = Instant::now();
+        let killed = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .map_err(|e| e.to_string())?;
+        if !killed.success() {
+            return Err(format!("cannot signal {}", self.name));
+        }
+        let mut peak = 0;
+        loop {
+            if let Ok(rss) = self.rss() {
+                peak = peak.max(rss);
+            }
+            match self.child.try_wait() {
+                Ok(Some(status)) if status.success() => return Ok((started.elapsed(), peak)),
+                Ok(Some(status)) => return Err(format!("{} exited with {status}", self.name)),
+                _ => {}
+            }
+            if started.elapsed() > Duration::from_secs(300) {
+                return Err(format!("{} did not stop within 300 s", self.name));
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
     /// Resident memory (`VmRSS` in /proc/PID/status), in bytes.
     pub fn rss(&self) -> Result<u64, String> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))

@@ -2,7 +2,7 @@
 
 use crate::error::{ApiError, Result};
 use crate::store::{Collection, SortKey};
-use crate::views::ListLinks;
+use crate::views::{ListLinks, ListView};
 
 use super::Ctx;
 
@@ -41,7 +41,10 @@ impl ListParams {
         })
     }
 
-    /// The cursor's position; a cursor that names nothing in this list is refused.
+    /// The cursor's position; a cursor that names nothing in this list is
+    /// refused. An object removed (or unlisted) since the link was made
+    /// still has its position, so `in_scope` must judge by the key, not by
+    /// the current members of a sub-index.
     pub fn cursor<T>(
         &self,
         coll: &Collection<T>,
@@ -49,7 +52,7 @@ impl ListParams {
     ) -> Result<Option<SortKey>> {
         match &self.from {
             None => Ok(None),
-            Some(id) => match coll.key_of(id) {
+            Some(id) => match coll.position_of(id) {
                 Some(k) if in_scope(&k) => Ok(Some(k)),
                 _ => Err(invalid("from")),
             },
@@ -67,16 +70,7 @@ impl ListParams {
     ) -> ListLinks {
         let path = ctx.path;
         let base = ctx.base;
-        let mut self_href = format!("{base}{path}");
-        if !ctx.query.pairs.is_empty() {
-            self_href.push('?');
-            self_href.push_str(&encode(
-                ctx.query
-                    .pairs
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str())),
-            ));
-        }
+        let self_href = echo_href(ctx);
         let with_from = |id: &str| {
             let limit = self.limit.to_string();
             let rest = ctx
@@ -99,10 +93,60 @@ impl ListParams {
     }
 }
 
+/// The request's own URL, its query echoed as sent: a list's `self`.
+pub fn echo_href(ctx: &Ctx<'_>) -> String {
+    let mut href = format!("{}{}", ctx.base, ctx.path);
+    if !ctx.query.pairs.is_empty() {
+        href.push('?');
+        href.push_str(&encode(
+            ctx.query
+                .pairs
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        ));
+    }
+    href
+}
+
 fn encode<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
     let mut ser = form_urlencoded::Serializer::new(String::new());
     for (k, v) in pairs {
         ser.append_pair(k, v);
     }
     ser.finish()
+}
+
+/// One page of `coll` (or of its sub-index `index`, a payment's own) as a
+/// Mollie list: the cursor checked against the list paged, each item
+/// rendered by `view`, `next`/`previous` named by `id_of`. Refunds,
+/// chargebacks and captures, of a payment or of the account, all page so.
+pub fn render_page<'a, T, V: serde::Serialize>(
+    ctx: &Ctx<'_>,
+    coll: &'a Collection<T>,
+    index: Option<&'a std::collections::BTreeSet<SortKey>>,
+    embedded_key: &'static str,
+    doc: &'static str,
+    id_of: impl Fn(&'a T) -> &'a str,
+    view: impl Fn(&'a T) -> V,
+) -> Result<crate::http::response::Resp> {
+    let params = ListParams::parse(ctx)?;
+    let page = match index {
+        Some(index) => {
+            let cursor = params.cursor(coll, |k| index.contains(k))?;
+            coll.page_of(index, cursor, params.limit, params.desc)
+        }
+        None => {
+            let cursor = params.cursor(coll, |_| true)?;
+            coll.page(cursor, params.limit, params.desc)
+        }
+    };
+    let list = ListView {
+        embedded_key,
+        items: page.items.iter().map(|t| view(*t)).collect(),
+        links: params.links(ctx, page.next.map(&id_of), page.previous.map(&id_of), doc),
+    };
+    Ok(crate::http::response::hal_response(
+        hyper::StatusCode::OK,
+        bytes::Bytes::from(crate::views::to_json(&list)),
+    ))
 }

@@ -213,7 +213,12 @@ pub fn list(ctx: &Ctx<'_>, customer: &str) -> Result<Resp> {
     let params = ListParams::parse(ctx)?;
     let empty = Default::default();
     let index = data.customer_mandates.get(customer).unwrap_or(&empty);
-    let cursor = params.cursor(&data.mandates, |k| index.contains(k))?;
+    // A revoked mandate leaves the customer's index but still places a cursor.
+    let cursor = params.cursor(&data.mandates, |k| {
+        data.mandates
+            .by_key(k)
+            .is_some_and(|m| m.customer_id.as_str() == customer)
+    })?;
     let page = data
         .mandates
         .page_of(index, cursor, params.limit, params.desc);

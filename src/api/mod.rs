@@ -3,11 +3,19 @@
 //! renders a view. Handlers return [`Result`]: an error is a value that
 //! [`crate::error::ApiError::into_response`] renders.
 
+pub mod captures;
+pub mod chargebacks;
 pub mod customers;
 pub mod list;
 pub mod mandates;
+pub mod methods;
+pub mod organizations;
 pub mod payment_fields;
 pub mod payments;
+pub mod permissions;
+pub mod profiles;
+pub mod refunds;
+pub mod wallets;
 
 use hyper::header::{HeaderValue, ALLOW};
 use hyper::Method;
@@ -36,12 +44,11 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     pub fn render(&self) -> Render<'_> {
-        Render {
-            base: self.base,
-            mode: self.account.mode,
-            profile_id: &self.account.profile_id,
-            testmode_links: self.kind == Kind::AccessToken && self.account.mode == Mode::Test,
-        }
+        Render::of(
+            self.base,
+            self.account,
+            self.kind == Kind::AccessToken && self.account.mode == Mode::Test,
+        )
     }
 
     pub fn now(&self) -> i64 {
@@ -64,6 +71,28 @@ impl Ctx<'_> {
 
     pub fn query_only(&self, allowed: &[&str]) -> Result<()> {
         self.query.only(&self.with_token_params(allowed))
+    }
+
+    /// The account that holds the profiles and the organization: the key's
+    /// own; for an access token its live account, whichever mode the
+    /// request works in (a profile is one for both modes).
+    pub fn profiles_account(&self) -> Option<std::sync::Arc<Account>> {
+        let bare = self.account.key.strip_suffix("#test")?;
+        Some(self.app.registry.get(bare, Mode::Live, true))
+    }
+
+    pub fn with_profiles<R>(&self, f: impl FnOnce(&Data) -> R) -> R {
+        match self.profiles_account() {
+            Some(acc) => f(&acc.data.read()),
+            None => f(&self.account.data.read()),
+        }
+    }
+
+    pub fn with_profiles_mut<R>(&self, f: impl FnOnce(&mut Data) -> R) -> R {
+        match self.profiles_account() {
+            Some(acc) => f(&mut acc.data.write()),
+            None => f(&mut self.account.data.write()),
+        }
     }
 
     /// A customer that exists and is not deleted, or Mollie's 404/410.
@@ -126,6 +155,94 @@ pub fn route(ctx: &Ctx<'_>) -> Result<Resp> {
             Method::PATCH => payments::update(ctx, id),
             Method::DELETE => payments::cancel(ctx, id),
             _ => Err(not_allowed("GET, PATCH, DELETE")),
+        },
+        ["v2", "payments", id, "refunds"] => match *m {
+            Method::GET => refunds::list_for_payment(ctx, id),
+            Method::POST => refunds::create(ctx, id),
+            _ => Err(not_allowed("GET, POST")),
+        },
+        ["v2", "payments", pay, "refunds", id] => match *m {
+            Method::GET => refunds::get(ctx, pay, id),
+            Method::DELETE => refunds::cancel(ctx, pay, id),
+            _ => Err(not_allowed("GET, DELETE")),
+        },
+        ["v2", "refunds"] => match *m {
+            Method::GET => refunds::list(ctx),
+            _ => Err(not_allowed("GET")),
+        },
+        ["v2", "payments", id, "chargebacks"] => match *m {
+            Method::GET => chargebacks::list_for_payment(ctx, id),
+            _ => Err(not_allowed("GET")),
+        },
+        ["v2", "payments", pay, "chargebacks", id] => match *m {
+            Method::GET => chargebacks::get(ctx, pay, id),
+            _ => Err(not_allowed("GET")),
+        },
+        ["v2", "chargebacks"] => match *m {
+            Method::GET => chargebacks::list(ctx),
+            _ => Err(not_allowed("GET")),
+        },
+        ["v2", "payments", id, "captures"] => match *m {
+            Method::GET => captures::list_for_payment(ctx, id),
+            Method::POST => captures::create(ctx, id),
+            _ => Err(not_allowed("GET, POST")),
+        },
+        ["v2", "payments", pay, "captures", id] => match *m {
+            Method::GET => captures::get(ctx, pay, id),
+            _ => Err(not_allowed("GET")),
+        },
+        ["v2", "payments", id, "release-authorization"] => match *m {
+            Method::POST => payments::release_authorization(ctx, id),
+            _ => Err(not_allowed("POST")),
+        },
+        ["v2", "methods"] => match *m {
+            Method::GET => methods::list(ctx),
+            _ => Err(not_allowed("GET")),
+        },
+        ["v2", "methods", "all"] => match *m {
+            Method::GET => methods::list_all(ctx),
+            _ => Err(not_allowed("GET")),
+        },
+        ["v2", "methods", id] => match *m {
+            Method::GET => methods::get(ctx, id),
+            _ => Err(not_allowed("GET")),
+        },
+        ["v2", "profiles"] => match *m {
+            Method::GET => profiles::list(ctx),
+            Method::POST => profiles::create(ctx),
+            _ => Err(not_allowed("GET, POST")),
+        },
+        ["v2", "profiles", id] => match *m {
+            Method::GET => profiles::get(ctx, id),
+            Method::PATCH => profiles::update(ctx, id),
+            Method::DELETE => profiles::delete(ctx, id),
+            _ => Err(not_allowed("GET, PATCH, DELETE")),
+        },
+        ["v2", "profiles", id, "methods", method] => match *m {
+            Method::POST => profiles::enable_method(ctx, id, method),
+            Method::DELETE => profiles::disable_method(ctx, id, method),
+            _ => Err(not_allowed("POST, DELETE")),
+        },
+        ["v2", "profiles", id, "methods", method, "issuers", issuer] => match *m {
+            Method::POST => profiles::enable_issuer(ctx, id, method, issuer),
+            Method::DELETE => profiles::disable_issuer(ctx, id, method, issuer),
+            _ => Err(not_allowed("POST, DELETE")),
+        },
+        ["v2", "organizations", id] => match *m {
+            Method::GET => organizations::get(ctx, id),
+            _ => Err(not_allowed("GET")),
+        },
+        ["v2", "permissions"] => match *m {
+            Method::GET => permissions::list(ctx),
+            _ => Err(not_allowed("GET")),
+        },
+        ["v2", "permissions", id] => match *m {
+            Method::GET => permissions::get(ctx, id),
+            _ => Err(not_allowed("GET")),
+        },
+        ["v2", "wallets", "applepay", "sessions"] => match *m {
+            Method::POST => wallets::applepay_session(ctx),
+            _ => Err(not_allowed("POST")),
         },
         _ => Err(unknown_endpoint()),
     }

@@ -7,13 +7,17 @@ use serde_json::Value;
 use smol_str::SmolStr;
 
 use crate::auth::Kind;
+use crate::catalogue::{self, Fit};
 use crate::error::{ApiError, Result};
 use crate::http::response::{hal_response, Resp};
 use crate::ids::{self, Id};
 use crate::lifecycle;
 use crate::store::{Data, Mandate, Payment, PaymentStatus, SequenceType};
-use crate::validate::{self, FIRST_METHODS, RECURRING_METHODS};
-use crate::views::{ListView, PaymentLinks, PaymentView, Render};
+use crate::validate;
+use crate::views::{
+    CaptureView, ChargebackView, ListView, PaymentEmbeds, PaymentLinks, PaymentView, RefundView,
+    Render,
+};
 
 use super::list::ListParams;
 use super::payment_fields;
@@ -51,12 +55,23 @@ pub fn render_one(
     render: Render<'_>,
     doc: &'static str,
 ) -> Resp {
+    render_embedded(status, payment, render, doc, None)
+}
+
+pub fn render_embedded(
+    status: StatusCode,
+    payment: &Payment,
+    render: Render<'_>,
+    doc: &'static str,
+    embedded: Option<PaymentEmbeds<'_>>,
+) -> Resp {
     let view = PaymentView {
         payment,
         render,
         links: Some(PaymentLinks {
             documentation: Some(doc),
         }),
+        embedded,
     };
     hal_response(status, Bytes::from(crate::views::to_json(&view)))
 }
@@ -68,9 +83,10 @@ fn render_included(
     status: StatusCode,
     payment: &Payment,
     doc: &'static str,
+    embedded: Option<PaymentEmbeds<'_>>,
 ) -> Resp {
     if !crate::views::wants_qr_code(ctx.query.get("include")) {
-        return render_one(status, payment, ctx.render(), doc);
+        return render_embedded(status, payment, ctx.render(), doc, embedded);
     }
     let view = PaymentView {
         payment,
@@ -78,25 +94,97 @@ fn render_included(
         links: Some(PaymentLinks {
             documentation: Some(doc),
         }),
+        embedded,
     };
     let json = crate::views::with_qr_code(&view);
     hal_response(status, Bytes::from(json.to_string()))
 }
 
-/// Seconds an open payment lives before it expires, by method.
-pub fn expiry_secs(method: Option<&str>) -> i64 {
-    const MIN: i64 = 60;
-    const HOUR: i64 = 60 * MIN;
-    match method {
-        Some("creditcard" | "giropay") => 30 * MIN,
-        Some("mybank") => 45 * MIN,
-        Some("bancontact" | "belfius" | "eps" | "kbc" | "przelewy24") => HOUR,
-        Some("sofort" | "voucher") => 2 * HOUR,
-        Some("klarna" | "in3" | "riverty" | "billie") => 48 * HOUR,
-        Some("paypal") => 72 * HOUR,
-        Some("banktransfer") => 12 * 24 * HOUR,
-        _ => 15 * MIN,
+/// `embed=refunds,chargebacks,captures` (any of them, comma-separated):
+/// which were asked, in that order; 400 for anything else.
+fn parse_embed(ctx: &Ctx<'_>) -> Result<Option<[bool; 3]>> {
+    let Some(text) = ctx.query.get("embed") else {
+        return Ok(None);
+    };
+    let mut which = [false; 3];
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part {
+            "refunds" => which[0] = true,
+            "chargebacks" => which[1] = true,
+            "captures" => which[2] = true,
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                "Embed parameter '{part}' is not supported: use refunds, chargebacks or captures"
+            ))
+                .with_field("embed"))
+            }
+        }
     }
+    Ok(Some(which))
+}
+
+/// The payment's refunds, chargebacks and captures that `which` asks for
+/// (newest first, as their lists), as embedded objects.
+pub fn embeds<'a>(
+    data: &'a Data,
+    payment: &str,
+    render: Render<'a>,
+    which: [bool; 3],
+) -> PaymentEmbeds<'a> {
+    let links = Some(None);
+    let mut e = PaymentEmbeds::default();
+    if which[0] {
+        let v: Vec<_> = Data::of_payment(&data.refunds, &data.payment_refunds, payment)
+            .rev()
+            .map(|refund| RefundView {
+                refund,
+                render,
+                links,
+            })
+            .collect();
+        e.refunds = Some(v);
+    }
+    if which[1] {
+        let v: Vec<_> = Data::of_payment(&data.chargebacks, &data.payment_chargebacks, payment)
+            .rev()
+            .map(|chargeback| ChargebackView {
+                chargeback,
+                render,
+                links,
+            })
+            .collect();
+        e.chargebacks = Some(v);
+    }
+    if which[2] {
+        let v: Vec<_> = Data::of_payment(&data.captures, &data.payment_captures, payment)
+            .rev()
+            .map(|capture| CaptureView {
+                capture,
+                render,
+                links,
+                payment: None,
+            })
+            .collect();
+        e.captures = Some(v);
+    }
+    e
+}
+
+/// Seconds an open payment lives before it expires, by method (the
+/// catalogue's; 15 minutes while no method is chosen).
+pub fn expiry_secs(method: Option<&str>) -> i64 {
+    method
+        .and_then(catalogue::get)
+        .map_or(15 * 60, |m| m.expiry_secs)
+}
+
+/// Whether `method` may be used with `sequence`.
+fn suits(method: &str, sequence: SequenceType) -> bool {
+    catalogue::get(method).is_some_and(|m| match sequence {
+        SequenceType::First => m.first,
+        SequenceType::Recurring => m.recurring,
+        SequenceType::Oneoff => true,
+    })
 }
 
 /// `method` as a single id or a list of ids.
@@ -104,7 +192,7 @@ fn methods(value: Option<&Value>) -> Result<Vec<&'static str>> {
     let invalid = || ApiError::unprocessable("The payment method is invalid").with_field("method");
     let one = |v: &Value| -> Result<&'static str> {
         v.as_str()
-            .and_then(validate::method_name)
+            .and_then(crate::catalogue::id)
             .ok_or_else(invalid)
     };
     match value {
@@ -137,6 +225,144 @@ fn country(value: Option<&Value>) -> Result<Option<SmolStr>> {
         Some(_) => Err(ApiError::unprocessable("The country code is invalid")
             .with_field("restrictPaymentMethodsToCountry")),
     }
+}
+
+/// `captureMode` and `captureDelay`: only for the methods that hold an
+/// authorization, never on a first payment, a delay only with automatic
+/// capture.
+fn capture_settings(
+    b: &crate::http::request::Body,
+    sequence_type: SequenceType,
+    methods: &[&'static str],
+) -> Result<crate::store::Money> {
+    let manual = match b.get("captureMode") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s == "manual" => Some(true),
+        Some(Value::String(s)) if s == "automatic" => Some(false),
+        Some(_) => {
+            return Err(ApiError::unprocessable(
+                "The capture mode is invalid: use automatic or manual",
+            )
+            .with_field("captureMode"))
+        }
+    };
+    let delay = match b.get("captureDelay") {
+        None | Some(Value::Null) => None,
+        Some(v) => {
+            let text = v.as_str().unwrap_or_default();
+            let secs = crate::store::capture::parse_delay(text).ok_or_else(|| {
+                ApiError::unprocessable(
+                    "The capture delay is invalid: use '<n> hours' or '<n> days', at most 7 days",
+                )
+                .with_field("captureDelay")
+            })?;
+            Some((Box::<str>::from(text), secs))
+        }
+    };
+    if delay.is_some() && manual == Some(true) {
+        return Err(ApiError::unprocessable(
+            "A capture delay needs captureMode automatic: Mollie captures when it has passed",
+        )
+        .with_field("captureDelay"));
+    }
+    let later = manual == Some(true) || delay.is_some();
+    if later {
+        let field = if delay.is_some() {
+            "captureDelay"
+        } else {
+            "captureMode"
+        };
+        if sequence_type == SequenceType::First {
+            return Err(ApiError::unprocessable(
+                "Capturing later is not possible for first payments",
+            )
+            .with_field(field));
+        }
+        // The catalogue's methods that can hold an authorization.
+        if let Some(m) = methods.iter().find(|m| !catalogue::can_authorize(m, true)) {
+            return Err(ApiError::unprocessable(format!(
+                "The payment method {m} does not support capturing later"
+            ))
+            .with_field(field));
+        }
+    }
+    Ok(crate::store::Money {
+        manual_capture: manual == Some(true),
+        capture_delay: delay,
+        ..Default::default()
+    })
+}
+
+/// The amount against the limits of the methods asked for: one method
+/// answers why it does not fit; of several, at least one must fit.
+fn check_limits(methods: &[&'static str], amount: &crate::store::Amount) -> Result<()> {
+    let fits: Vec<Fit> = methods
+        .iter()
+        .filter_map(|m| catalogue::get(m))
+        .map(|m| m.fits(amount))
+        .collect();
+    if fits.is_empty() || fits.contains(&Fit::Yes) {
+        return Ok(());
+    }
+    match fits.as_slice() {
+        [Fit::TooHigh] => Err(
+            ApiError::unprocessable("The amount is higher than the maximum").with_field("amount"),
+        ),
+        [Fit::TooLow] => Err(
+            ApiError::unprocessable("The amount is lower than the minimum").with_field("amount"),
+        ),
+        _ => Err(ApiError::unprocessable("No suitable payment methods found")),
+    }
+}
+
+/// The methods asked for must be enabled on the payment's profile (mandate
+/// charges excepted); without a method, some enabled method must take the
+/// amount.
+fn check_enabled(
+    ctx: &Ctx<'_>,
+    profile_id: Option<&str>,
+    methods: &[&'static str],
+    amount: &crate::store::Amount,
+    sequence: SequenceType,
+) -> Result<()> {
+    if sequence == SequenceType::Recurring {
+        return Ok(());
+    }
+    let mode = ctx.account.mode;
+    ctx.with_profiles(|data| {
+        let profile = match profile_id {
+            Some(id) => data.profile(id),
+            None => data.profiles.first(),
+        };
+        // A token may name a profile the sandbox never saw: the catalogue's
+        // defaults then stand in for it.
+        let default;
+        let profile = match profile {
+            Some(p) => p,
+            None => {
+                default = crate::store::Profile::new(Id::new("pfl_"), mode, 0);
+                &default
+            }
+        };
+        if methods.iter().any(|m| !profile.enables(m, mode)) {
+            return Err(ApiError::unprocessable(
+                "The payment method is not enabled in your website profile",
+            )
+            .with_field("method"));
+        }
+        if methods.is_empty() && validate::minor_units(amount) > 0 {
+            let any = catalogue::METHODS.iter().any(|m| {
+                m.at_checkout
+                    && (sequence == SequenceType::Oneoff || m.first)
+                    && profile.enables(m.id, mode)
+                    && m.fits(amount) == Fit::Yes
+            });
+            if !any {
+                return Err(ApiError::unprocessable("No suitable payment methods found"));
+            }
+        }
+        Ok(())
+    })
 }
 
 pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
@@ -181,15 +407,8 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
     )?;
     let locale = validate::locale(b.get("locale").unwrap_or(&null))?;
     let methods = methods(b.get("method"))?;
-    let allowed = match sequence_type {
-        SequenceType::First => Some(FIRST_METHODS),
-        SequenceType::Recurring => Some(RECURRING_METHODS),
-        SequenceType::Oneoff => None,
-    };
-    if let Some(allowed) = allowed {
-        if methods.iter().any(|m| !allowed.contains(m)) {
-            return Err(ApiError::unprocessable("No suitable payment methods found"));
-        }
+    if methods.iter().any(|m| !suits(m, sequence_type)) {
+        return Err(ApiError::unprocessable("No suitable payment methods found"));
     }
     let minor = validate::minor_units(&amount);
     let zero_allowed = sequence_type == SequenceType::First
@@ -202,11 +421,10 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
             ApiError::unprocessable("The amount is lower than the minimum").with_field("amount"),
         );
     }
-    if methods == ["ideal"] && (amount.currency != "EUR" || minor > 5_000_000) {
-        return Err(
-            ApiError::unprocessable("The amount is higher than the maximum").with_field("amount"),
-        );
+    if minor > 0 {
+        check_limits(&methods, &amount)?;
     }
+    let money = capture_settings(b, sequence_type, &methods)?;
     let restrict_to_country = country(b.get("restrictPaymentMethodsToCountry"))?;
     let metadata = validate::metadata(b.get("metadata").unwrap_or(&null))?;
     let body_customer = opt_id(
@@ -237,6 +455,8 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
         ),
         Kind::ApiKey => None,
     };
+
+    check_enabled(ctx, profile_id.as_deref(), &methods, &amount, sequence_type)?;
 
     let now = ctx.now();
     let extra = payment_fields::create(b, &amount, &methods, account_date(now))?;
@@ -281,6 +501,7 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
         webhook_url,
         details: None,
         extra,
+        money,
     };
     if recurring {
         let Some(customer_id) = payment.customer_id.clone() else {
@@ -315,7 +536,6 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
     }
     let id = payment.id.clone();
     data.insert_payment(payment);
-    ctx.app.registry.index_payment(&id, ctx.account);
     let data = parking_lot::RwLockWriteGuard::downgrade(data);
     let payment = data
         .payments
@@ -326,7 +546,13 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
     } else {
         "payments-api/create-payment"
     };
-    Ok(render_included(ctx, StatusCode::CREATED, payment, doc))
+    Ok(render_included(
+        ctx,
+        StatusCode::CREATED,
+        payment,
+        doc,
+        None,
+    ))
 }
 
 /// The account's calendar date (UTC) at `now`.
@@ -376,25 +602,30 @@ pub fn recurring_mandate(
 
 pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
     ctx.query_only(&["include", "embed"])?;
+    let which = parse_embed(ctx)?;
     let data = ctx.account.data.read();
     let payment = data
         .payments
         .get(id)
         .ok_or_else(|| ApiError::not_found("payment", id))?;
+    let render = ctx.render();
     Ok(render_included(
         ctx,
         StatusCode::OK,
         payment,
         "payments-api/get-payment",
+        which.map(|w| embeds(&data, id, render, w)),
     ))
 }
 
 fn render_list(
     ctx: &Ctx<'_>,
+    data: &Data,
     params: &ListParams,
     page: crate::store::Page<'_, Payment>,
     doc: &'static str,
-) -> Resp {
+) -> Result<Resp> {
+    let which = parse_embed(ctx)?;
     let render = ctx.render();
     let items = page
         .items
@@ -405,6 +636,7 @@ fn render_list(
             links: Some(PaymentLinks {
                 documentation: None,
             }),
+            embedded: which.map(|w| embeds(data, &p.id, render, w)),
         })
         .collect();
     let view = ListView {
@@ -417,7 +649,10 @@ fn render_list(
             doc,
         ),
     };
-    hal_response(StatusCode::OK, Bytes::from(crate::views::to_json(&view)))
+    Ok(hal_response(
+        StatusCode::OK,
+        Bytes::from(crate::views::to_json(&view)),
+    ))
 }
 
 pub fn list(ctx: &Ctx<'_>) -> Result<Resp> {
@@ -426,12 +661,7 @@ pub fn list(ctx: &Ctx<'_>) -> Result<Resp> {
     let data = ctx.account.data.read();
     let cursor = params.cursor(&data.payments, |_| true)?;
     let page = data.payments.page(cursor, params.limit, params.desc);
-    Ok(render_list(
-        ctx,
-        &params,
-        page,
-        "payments-api/list-payments",
-    ))
+    render_list(ctx, &data, &params, page, "payments-api/list-payments")
 }
 
 pub fn list_for_customer(ctx: &Ctx<'_>, customer: &str) -> Result<Resp> {
@@ -445,12 +675,13 @@ pub fn list_for_customer(ctx: &Ctx<'_>, customer: &str) -> Result<Resp> {
     let page = data
         .payments
         .page_of(index, cursor, params.limit, params.desc);
-    Ok(render_list(
+    render_list(
         ctx,
+        &data,
         &params,
         page,
         "customers-api/list-customer-payments",
-    ))
+    )
 }
 
 const UPDATE_FIELDS: &[&str] = &[
@@ -505,11 +736,24 @@ pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
     };
     let method = match b.get("method") {
         None => None,
-        Some(v) => Some(v.as_str().and_then(validate::method_name).ok_or_else(|| {
+        Some(v) => Some(v.as_str().and_then(crate::catalogue::id).ok_or_else(|| {
             ApiError::unprocessable("The payment method is invalid").with_field("method")
         })?),
     };
     let extra = payment_fields::update(b, account_date(ctx.now()))?;
+    if let Some(m) = method {
+        // The method chosen later must be enabled too, on the payment's profile.
+        let found = ctx
+            .account
+            .data
+            .read()
+            .payments
+            .get(id)
+            .map(|p| (p.profile_id.clone(), p.amount.clone(), p.sequence_type));
+        if let Some((profile, amount, sequence)) = found {
+            check_enabled(ctx, profile.as_deref(), &[m], &amount, sequence)?;
+        }
+    }
 
     let mut data = ctx.account.data.write();
     let p = data
@@ -541,12 +785,7 @@ pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
             )
             .with_field("method"));
         }
-        let allowed = match p.sequence_type {
-            SequenceType::First => FIRST_METHODS.contains(&m),
-            SequenceType::Recurring => RECURRING_METHODS.contains(&m),
-            SequenceType::Oneoff => true,
-        };
-        if !allowed {
+        if !suits(m, p.sequence_type) {
             return Err(ApiError::unprocessable("No suitable payment methods found"));
         }
     }
@@ -628,5 +867,36 @@ pub fn cancel(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
         payment,
         ctx.render(),
         "payments-api/cancel-payment",
+    ))
+}
+
+/// `POST /v2/payments/{id}/release-authorization`: gives up an authorized
+/// payment's hold (202, no body); the payment becomes `canceled` and its
+/// webhook is called.
+pub fn release_authorization(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
+    ctx.query_only(&[])?;
+    ctx.body_only(&[])?;
+    let mut data = ctx.account.data.write();
+    let p = data
+        .payments
+        .get(id)
+        .ok_or_else(|| ApiError::not_found("payment", id))?;
+    if p.status != PaymentStatus::Authorized {
+        return Err(ApiError::unprocessable(
+            "Authorization cannot be released because the payment is not in the authorized state.",
+        ));
+    }
+    lifecycle::set_status(
+        ctx.app,
+        ctx.account,
+        &mut data,
+        id,
+        PaymentStatus::Canceled,
+        None,
+    )?;
+    Ok(crate::http::response::Resp::new(
+        StatusCode::ACCEPTED,
+        hyper::header::HeaderValue::from_static("application/hal+json"),
+        Bytes::new(),
     ))
 }

@@ -25,7 +25,7 @@ pub fn show(cx: &Cx<'_>) -> Resp {
     if let Some(done) = settled(cx, &data, p) {
         return done;
     }
-    if !takes_cards(p) {
+    if !takes_cards(&data, cx.account.mode, p) {
         return cx.not_found();
     }
     let words = cx.words(p);
@@ -71,17 +71,26 @@ pub fn show(cx: &Cx<'_>) -> Resp {
     )
 }
 
-fn takes_cards(p: &crate::store::Payment) -> bool {
-    p.method == Some("creditcard") || (picks_method(p) && methods::offered(p, "creditcard"))
+fn takes_cards(
+    data: &crate::store::Data,
+    mode: crate::store::Mode,
+    p: &crate::store::Payment,
+) -> bool {
+    p.method == Some("creditcard")
+        || (picks_method(p) && methods::offered(data, p, mode, "creditcard"))
 }
 
 /// The form posts once every field is valid: on to the status page.
 pub fn submit(cx: &Cx<'_>, _body: &[u8]) -> Resp {
     let mut data = cx.account.data.write();
+    let cards = data
+        .payments
+        .get(&cx.id)
+        .is_some_and(|p| takes_cards(&data, cx.account.mode, p));
     let Some(p) = data.payments.get_mut(&cx.id) else {
         return cx.not_found();
     };
-    if p.status.is_final() || !takes_cards(p) {
+    if p.status.is_final() || !cards {
         drop(data);
         return show(cx);
     }

@@ -18,10 +18,12 @@
 //! method's own first screen. Every screen works without JavaScript except
 //! the card fields, which are same-origin iframes as Mollie Components.
 //!
-//! A browser has no API key, so the payment's account is found through the
-//! registry's payment index (`find`, with the path parsing in [`route`]:
-//! the one place that knows how a checkout link names its payment).
-//! Every value shown is escaped.
+//! A browser has no API key: every checkout link carries its account's
+//! opaque token (`?account=…`, [`crate::page_link`]) and the screens act on
+//! that account alone; [`Cx::link`] keeps it on every link and redirect.
+//! [`route`] is the one place that knows how a checkout link names its
+//! payment. `/checkout/preview/pfl_…` (a profile's `checkoutPreviewUrl`)
+//! finds its account the same way. Every value shown is escaped.
 
 pub mod card;
 pub mod i18n;
@@ -39,8 +41,11 @@ use hyper::http::request::Parts;
 use hyper::{Method, StatusCode};
 
 use crate::app::App;
+use crate::catalogue;
 use crate::error::ApiError;
+use crate::http::request::Query;
 use crate::http::response::{with_type, Resp};
+use crate::page_link;
 use crate::store::{Account, Data, Mode, Payment, PaymentStatus, SequenceType};
 
 use i18n::Words;
@@ -58,12 +63,13 @@ pub enum Screen {
 }
 
 /// What a checkout request names: the screen, the payment (its id without
-/// `tr_`) and the page's query (`locale`, `notice`).
+/// `tr_`) and the page's query (`locale`, `notice`, the account's token).
 pub struct Route {
     pub screen: Screen,
     pub bare: String,
     pub locale: Option<String>,
     pub notice: Option<String>,
+    pub account: Option<String>,
 }
 
 /// Reads a checkout path and query. Mollie's own forms are accepted too:
@@ -72,8 +78,10 @@ pub fn route(path: &str, query: Option<&str>) -> Option<Route> {
     let mut locale = None;
     let mut notice = None;
     let mut token = None;
+    let mut account = None;
     for (k, v) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         match k.as_ref() {
+            page_link::PARAM => account = Some(v.into_owned()),
             "locale" => locale = Some(v.into_owned()),
             "notice" => notice = Some(v.into_owned()),
             "token" => token = Some(v.into_owned()),
@@ -97,6 +105,7 @@ pub fn route(path: &str, query: Option<&str>) -> Option<Route> {
         bare,
         locale,
         notice,
+        account,
     })
 }
 
@@ -143,6 +152,12 @@ pub fn handle(app: &App, parts: &Parts, body: Bytes, _tls: bool) -> Resp {
     if let Some(field) = parts.uri.path().strip_prefix("/checkout/components/") {
         return card::component(field);
     }
+    if let Some(profile) = parts.uri.path().strip_prefix("/checkout/preview/") {
+        return match parts.method {
+            Method::GET | Method::HEAD => preview(app, parts, profile.trim_end_matches('/')),
+            _ => error_page(&crate::api::not_allowed("GET")),
+        };
+    }
     let Some(route) = route(parts.uri.path(), parts.uri.query()) else {
         return error_page(&ApiError::new(404, "There is no such checkout page."));
     };
@@ -151,7 +166,7 @@ pub fn handle(app: &App, parts: &Parts, body: Bytes, _tls: bool) -> Resp {
         Method::POST => Some(body),
         _ => return error_page(&crate::api::not_allowed("GET, POST")),
     };
-    let Some(account) = find(app, &route.bare) else {
+    let Some(account) = page_link::account(&app.registry, &Query::parse(parts.uri.query())) else {
         return error_page(&ApiError::not_found(
             "payment",
             &format!("tr_{}", route.bare),
@@ -175,9 +190,60 @@ pub fn handle(app: &App, parts: &Parts, body: Bytes, _tls: bool) -> Resp {
     }
 }
 
-/// The account holding a payment a checkout link names.
-fn find(app: &App, bare: &str) -> Option<Arc<Account>> {
-    app.registry.payment_account(&format!("tr_{bare}"))
+/// `/checkout/preview/{profileId}` (a profile's `checkoutPreviewUrl`): the
+/// merchant's name and the methods its checkout offers for euros, with
+/// their images.
+fn preview(app: &App, parts: &Parts, profile: &str) -> Resp {
+    let missing = || error_page(&ApiError::not_found("profile", profile));
+    let Some(mut account) = page_link::account(&app.registry, &Query::parse(parts.uri.query()))
+    else {
+        return missing();
+    };
+    // An access token's profiles live on its live account, whichever mode
+    // rendered the link.
+    if account.data.read().profile(profile).is_none() {
+        if let Some(live) = account
+            .key
+            .strip_suffix("#test")
+            .and_then(|k| app.registry.existing(k))
+        {
+            account = live;
+        }
+    }
+    let data = account.data.read();
+    let Some(p) = data.profile(profile) else {
+        return missing();
+    };
+    let mut rows = String::new();
+    for m in catalogue::METHODS {
+        if !(m.at_checkout && p.enables(m.id, account.mode) && m.limit("EUR").is_some()) {
+            continue;
+        }
+        rows.push_str(&format!(
+            r#"<li class="item"><img src="{logo}" alt="" width="32" height="24"> <span class="item__label">{label}</span></li>
+"#,
+            logo = attr(&methods::method_logo(m.id)),
+            label = text(m.label),
+        ));
+    }
+    let body = format!(
+        r#"<header class="header">
+  <h1 class="header__merchant-name">{name}</h1>
+  <p class="header__info">Checkout preview</p>
+</header>
+<div class="panel">
+<p class="intro">The methods this profile's checkout offers for a payment in euros.</p>
+<ul class="list">
+{rows}</ul>
+</div>"#,
+        name = text(&p.name),
+    );
+    html(&layout(
+        "en",
+        &format!("{} · Checkout preview", p.name),
+        &body,
+        "",
+    ))
 }
 
 /// What every screen handler works with.
@@ -198,14 +264,14 @@ impl Cx<'_> {
         i18n::pick(self.route.locale.as_deref(), p.locale)
     }
 
-    /// `path` with the page's chosen language kept.
+    /// `path` with the page's chosen language and its account kept.
     pub fn link(&self, screen: &Screen) -> String {
         let mut url = format!("/{}", screen_path(screen, &self.route.bare));
         if let Some(l) = self.route.locale.as_deref().and_then(i18n::find) {
             url.push_str("?locale=");
             url.push_str(l.locale);
         }
-        url
+        page_link::href(url, &self.account.page_token)
     }
 }
 
@@ -368,7 +434,9 @@ impl Frame<'_> {
             ));
         }
         let footer = format!(
-            r#"<nav class="footer-nav">{back}<form method="get" class="locale"><label class="sr" for="select-locale">Language</label><select id="select-locale" name="locale" onchange="this.form.submit()">{options}</select><noscript><input type="submit" value="OK"></noscript></form></nav>"#
+            r#"<nav class="footer-nav">{back}<form method="get" class="locale"><input type="hidden" name="{param}" value="{token}"><label class="sr" for="select-locale">Language</label><select id="select-locale" name="locale" onchange="this.form.submit()">{options}</select><noscript><input type="submit" value="OK"></noscript></form></nav>"#,
+            param = page_link::PARAM,
+            token = attr(&self.cx.account.page_token),
         );
         let title = format!("{} · {}", self.p.description, self.merchant);
         layout(w.lang, &title, &format!("{header}{panel}"), &footer)

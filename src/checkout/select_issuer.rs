@@ -8,13 +8,13 @@ use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
 use super::{form, methods, picks_method, redirect, settled, Cx, Frame, Screen};
 use crate::http::response::Resp;
-use crate::store::{Payment, PaymentStatus};
+use crate::store::{Data, Mode, Payment, PaymentStatus};
 
 /// Whether this payment may be on `method`'s issuer screen: its method,
 /// or one the consumer may still pick.
-fn fits(p: &Payment, method: &str) -> Option<&'static str> {
-    let m = crate::validate::method_name(method)?;
-    let ok = p.method == Some(m) || (picks_method(p) && methods::offered(p, m));
+fn fits(data: &Data, mode: Mode, p: &Payment, method: &str) -> Option<&'static str> {
+    let m = crate::catalogue::id(method)?;
+    let ok = p.method == Some(m) || (picks_method(p) && methods::offered(data, p, mode, m));
     (ok && !methods::issuers(m).is_empty()).then_some(m)
 }
 
@@ -33,7 +33,7 @@ fn show_with(cx: &Cx<'_>, method: &str, notice: Option<&str>) -> Resp {
     if let Some(done) = settled(cx, &data, p) {
         return done;
     }
-    let Some(m) = fits(p, method) else {
+    let Some(m) = fits(&data, cx.account.mode, p, method) else {
         return cx.not_found();
     };
     let words = cx.words(p);
@@ -42,12 +42,12 @@ fn show_with(cx: &Cx<'_>, method: &str, notice: Option<&str>) -> Resp {
         _ => words.select_brand,
     };
     let mut items = String::new();
-    for i in methods::issuers(m) {
+    for i in methods::enabled_issuers(&data, p, m) {
         items.push_str(&format!(
             r#"<li><button class="item" type="submit" name="issuer" value="{id}"><img src="{logo}" alt=""><span class="item__label">{name}</span></button></li>
 "#,
             id = attr(i.id),
-            logo = attr(&methods::logo(i.name)),
+            logo = attr(&methods::logo(i.folder, i.file)),
             name = text(i.name),
         ));
     }
@@ -83,6 +83,10 @@ pub fn choose(cx: &Cx<'_>, method: &str, body: &[u8]) -> Resp {
 /// the status page.
 fn pick(cx: &Cx<'_>, method: &str, issuer: Option<&str>) -> Resp {
     let mut data = cx.account.data.write();
+    let fit = data
+        .payments
+        .get(&cx.id)
+        .and_then(|p| fits(&data, cx.account.mode, p, method));
     let Some(p) = data.payments.get_mut(&cx.id) else {
         return cx.not_found();
     };
@@ -93,7 +97,7 @@ fn pick(cx: &Cx<'_>, method: &str, issuer: Option<&str>) -> Resp {
             None => cx.not_found(),
         };
     }
-    let Some(m) = fits(p, method) else {
+    let Some(m) = fit else {
         return cx.not_found();
     };
     let issuer = match issuer {

@@ -37,7 +37,7 @@ pub fn show_with(cx: &Cx<'_>, notice: Option<&str>) -> Resp {
         Some(_) | None => notice,
     };
     let mut items = String::new();
-    for o in methods::offers(p) {
+    for o in methods::offers(&data, p, cx.account.mode) {
         let value = match o.issuer {
             Some(i) => format!("{}:{}", o.method, i),
             None => o.method.to_owned(),
@@ -46,7 +46,7 @@ pub fn show_with(cx: &Cx<'_>, notice: Option<&str>) -> Resp {
             r#"<li><button class="item" type="submit" name="method" value="{value}"><img src="{logo}" alt=""><span class="item__label">{label}</span></button></li>
 "#,
             value = attr(&value),
-            logo = attr(&methods::logo(o.label)),
+            logo = attr(&methods::logo(o.folder, o.file)),
             label = text(o.label),
         ));
     }
@@ -87,10 +87,12 @@ pub fn choose(cx: &Cx<'_>, body: &[u8]) -> Resp {
         None => (choice, None),
     };
     let mut data = cx.account.data.write();
+    let chosen = data.payments.get(&cx.id).and_then(|p| {
+        crate::catalogue::id(&method).filter(|m| methods::offered(&data, p, cx.account.mode, m))
+    });
     let Some(p) = data.payments.get_mut(&cx.id) else {
         return cx.not_found();
     };
-    let chosen = crate::validate::method_name(&method).filter(|m| methods::offered(p, m));
     let issuer = issuer.and_then(|i| methods::issuer(&method, &i));
     let Some(m) = chosen.filter(|_| p.status == PaymentStatus::Open && picks_method(p)) else {
         drop(data);

@@ -7,14 +7,17 @@
 //! In a checkout where the consumer picked the method, Failed and Canceled
 //! send the consumer back to the method list with a notice and leave the
 //! payment open, as Mollie's page does; with a method fixed by the merchant
-//! they end the payment.
+//! they end the payment. A payment captured later (`captureMode: manual`)
+//! offers Authorized, not Paid: a capture pays it. A paid test payment's
+//! final page offers a Chargeback, as Mollie's test page does.
 
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
 use super::{form, methods, picks_method, redirect, settled, target, Cx, Frame, Screen};
+use crate::catalogue;
 use crate::http::response::Resp;
-use crate::lifecycle::{self, AUTHORIZE_METHODS};
-use crate::store::{Data, Payment, PaymentStatus};
+use crate::lifecycle;
+use crate::store::{Data, Mode, Payment, PaymentStatus};
 
 pub fn show(cx: &Cx<'_>, notice: Option<&str>) -> Resp {
     let data = cx.account.data.read();
@@ -87,15 +90,19 @@ pub fn show(cx: &Cx<'_>, notice: Option<&str>) -> Resp {
 }
 
 /// The outcomes offered: the status as it is first, then every move the
-/// payment's method allows (pending and authorized only where it has them).
+/// payment's method allows (pending and authorized only where it has them;
+/// authorized instead of paid when it is captured later).
 fn choices(p: &Payment) -> Vec<PaymentStatus> {
     use PaymentStatus::*;
     let method = p.method.unwrap_or_else(|| lifecycle::default_method(p));
+    let later = p.captures_later();
     let mut out = vec![p.status];
     for to in [Paid, Pending, Authorized, Failed, Canceled, Expired] {
         let offered = match to {
-            Authorized => AUTHORIZE_METHODS.contains(&method),
+            Authorized => catalogue::can_authorize(method, later),
             Pending => methods::can_be_pending(method),
+            // Captured later: the consumer only authorizes; a capture pays.
+            Paid => !later || p.status == Authorized,
             _ => true,
         };
         if offered && to != p.status && lifecycle::allowed(p.status, to) {
@@ -107,12 +114,15 @@ fn choices(p: &Payment) -> Vec<PaymentStatus> {
 
 pub fn choose(cx: &Cx<'_>, body: &[u8]) -> Resp {
     let field = form(body);
+    if field("status").as_deref() == Some("chargeback") {
+        return chargeback(cx);
+    }
     let Some(to) = field("status").as_deref().and_then(PaymentStatus::parse) else {
         return again(cx, "Choose the status of the payment.");
     };
     let posted = match field("method") {
         None => None,
-        Some(m) => match crate::validate::method_name(&m) {
+        Some(m) => match catalogue::id(&m) {
             Some(m) => Some(m),
             None => return again(cx, "Choose a payment method."),
         },
@@ -122,7 +132,7 @@ pub fn choose(cx: &Cx<'_>, body: &[u8]) -> Resp {
         return cx.not_found();
     };
     if let (Some(m), None) = (posted, p.method) {
-        if !methods::offered(p, m) {
+        if !methods::offered(&data, p, cx.account.mode, m) {
             drop(data);
             return again(cx, "That payment method is not offered.");
         }
@@ -172,18 +182,33 @@ fn again(cx: &Cx<'_>, notice: &str) -> Resp {
     }
 }
 
+/// The "Chargeback" outcome of a paid test payment: all that is not
+/// charged back yet, as Mollie's own test page does; the webhook is called.
+fn chargeback(cx: &Cx<'_>) -> Resp {
+    let made = {
+        let mut data = cx.account.data.write();
+        crate::after_sales::charge_back(cx.app, &cx.account, &mut data, &cx.id, None, None)
+    };
+    match made {
+        Ok(chb) => show(cx, Some(&format!("Chargeback {chb} received."))),
+        Err(e) => show(cx, Some(&e.detail)),
+    }
+}
+
 /// A payment that can no longer change: its status, and the way back.
 pub fn final_page(cx: &Cx<'_>, data: &Data, p: &Payment, notice: Option<&str>) -> Resp {
     let words = cx.words(p);
-    let mut message = format!(
+    let message = format!(
         "This payment is {} and can no longer change.",
         p.status.as_str()
     );
-    if p.status == PaymentStatus::Paid {
-        message.push_str(
-            " Refunds and chargebacks cannot be simulated in this version of mollie-sandbox.",
-        );
-    }
+    // A paid test payment can still be charged back, as on Mollie's page.
+    let chargeback = if p.status == PaymentStatus::Paid && cx.account.mode == Mode::Test {
+        r#"<form method="post"><input type="hidden" name="status" value="chargeback"><button class="button" type="submit">Chargeback &rsaquo;</button></form>
+"#
+    } else {
+        ""
+    };
     let back = target(p)
         .map(|url| {
             format!(
@@ -199,7 +224,7 @@ pub fn final_page(cx: &Cx<'_>, data: &Data, p: &Payment, notice: Option<&str>) -
 <tr><th>Status</th><td><span class="badge badge-{status}">{label}</span></td></tr>
 </table>
 <p class="intro">{message}</p>
-{back}</div>"#,
+{chargeback}{back}</div>"#,
         id = text(&p.id),
         status = attr(p.status.as_str()),
         label = text(words.status(p.status)),

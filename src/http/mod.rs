@@ -1,5 +1,6 @@
 //! The HTTP edge: turning hyper requests into decoded inputs and handler
 //! results back into hyper responses.
 
+pub mod parse_errors;
 pub mod request;
 pub mod response;

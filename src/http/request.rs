@@ -135,6 +135,25 @@ impl Body {
     }
 }
 
+/// How deep bracketed form keys may nest (`a[b][c]` is 2), as PHP's
+/// `max_input_nesting_level` bounds them on Mollie's side. Deeper keys are
+/// refused: unbounded nesting would build values too deep to drop or render.
+pub const MAX_FORM_DEPTH: usize = 64;
+
+/// A form key as it goes into an error detail: the whole key when short,
+/// else its start (a key may be a megabyte long).
+fn shown(key: &str) -> std::borrow::Cow<'_, str> {
+    const SHOWN: usize = 64;
+    if key.len() <= SHOWN {
+        return key.into();
+    }
+    let mut end = SHOWN;
+    while !key.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &key[..end]).into()
+}
+
 /// `amount[value]=10.00&method[]=ideal` into `{"amount":{"value":"10.00"},"method":["ideal"]}`.
 fn decode_form(raw: &[u8]) -> Result<Map<String, Value>> {
     let mut root = Map::new();
@@ -142,22 +161,39 @@ fn decode_form(raw: &[u8]) -> Result<Map<String, Value>> {
         let (head, path) = split_brackets(&key);
         if head.is_empty() {
             return Err(ApiError::bad_request(format!(
-                "The form field \"{key}\" is malformed."
+                "The form field \"{}\" is malformed.",
+                shown(&key)
+            )));
+        }
+        if path.len() > MAX_FORM_DEPTH {
+            return Err(ApiError::bad_request(format!(
+                "The form field \"{}\" is nested too deeply. Keys may nest up to {MAX_FORM_DEPTH} levels.",
+                shown(&key)
             )));
         }
         let value = if head == "metadata" && path.is_empty() {
-            // Mollie documents metadata sent in forms as a JSON string.
-            serde_json::from_str::<Value>(&value).unwrap_or(Value::String(value.into_owned()))
+            form_metadata(value.into_owned())
         } else {
             Value::String(value.into_owned())
         };
         insert_path(&mut root, head, &path, value).map_err(|()| {
             ApiError::bad_request(format!(
-                "The form field \"{key}\" conflicts with another field."
+                "The form field \"{}\" conflicts with another field.",
+                shown(&key)
             ))
         })?;
     }
     Ok(root)
+}
+
+/// Mollie documents metadata sent in forms as a JSON string: decoded when it
+/// is JSON of a type metadata may have, else kept as the string it is
+/// (`metadata=false` is the text "false", not a boolean the API refuses).
+fn form_metadata(text: String) -> Value {
+    match serde_json::from_str::<Value>(&text) {
+        Ok(v) if crate::validate::metadata_type_ok(&v) => v,
+        _ => Value::String(text),
+    }
 }
 
 fn split_brackets(key: &str) -> (&str, Vec<&str>) {
@@ -179,35 +215,41 @@ fn split_brackets(key: &str) -> (&str, Vec<&str>) {
     (head, path)
 }
 
+/// Puts `value` at `head[path…]`, creating objects on the way; `[]` appends
+/// to an array and must come last. A loop, not recursion: depth costs no stack.
 fn insert_path(
     map: &mut Map<String, Value>,
     head: &str,
     path: &[&str],
     value: Value,
 ) -> Result<(), ()> {
-    let Some((first, rest)) = path.split_first() else {
-        map.insert(head.to_owned(), value);
-        return Ok(());
-    };
-    if first.is_empty() {
+    let mut map = map;
+    let mut name = head;
+    for (i, seg) in path.iter().enumerate() {
+        let last = i + 1 == path.len();
+        if seg.is_empty() {
+            let slot = map
+                .entry(name.to_owned())
+                .or_insert_with(|| Value::Array(Vec::new()));
+            return match slot {
+                Value::Array(items) if last => {
+                    items.push(value);
+                    Ok(())
+                }
+                _ => Err(()),
+            };
+        }
         let slot = map
-            .entry(head.to_owned())
-            .or_insert_with(|| Value::Array(Vec::new()));
-        return match slot {
-            Value::Array(items) if rest.is_empty() => {
-                items.push(value);
-                Ok(())
-            }
-            _ => Err(()),
+            .entry(name.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        map = match slot {
+            Value::Object(inner) => inner,
+            _ => return Err(()),
         };
+        name = seg;
     }
-    let slot = map
-        .entry(head.to_owned())
-        .or_insert_with(|| Value::Object(Map::new()));
-    match slot {
-        Value::Object(inner) => insert_path(inner, first, rest, value),
-        _ => Err(()),
-    }
+    map.insert(name.to_owned(), value);
+    Ok(())
 }
 
 #[cfg(test)]

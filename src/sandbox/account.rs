@@ -15,7 +15,11 @@ use crate::store::{Account, Mode};
 /// The caller's account, and whether an access token reached it in test
 /// mode (its API links then carry `?testmode=true`). Access tokens pick test
 /// mode with `testmode=true` in the query or the body, as on the API.
+/// An account picked by reference (the console's account list) instead.
 pub fn bearer_account(app: &App, parts: &Parts, body: &Body) -> Result<(Arc<Account>, bool)> {
+    if let Some(account) = super::access::referenced_account(app, parts) {
+        return account.map(|a| (a, false));
+    }
     let cred = Credential::from_header(parts.headers.get(AUTHORIZATION).map(|h| h.as_bytes()))?;
     let mode = match cred.kind {
         Kind::ApiKey => cred.mode,

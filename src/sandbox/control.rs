@@ -44,6 +44,10 @@ pub fn route(app: &App, parts: &Parts, body: &Bytes, segments: &[&str]) -> Optio
             }),
             _ => Err(crate::api::not_allowed("GET, DELETE")),
         },
+        ["requests", id] => match *m {
+            Method::GET => request(app, parts, id),
+            _ => Err(crate::api::not_allowed("GET")),
+        },
         ["reset"] => match *m {
             Method::POST => state::reset(app, parts),
             _ => Err(crate::api::not_allowed("POST")),
@@ -69,18 +73,25 @@ pub fn caller(app: &App, parts: &Parts) -> Result<Arc<Account>> {
 /// Which account a sandbox request is journaled under, if any.
 pub fn trace(app: &App, parts: &Parts, trace: &mut Trace) {
     let path = parts.uri.path().trim_end_matches('/');
-    if path == "/_sandbox/requests" {
+    if path == "/_sandbox/requests" || path.starts_with("/_sandbox/requests/") {
         // Reading the journal must not change it.
         trace.skip = true;
         return;
     }
-    if parts.headers.contains_key(AUTHORIZATION) {
+    if path.starts_with("/_sandbox/console") {
+        // The console's own reads (pages, polling) would drown what the
+        // tester wants to see; its actions use the other routes.
+        trace.skip = true;
+        return;
+    }
+    if has_key(parts) {
         trace.account = caller(app, parts).ok();
     }
 }
 
 fn has_key(parts: &Parts) -> bool {
     parts.headers.contains_key(AUTHORIZATION)
+        || parts.headers.contains_key(super::access::ACCOUNT_HEADER)
 }
 
 fn list_scenarios(app: &App, parts: &Parts) -> Result<Resp> {
@@ -186,29 +197,10 @@ fn activate(app: &App, parts: &Parts, body: &Bytes) -> Result<Resp> {
 fn requests(app: &App, parts: &Parts) -> Result<Resp> {
     let account = caller(app, parts)?;
     let query = Query::parse(parts.uri.query());
-    query.only(&["method", "path", "status", "limit"])?;
-    let status = match query.get("status") {
-        None => None,
-        Some(s) => Some(StatusFilter::parse(s).ok_or_else(|| {
-            ApiError::bad_request(
-                "Invalid status filter: use a status (503), a class (5xx) or \"fault\".",
-            )
-            .with_field("status")
-        })?),
-    };
-    let limit = match query.get("limit") {
-        None => None,
-        Some(l) => Some(l.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
-            ApiError::bad_request("Invalid limit: use a whole number from 1.").with_field("limit")
-        })?),
-    };
-    let filter = Filter {
-        method: query.get("method").map(str::to_owned),
-        path_prefix: query.get("path").map(str::to_owned),
-        status,
-        limit,
-    };
-    let listing = account.journal.list(&filter);
+    query.only(&[
+        "method", "path", "status", "rule", "after", "limit", "testmode",
+    ])?;
+    let listing = account.journal.list(&journal_filter(&query)?);
     Ok(json_value(
         StatusCode::OK,
         &json!({
@@ -219,4 +211,62 @@ fn requests(app: &App, parts: &Parts) -> Result<Resp> {
             "requests": listing.entries,
         }),
     ))
+}
+
+/// The journal's filters from a query: `method`, `path` (a prefix),
+/// `status` (503, 5xx or fault), `rule` (part of a rule's name), `after`
+/// (an entry id) and `limit`.
+pub fn journal_filter(query: &Query) -> Result<Filter> {
+    let status = match query.get("status").filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(StatusFilter::parse(s).ok_or_else(|| {
+            ApiError::bad_request(
+                "Invalid status filter: use a status (503), a class (5xx) or \"fault\".",
+            )
+            .with_field("status")
+        })?),
+    };
+    let number = |name: &'static str, min: u64, detail: &'static str| -> Result<Option<u64>> {
+        match query.get(name).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n >= min)
+                .map(Some)
+                .ok_or_else(|| ApiError::bad_request(detail).with_field(name)),
+        }
+    };
+    let limit = number("limit", 1, "Invalid limit: use a whole number from 1.")?;
+    let after = number("after", 0, "Invalid after: use the id of a journal entry.")?;
+    let text = |name: &str| query.get(name).filter(|s| !s.is_empty()).map(str::to_owned);
+    Ok(Filter {
+        method: text("method"),
+        path_prefix: text("path"),
+        status,
+        rule: text("rule"),
+        after,
+        limit: limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+    })
+}
+
+/// `GET /_sandbox/requests/{id}`: one entry, with its bodies when
+/// `--journal-bodies` kept them.
+fn request(app: &App, parts: &Parts, id: &str) -> Result<Resp> {
+    let account = caller(app, parts)?;
+    let missing = || ApiError::new(404, format!("No journal entry exists with id {id}."));
+    let id = id.parse::<u64>().map_err(|_| missing())?;
+    let (entry, bodies) = account.journal.get(id).ok_or_else(missing)?;
+    let mut out = serde_json::to_value(&entry).unwrap_or_default();
+    out["bodies"] = match bodies {
+        Some(b) => json!({
+            "request": String::from_utf8_lossy(&b.request),
+            "requestTruncated": b.request_truncated,
+            "response": String::from_utf8_lossy(&b.response),
+            "responseTruncated": b.response_truncated,
+        }),
+        None => Value::Null,
+    };
+    out["bodiesKept"] = json!(app.config.journal_bodies);
+    Ok(json_value(StatusCode::OK, &out))
 }

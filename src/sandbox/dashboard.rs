@@ -3,10 +3,8 @@
 //! page showing the object as the API renders it. The account is chosen as
 //! for the API, by the `Authorization` header, or by a `key` query parameter
 //! (`testmode=true` picks an access token's test mode); with neither, by the
-//! object itself, so that the link opens in a browser as on Mollie's own
-//! dashboard.
-
-use std::sync::Arc;
+//! link's own `account` token ([`crate::page_link`]), so that the link opens
+//! in a browser as on Mollie's own dashboard, and only for its own account.
 
 use bytes::Bytes;
 use hyper::header::AUTHORIZATION;
@@ -20,16 +18,12 @@ use crate::auth::{Credential, Kind};
 use crate::error::{ApiError, Result};
 use crate::http::request::Query;
 use crate::http::response::{with_type, Resp};
+use crate::page_link;
 use crate::store::{Account, Mode};
 use crate::views::{CustomerView, PaymentLinks, PaymentView, Render};
 
 pub fn customer(app: &App, parts: &Parts, tls: bool, id: &str) -> Resp {
-    // Customers have no global index; a dashboard page is rare enough to look.
-    let owner = || {
-        app.registry
-            .account_holding(|data| data.customers.get(id).is_some())
-    };
-    page(app, parts, tls, "customer", id, owner, |account, render| {
+    page(app, parts, tls, "customer", id, |account, render| {
         let data = account.data.read();
         let customer = live_customer(&app.config, &data, id)?;
         let view = CustomerView {
@@ -42,19 +36,20 @@ pub fn customer(app: &App, parts: &Parts, tls: bool, id: &str) -> Resp {
 }
 
 pub fn payment(app: &App, parts: &Parts, tls: bool, id: &str) -> Resp {
-    let owner = || app.registry.payment_account(id);
-    page(app, parts, tls, "payment", id, owner, |account, render| {
+    page(app, parts, tls, "payment", id, |account, render| {
         let data = account.data.read();
         let payment = data
             .payments
             .get(id)
             .ok_or_else(|| ApiError::not_found("payment", id))?;
+        // The page shows the payment's refunds, chargebacks and captures too.
         let view = PaymentView {
             payment,
             render,
             links: Some(PaymentLinks {
                 documentation: None,
             }),
+            embedded: Some(crate::api::payments::embeds(&data, id, render, [true; 3])),
         };
         Ok(html("Payment", id, account.mode, &view))
     })
@@ -69,15 +64,18 @@ fn page(
     tls: bool,
     kind: &str,
     id: &str,
-    owner: impl FnOnce() -> Option<Arc<Account>>,
     body: impl FnOnce(&Account, Render<'_>) -> Result<Resp>,
 ) -> Resp {
     let run = || -> Result<Resp> {
         let query = Query::parse(parts.uri.query());
-        query.only(&["key", "testmode"])?;
+        query.only(&["key", "testmode", page_link::PARAM])?;
         let header = parts.headers.get(AUTHORIZATION).map(|h| h.as_bytes());
         let (account, access_token) = match (query.get("key"), header) {
-            (None, None) => (owner().ok_or_else(|| ApiError::not_found(kind, id))?, false),
+            (None, None) => (
+                page_link::account(&app.registry, &query)
+                    .ok_or_else(|| ApiError::not_found(kind, id))?,
+                false,
+            ),
             (key, header) => {
                 let cred = match key {
                     Some(key) => Credential::parse_key(key).ok_or_else(ApiError::unauthorized)?,
@@ -97,12 +95,7 @@ fn page(
             }
         };
         let base = app.base_url(parts, tls);
-        let render = Render {
-            base: &base,
-            mode: account.mode,
-            profile_id: &account.profile_id,
-            testmode_links: access_token && account.mode == Mode::Test,
-        };
+        let render = Render::of(&base, &account, access_token && account.mode == Mode::Test);
         body(&account, render)
     };
     run().unwrap_or_else(ApiError::into_response)

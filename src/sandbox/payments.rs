@@ -14,7 +14,6 @@ use crate::http::request::Body;
 use crate::http::response::{json_value, Resp};
 use crate::lifecycle;
 use crate::store::PaymentStatus;
-use crate::validate;
 use crate::views::Render;
 
 use super::account::bearer_account;
@@ -47,7 +46,7 @@ fn status(app: &App, parts: &Parts, body: &Body, tls: bool, id: &str) -> Result<
     };
     let method = match body.get("method") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(v.as_str().and_then(validate::method_name).ok_or_else(|| {
+        Some(v) => Some(v.as_str().and_then(crate::catalogue::id).ok_or_else(|| {
             ApiError::unprocessable("The payment method is invalid").with_field("method")
         })?),
     };
@@ -59,7 +58,7 @@ fn status(app: &App, parts: &Parts, body: &Body, tls: bool, id: &str) -> Result<
     if let Some(m) = method {
         let fits = match p.method {
             Some(current) => current == m,
-            None => lifecycle::method_options(p).contains(&m),
+            None => lifecycle::method_options(&data, p, account.mode).contains(&m),
         };
         if !fits {
             return Err(
@@ -74,12 +73,7 @@ fn status(app: &App, parts: &Parts, body: &Body, tls: bool, id: &str) -> Result<
         .get(id)
         .ok_or_else(|| ApiError::not_found("payment", id))?;
     let base = app.base_url(parts, tls);
-    let render = Render {
-        base: &base,
-        mode: account.mode,
-        profile_id: &account.profile_id,
-        testmode_links,
-    };
+    let render = Render::of(&base, &account, testmode_links);
     Ok(render_one(
         StatusCode::OK,
         payment,

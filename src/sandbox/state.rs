@@ -1,10 +1,11 @@
 //! Reset and state: an account back to its fixtures, an account's objects
 //! out and in as a fixture file, and the whole sandbox kept in
 //! `--state-file` across restarts (read at start, written atomically on
-//! shutdown).
+//! shutdown, streamed object by object so that saving costs little memory
+//! over the state itself; a file that cannot be written is refused at start).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use hyper::http::request::Parts;
@@ -35,16 +36,21 @@ pub fn reset(app: &App, parts: &Parts) -> Result<Resp> {
         }
     };
     let accounts = if all {
+        super::admin::check(app, parts)?;
         app.registry.all()
     } else {
         vec![caller(app, parts)?]
     };
     let now = jiff::Timestamp::now().as_second();
     for account in &accounts {
-        let data = app.registry.seeded_data(&account.key, now).map_err(|e| {
-            ApiError::new(500, format!("The fixtures could not be read again: {e}"))
-        })?;
-        install(app, account, data);
+        let id_seed = account.data.write().next_seed();
+        let data = app
+            .registry
+            .seeded_data(&account.key, now, id_seed)
+            .map_err(|e| {
+                ApiError::new(500, format!("The fixtures could not be read again: {e}"))
+            })?;
+        install(account, data);
         app.webhooks.forget(&account.key);
         account.clock.set_offset(0);
     }
@@ -54,12 +60,16 @@ pub fn reset(app: &App, parts: &Parts) -> Result<Resp> {
     ))
 }
 
-/// New objects for an account; idempotency keys that named the old ones go,
-/// and the checkout pages find the new payments.
-fn install(app: &App, account: &Account, data: Data) {
+/// New objects for an account; idempotency keys that named the old ones go.
+/// The account keeps its profile id: the first profile of the new state
+/// takes it, or a default profile does.
+fn install(account: &Account, mut data: Data) {
+    if let Some(p) = data.profiles.first_mut() {
+        p.id = account.profile_id.clone();
+    }
+    data.ensure_profile(&account.key, account.mode);
     *account.data.write() = data;
     account.idempotency.lock().clear();
-    app.registry.index_payments(account);
 }
 
 fn export_one(account: &Account) -> Value {
@@ -97,22 +107,16 @@ pub fn replace(app: &App, account: &Account, body: &Bytes) -> Result<Resp> {
         }
     };
     install(
-        app,
         account,
         seed.into_data(app.registry.account_seed(&account.key)),
     );
     Ok(json_value(StatusCode::OK, &export(account)))
 }
 
-/// The whole sandbox in the fixture format, accounts in key order.
+/// The whole sandbox in the fixture format, accounts in key order, as one
+/// value (the state file is streamed instead: [`save`]).
 pub fn snapshot(registry: &Registry) -> Value {
-    let mut all = registry.all();
-    all.sort_by(|a, b| a.key.cmp(&b.key));
-    let mut accounts = Map::new();
-    for account in all {
-        accounts.insert(account.key.to_string(), export_one(&account));
-    }
-    json!({ "accounts": accounts })
+    serde_json::to_value(Snapshot(registry)).unwrap_or_default()
 }
 
 /// Accounts from a state file replace those the fixtures made (the `"*"`
@@ -133,9 +137,8 @@ pub fn load_file(registry: &Registry, path: &Path, now: i64) -> Result<usize, St
     Ok(n)
 }
 
-/// Writes to a temporary file beside `path`, then renames it over `path`:
-/// a crash leaves the old file or the new one, never half of one.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// The temporary file a save writes before renaming it over `path`.
+fn temp_beside(path: &Path) -> PathBuf {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -144,10 +147,20 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("state.json");
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    dir.join(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// Writes through `write` to a temporary file beside `path`, then renames it
+/// over `path`: a crash leaves the old file or the new one, never half of one.
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let tmp = temp_beside(path);
     let written = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
+        write(&mut out)?;
+        let file = out.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
@@ -157,24 +170,106 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     written
 }
 
+/// Writes `bytes` to `path` atomically (see [`write_atomically_with`]).
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomically_with(path, |out| out.write_all(bytes))
+}
+
+/// Refuses, at start, a state file that could not be written at shutdown:
+/// a folder that does not exist or takes no new file, or a path that is a
+/// folder. Creates and removes the save's own temporary file to know.
+pub fn check_writable(path: &Path) -> Result<(), String> {
+    let shown = path.display();
+    if path.is_dir() {
+        return Err(format!(
+            "--state-file {shown} is a folder; name a file in it"
+        ));
+    }
+    let tmp = temp_beside(path);
+    let dir = tmp.parent().unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(format!(
+            "--state-file {shown} cannot be written: the folder {} does not exist",
+            dir.display()
+        ));
+    }
+    match std::fs::File::create(&tmp) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&tmp);
+            Ok(())
+        }
+        Err(e) => Err(format!(
+            "--state-file {shown} cannot be written: a new file in {} fails ({e})",
+            dir.display()
+        )),
+    }
+}
+
+/// The whole sandbox in the fixture format, accounts in key order, written
+/// account by account and object by object (no whole-state `Value`).
+struct Snapshot<'a>(&'a Registry);
+
+impl serde::Serialize for Snapshot<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct Accounts<'a>(&'a [std::sync::Arc<Account>]);
+        impl serde::Serialize for Accounts<'_> {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                s: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut map = s.serialize_map(Some(self.0.len()))?;
+                for account in self.0 {
+                    let data = account.data.read();
+                    map.serialize_entry(
+                        &*account.key,
+                        &fixtures::AccountExport {
+                            data: &data,
+                            mode: account.mode,
+                            profile_id: &account.profile_id,
+                        },
+                    )?;
+                }
+                map.end()
+            }
+        }
+        let mut all = self.0.all();
+        all.sort_by(|a, b| a.key.cmp(&b.key));
+        let mut map = s.serialize_map(Some(1))?;
+        map.serialize_entry("accounts", &Accounts(&all))?;
+        map.end()
+    }
+}
+
 pub fn save(app: &App, path: &Path) -> std::io::Result<()> {
-    let mut text =
-        serde_json::to_vec_pretty(&snapshot(&app.registry)).map_err(std::io::Error::other)?;
-    text.push(b'\n');
-    write_atomically(path, &text)
+    write_atomically_with(path, |out| {
+        serde_json::to_writer_pretty(&mut *out, &Snapshot(&app.registry))
+            .map_err(std::io::Error::other)?;
+        out.write_all(b"\n")
+    })
 }
 
 /// On shutdown, with `--state-file`: the whole sandbox into the file.
-pub fn save_on_shutdown(app: &App) {
+pub fn save_on_shutdown(app: &App) -> Result<(), String> {
     let Some(path) = &app.config.state_file else {
-        return;
+        return Ok(());
     };
+    let started = std::time::Instant::now();
     match save(app, path) {
-        Ok(()) => tracing::info!(
-            accounts = app.registry.len(),
-            "state written to {}",
-            path.display()
-        ),
-        Err(e) => tracing::error!("cannot write the state file {}: {e}", path.display()),
+        Ok(()) => {
+            tracing::info!(
+                accounts = app.registry.len(),
+                seconds = started.elapsed().as_secs_f64(),
+                "state written to {}",
+                path.display()
+            );
+            Ok(())
+        }
+        Err(e) => {
+            let msg = format!("cannot write the state file {}: {e}", path.display());
+            tracing::error!("{msg}");
+            Err(msg)
+        }
     }
 }

@@ -10,8 +10,13 @@
 //! {"name": "flaky-payment-create", "description": "…", "rules": [
 //!   {"name": "fail", "match": {"method": "POST", "path": "/v2/payments"},
 //!    "times": 2, "response": {"status": 503}}
+//! ], "chargebacks": [
+//!   {"amount": {"value": "66.66", "currency": "EUR"}, "reason": {"code": "MD06", "description": "…"}}
 //! ]}
 //! ```
+//!
+//! `chargebacks` (optional) script what happens after payment: every payment
+//! of that amount is charged back in full the moment it is paid.
 
 pub mod engine;
 pub mod step;
@@ -49,6 +54,14 @@ pub const SHIPPED: &[(&str, &str)] = &[
         include_str!("../../scenarios/slow-api.json"),
     ),
     ("timeout.json", include_str!("../../scenarios/timeout.json")),
+    (
+        "refund-fails.json",
+        include_str!("../../scenarios/refund-fails.json"),
+    ),
+    (
+        "chargeback-66-66.json",
+        include_str!("../../scenarios/chargeback-66-66.json"),
+    ),
 ];
 
 /// The built-in scenario without rules: activating it turns a server-wide
@@ -65,6 +78,14 @@ pub struct Scenario {
     /// Where it was loaded from, for listings and error messages.
     pub source: String,
     pub rules: Vec<Rule>,
+    /// Paid payments of these amounts are charged back.
+    pub chargebacks: Vec<ScriptedChargeback>,
+}
+
+#[derive(Debug)]
+pub struct ScriptedChargeback {
+    pub amount: crate::store::Amount,
+    pub reason: Option<(smol_str::SmolStr, Box<str>)>,
 }
 
 #[derive(Debug)]
@@ -249,6 +270,7 @@ impl Library {
                         .to_owned(),
                 source: "built in".to_owned(),
                 rules: Vec::new(),
+                chargebacks: Vec::new(),
             }),
         );
         for (file, text) in SHIPPED {
@@ -330,11 +352,11 @@ pub fn parse(file: &str, file_name: &str, text: &str) -> Result<Scenario, String
     let top = |field: &str, msg: String| format!("{file}: field \"{field}\": {msg}");
     if let Some(k) = obj
         .keys()
-        .find(|k| !["name", "description", "rules"].contains(&k.as_str()))
+        .find(|k| !["name", "description", "rules", "chargebacks"].contains(&k.as_str()))
     {
         return Err(top(
             k,
-            "unknown field (expected name, description, rules)".into(),
+            "unknown field (expected name, description, rules, chargebacks)".into(),
         ));
     }
     let name = match obj.get("name") {
@@ -384,12 +406,49 @@ pub fn parse(file: &str, file_name: &str, text: &str) -> Result<Scenario, String
         }
         parsed.push(r);
     }
+    let chargebacks = match obj.get("chargebacks") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                scripted_chargeback(item).map_err(|msg| format!("{file}: chargebacks[{i}]: {msg}"))
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err(top("chargebacks", "expected an array".into())),
+    };
     Ok(Scenario {
         name,
         description,
         source: file.to_owned(),
         rules: parsed,
+        chargebacks,
     })
+}
+
+/// `{"amount": {"value", "currency"}, "reason": {"code", "description"}}`.
+fn scripted_chargeback(item: &Value) -> Result<ScriptedChargeback, String> {
+    let obj = item
+        .as_object()
+        .ok_or("expected an object with \"amount\" (and \"reason\")")?;
+    if let Some(k) = obj.keys().find(|k| *k != "amount" && *k != "reason") {
+        return Err(format!(
+            "field \"{k}\": unknown field (expected amount, reason)"
+        ));
+    }
+    let amount = crate::validate::amount(obj.get("amount"), "The amount is required")
+        .map_err(|e| format!("field \"amount\": {}", e.detail))?;
+    let reason = match obj.get("reason") {
+        None | Some(Value::Null) => None,
+        Some(r) => match (
+            r.get("code").and_then(Value::as_str),
+            r.get("description").and_then(Value::as_str),
+        ) {
+            (Some(code), description) => Some((code.into(), description.unwrap_or("").into())),
+            _ => return Err("field \"reason\": expected {\"code\", \"description\"}".into()),
+        },
+    };
+    Ok(ScriptedChargeback { amount, reason })
 }
 
 /// An error inside a rule: the field's dotted path and what is wrong.

@@ -50,7 +50,7 @@ pub async fn step(
         Some(Answer::Respond(reply)) => Some(Outcome::Respond(render(reply))),
         Some(Answer::Fault(fault)) => {
             trace.fault = Some(fault);
-            Some(Outcome::Fault(fault))
+            Some(Outcome::Fault(fault, None))
         }
     })
 }

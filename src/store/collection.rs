@@ -20,6 +20,10 @@ pub struct SortKey {
 pub struct Collection<T> {
     items: BTreeMap<SortKey, T>,
     keys: HashMap<Id, SortKey>,
+    /// Where removed objects stood: a `next` link whose `from` object was
+    /// removed between two pages still places the cursor (the list goes on
+    /// from that position), as with a live object.
+    removed: HashMap<Id, SortKey>,
 }
 
 impl<T> Default for Collection<T> {
@@ -27,12 +31,14 @@ impl<T> Default for Collection<T> {
         Collection {
             items: BTreeMap::new(),
             keys: HashMap::new(),
+            removed: HashMap::new(),
         }
     }
 }
 
 impl<T> Collection<T> {
     pub fn insert(&mut self, id: Id, key: SortKey, item: T) {
+        self.removed.remove(&id);
         if let Some(old) = self.keys.insert(id, key) {
             self.items.remove(&old);
         }
@@ -41,6 +47,12 @@ impl<T> Collection<T> {
 
     pub fn key_of(&self, id: &str) -> Option<SortKey> {
         self.keys.get(id).copied()
+    }
+
+    /// The position of `id` for a list cursor: where it is, or where it
+    /// stood before it was removed.
+    pub fn position_of(&self, id: &str) -> Option<SortKey> {
+        self.key_of(id).or_else(|| self.removed.get(id).copied())
     }
 
     pub fn get(&self, id: &str) -> Option<&T> {
@@ -57,7 +69,8 @@ impl<T> Collection<T> {
     }
 
     pub fn remove(&mut self, id: &str) -> Option<T> {
-        let key = self.keys.remove(id)?;
+        let (id, key) = self.keys.remove_entry(id)?;
+        self.removed.insert(id, key);
         self.items.remove(&key)
     }
 
@@ -197,6 +210,21 @@ mod tests {
         assert_eq!(p.items, vec![&2, &3]);
         assert_eq!(p.previous, Some(&0));
         assert_eq!(p.next, Some(&4));
+    }
+
+    #[test]
+    fn a_removed_cursor_keeps_its_position() {
+        let mut c = coll(5);
+        let cursor = c.key_of("x_2");
+        assert!(c.remove("x_2").is_some());
+        assert_eq!(c.key_of("x_2"), None);
+        assert_eq!(c.position_of("x_2"), cursor);
+        let p = c.page(c.position_of("x_2"), 2, true);
+        assert_eq!(p.items, vec![&1, &0]);
+        assert_eq!(p.previous, Some(&4));
+        let p = c.page(c.position_of("x_2"), 2, false);
+        assert_eq!(p.items, vec![&3, &4]);
+        assert_eq!(c.position_of("x_9"), None);
     }
 
     #[test]

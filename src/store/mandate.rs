@@ -28,9 +28,6 @@ impl MandateStatus {
     }
 }
 
-/// The methods a mandate can be for.
-pub const MANDATE_METHODS: &[&str] = &["directdebit", "creditcard", "paypal"];
-
 #[derive(Debug, Clone)]
 pub struct Mandate {
     pub id: Id,

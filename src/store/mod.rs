@@ -3,14 +3,19 @@
 //! a customer cancels its mandates and subscriptions) is atomic for every
 //! reader, while accounts never contend with each other.
 
+pub mod capture;
+pub mod chargeback;
 pub mod collection;
 pub mod customer;
 pub mod mandate;
 pub mod payment;
 pub mod payment_extra;
+pub mod profile;
+pub mod refund;
 pub mod registry;
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 use parking_lot::{Mutex, RwLock};
 use rand::rngs::StdRng;
@@ -19,11 +24,15 @@ use rand::SeedableRng;
 use crate::clock::Clock;
 use crate::idempotency::IdempotencyStore;
 use crate::ids::{self, Id};
+pub use capture::{Capture, CaptureStatus};
+pub use chargeback::Chargeback;
 pub use collection::{Collection, Page, SortKey};
 pub use customer::Customer;
 pub use mandate::{Mandate, MandateStatus};
-pub use payment::{Amount, Payment, PaymentStatus, SequenceType};
+pub use payment::{Amount, Money, Payment, PaymentStatus, SequenceType};
 pub use payment_extra::PaymentExtra;
+pub use profile::{Organization, Profile};
+pub use refund::{Refund, RefundStatus};
 pub use registry::Registry;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,20 +60,72 @@ pub struct Account {
     /// The account's own scenario and every scenario's counters here.
     pub scenarios: crate::scenario::AccountScenarios,
     pub journal: crate::journal::Journal,
+    /// What the account's keyless page links carry ([`crate::page_link`]).
+    pub page_token: Box<str>,
+    /// When the account last served a request, and whether anything could
+    /// have changed it: what decides that an idle account may be dropped.
+    pub activity: Activity,
+}
+
+#[derive(Default)]
+pub struct Activity {
+    /// Wall-clock milliseconds.
+    last_used: AtomicI64,
+    changed: AtomicBool,
 }
 
 impl Account {
-    pub fn new(key: &str, mode: Mode, data: Data) -> Account {
+    /// The account of `key`; its profile is the first of `data`'s (a
+    /// fixture's), else a new one with an id derived from the key.
+    pub fn new(key: &str, mode: Mode, mut data: Data) -> Account {
+        let profile_id = data.ensure_profile(key, mode);
         Account {
             key: key.into(),
             mode,
-            profile_id: ids::derived("pfl_", key),
+            profile_id,
             clock: Clock::default(),
             data: RwLock::new(data),
             idempotency: Mutex::new(IdempotencyStore::default()),
             scenarios: Default::default(),
             journal: Default::default(),
+            page_token: crate::page_link::token(key),
+            activity: Activity {
+                last_used: AtomicI64::new(jiff::Timestamp::now().as_millisecond()),
+                changed: AtomicBool::new(false),
+            },
         }
+    }
+
+    /// Notes a request at `now` (milliseconds); `changes` when it may have changed the account
+    /// (any method but GET and HEAD, whatever its answer).
+    pub fn touch(&self, now: i64, changes: bool) {
+        self.activity.last_used.store(now, Ordering::Relaxed);
+        if changes {
+            self.mark_changed();
+        }
+    }
+
+    /// The account holds more than its seed: it is never dropped as idle.
+    pub fn mark_changed(&self) {
+        if !self.activity.changed.load(Ordering::Relaxed) {
+            self.activity.changed.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Milliseconds.
+    pub fn last_used(&self) -> i64 {
+        self.activity.last_used.load(Ordering::Relaxed)
+    }
+
+    /// Holds nothing but what its seed made and a journal: no request that
+    /// could change it, no status change, nothing scheduled, no idempotency
+    /// key, no scenario of its own, the clock not moved.
+    pub fn is_pristine(&self) -> bool {
+        !self.activity.changed.load(Ordering::Relaxed)
+            && self.clock.offset() == 0
+            && self.scenarios.active().is_none()
+            && self.idempotency.lock().is_empty()
+            && self.data.read().schedule.is_empty()
     }
 }
 
@@ -90,6 +151,20 @@ pub struct Data {
     /// What falls due later on the account's clock (expiry, ...): the
     /// scheduler reads the front of this set only.
     pub schedule: crate::scheduler::Schedule,
+    /// Every refund of the account (what `GET /v2/refunds` pages), and
+    /// each payment's own.
+    pub refunds: Collection<Refund>,
+    pub payment_refunds: HashMap<Id, BTreeSet<SortKey>>,
+    pub chargebacks: Collection<Chargeback>,
+    pub payment_chargebacks: HashMap<Id, BTreeSet<SortKey>>,
+    pub captures: Collection<Capture>,
+    pub payment_captures: HashMap<Id, BTreeSet<SortKey>>,
+    /// Seconds between two steps of a refund's status walk; `None` takes
+    /// `--refund-delay`. Set by a fixture's `refundDelay`.
+    pub refund_delay: Option<u64>,
+    /// Website profiles, the key's own first (see [`profile`]).
+    pub profiles: Vec<Profile>,
+    pub organization: Option<Organization>,
 }
 
 impl Data {
@@ -104,6 +179,56 @@ impl Data {
             mandates: Collection::default(),
             customer_mandates: HashMap::new(),
             schedule: Default::default(),
+            refunds: Collection::default(),
+            payment_refunds: HashMap::new(),
+            chargebacks: Collection::default(),
+            payment_chargebacks: HashMap::new(),
+            captures: Collection::default(),
+            payment_captures: HashMap::new(),
+            refund_delay: None,
+            profiles: Vec::new(),
+            organization: None,
+        }
+    }
+
+    /// Gives an account without a profile (or organization) the default
+    /// ones, derived from its key; returns the key's own profile id.
+    pub fn ensure_profile(&mut self, key: &str, mode: Mode) -> Id {
+        let bare = key.strip_suffix("#test").unwrap_or(key);
+        if self.organization.is_none() {
+            let digits = ids::fnv(bare) % 100_000_000;
+            self.organization = Some(Organization::new(Id::new(format!("org_{digits:08}"))));
+        }
+        if self.profiles.is_empty() {
+            let created = jiff::Timestamp::now().as_second();
+            let id = ids::derived("pfl_", key);
+            self.profiles.push(Profile::new(id, mode, created));
+        }
+        self.profiles[0].id.clone()
+    }
+
+    pub fn profile(&self, id: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.id == id)
+    }
+
+    /// The profile a payment was made on: the one it names, else the key's own.
+    pub fn profile_for(&self, p: &Payment) -> Option<&Profile> {
+        p.profile_id
+            .as_deref()
+            .and_then(|id| self.profile(id))
+            .or(self.profiles.first())
+    }
+
+    pub fn profile_mut(&mut self, id: &str) -> Option<&mut Profile> {
+        self.profiles.iter_mut().find(|p| p.id == id)
+    }
+
+    pub fn new_profile_id(&mut self) -> Id {
+        loop {
+            let id = ids::generate("pfl_", &mut self.rng);
+            if self.profile(&id).is_none() {
+                return id;
+            }
         }
     }
 
@@ -137,6 +262,40 @@ impl Data {
         loop {
             let id = ids::generate("mdt_", &mut self.rng);
             if self.mandates.get(&id).is_none() {
+                return id;
+            }
+        }
+    }
+
+    /// A seed for the generator of the data that replaces this (a reset):
+    /// drawn from this generator, so ids made after a reset differ from the
+    /// ones made before it, and a run with `--seed` still replays.
+    pub fn next_seed(&mut self) -> u64 {
+        rand::Rng::random(&mut self.rng)
+    }
+
+    pub fn new_refund_id(&mut self) -> Id {
+        loop {
+            let id = ids::generate("re_", &mut self.rng);
+            if self.refunds.get(&id).is_none() {
+                return id;
+            }
+        }
+    }
+
+    pub fn new_chargeback_id(&mut self) -> Id {
+        loop {
+            let id = ids::generate("chb_", &mut self.rng);
+            if self.chargebacks.get(&id).is_none() {
+                return id;
+            }
+        }
+    }
+
+    pub fn new_capture_id(&mut self) -> Id {
+        loop {
+            let id = ids::generate("cpt_", &mut self.rng);
+            if self.captures.get(&id).is_none() {
                 return id;
             }
         }
@@ -177,6 +336,101 @@ impl Data {
         self.payments.insert(payment.id.clone(), key, payment);
     }
 
+    /// A refund, in the account's list and its payment's; the payment's
+    /// totals follow.
+    pub fn insert_refund(&mut self, refund: Refund) {
+        let key = self.next_key(refund.created_at);
+        let payment = refund.payment_id.clone();
+        self.payment_refunds
+            .entry(payment.clone())
+            .or_default()
+            .insert(key);
+        self.refunds.insert(refund.id.clone(), key, refund);
+        self.settle_totals(&payment);
+    }
+
+    pub fn insert_chargeback(&mut self, chargeback: Chargeback) {
+        let key = self.next_key(chargeback.created_at);
+        let payment = chargeback.payment_id.clone();
+        self.payment_chargebacks
+            .entry(payment.clone())
+            .or_default()
+            .insert(key);
+        self.chargebacks
+            .insert(chargeback.id.clone(), key, chargeback);
+        self.settle_totals(&payment);
+    }
+
+    pub fn insert_capture(&mut self, capture: Capture) {
+        let key = self.next_key(capture.created_at);
+        let payment = capture.payment_id.clone();
+        self.payment_captures
+            .entry(payment.clone())
+            .or_default()
+            .insert(key);
+        self.captures.insert(capture.id.clone(), key, capture);
+        self.settle_totals(&payment);
+    }
+
+    /// A payment's refunds, chargebacks or captures, oldest first.
+    pub fn of_payment<'a, T>(
+        coll: &'a Collection<T>,
+        index: &'a HashMap<Id, BTreeSet<SortKey>>,
+        payment: &str,
+    ) -> impl DoubleEndedIterator<Item = &'a T> + 'a {
+        index
+            .get(payment)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| coll.by_key(k))
+    }
+
+    /// The payment's `amountRefunded`, `amountChargedBack`, `amountCaptured`
+    /// and links, recounted from its objects after any of them changed.
+    pub fn settle_totals(&mut self, payment: &str) {
+        let refunds: Vec<u64> = Self::of_payment(&self.refunds, &self.payment_refunds, payment)
+            .filter(|r| r.status.counts())
+            .map(|r| crate::validate::minor_units(&r.amount))
+            .collect();
+        let has_refunds = self
+            .payment_refunds
+            .get(payment)
+            .is_some_and(|s| !s.is_empty());
+        let charged_back: u64 =
+            Self::of_payment(&self.chargebacks, &self.payment_chargebacks, payment)
+                .filter(|c| c.reversed_at.is_none())
+                .map(|c| crate::validate::minor_units(&c.amount))
+                .sum();
+        let has_chargebacks = self
+            .payment_chargebacks
+            .get(payment)
+            .is_some_and(|s| !s.is_empty());
+        let captured: u64 = Self::of_payment(&self.captures, &self.payment_captures, payment)
+            .filter(|c| c.status == CaptureStatus::Succeeded)
+            .map(|c| crate::validate::minor_units(&c.amount))
+            .sum();
+        let has_captures = self
+            .payment_captures
+            .get(payment)
+            .is_some_and(|s| !s.is_empty());
+        if let Some(p) = self.payments.get_mut(payment) {
+            let m = &mut p.money;
+            m.refunded = refunds.iter().sum();
+            m.has_refunds = has_refunds;
+            m.charged_back = charged_back;
+            m.has_chargebacks = has_chargebacks;
+            // A payment set paid without a capture object (the sandbox
+            // route, a fixture) was captured in full.
+            m.captured =
+                if captured == 0 && p.status == PaymentStatus::Paid && p.authorized_at.is_some() {
+                    crate::validate::minor_units(&p.amount)
+                } else {
+                    captured
+                };
+            m.has_captures = has_captures;
+        }
+    }
+
     /// Takes a payment out of the expiry schedule (it reached a final status).
     pub fn unschedule_expiry(&mut self, id: &str) {
         use crate::scheduler::Due;
@@ -193,6 +447,16 @@ impl Data {
                 .insert(key);
         }
         self.mandates.insert(mandate.id.clone(), key, mandate);
+    }
+
+    /// How many objects of each kind the account holds, for the metrics
+    /// (one line per collection).
+    pub fn object_counts(&self) -> [(&'static str, usize); 3] {
+        [
+            ("customers", self.customers.len()),
+            ("payments", self.payments.len()),
+            ("mandates", self.mandates.len()),
+        ]
     }
 
     pub fn customer_has_mandates(&self, id: &str) -> bool {

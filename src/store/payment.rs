@@ -9,6 +9,29 @@ pub struct Amount {
     pub currency: SmolStr,
 }
 
+impl Amount {
+    /// `minor` units written with the currency's own decimals (`1050` EUR
+    /// is `10.50`).
+    pub fn from_minor(minor: u64, currency: &str) -> Amount {
+        let decimals = crate::validate::decimals_of(currency).unwrap_or(2) as u32;
+        let value = if decimals == 0 {
+            minor.to_string()
+        } else {
+            let unit = 10u64.pow(decimals);
+            format!(
+                "{}.{:0width$}",
+                minor / unit,
+                minor % unit,
+                width = decimals as usize
+            )
+        };
+        Amount {
+            value: value.into(),
+            currency: currency.into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaymentStatus {
     Open,
@@ -118,6 +141,30 @@ pub struct Payment {
     pub details: Option<Box<RawValue>>,
     /// Lines, addresses and the other fields few payments carry.
     pub extra: Option<Box<super::PaymentExtra>>,
+    /// Captures, refunds and chargebacks: how the money moved after payment.
+    pub money: Money,
+}
+
+/// What a payment carries about its authorization, captures, refunds and
+/// chargebacks. The totals are kept by [`crate::store::Data`] from the
+/// objects themselves (never edited by hand), so the payment renders
+/// without a look at them.
+#[derive(Debug, Clone, Default)]
+pub struct Money {
+    /// `captureMode: manual`: authorized first, captured on request.
+    pub manual_capture: bool,
+    /// `captureDelay` as sent (`8 hours`), with its length in seconds.
+    pub capture_delay: Option<(Box<str>, i64)>,
+    /// While authorized: when the authorization expires.
+    pub capture_before: Option<i64>,
+    /// Totals in minor units of the payment's currency.
+    pub refunded: u64,
+    pub charged_back: u64,
+    pub captured: u64,
+    /// Whether any refund, chargeback or capture exists (the links).
+    pub has_refunds: bool,
+    pub has_chargebacks: bool,
+    pub has_captures: bool,
 }
 
 impl Payment {
@@ -125,8 +172,33 @@ impl Payment {
     /// bank transfers and direct debits while they are not final.
     pub fn is_cancelable(&self) -> bool {
         !self.status.is_final()
-            && (self.status == PaymentStatus::Pending
-                || matches!(self.method, Some("banktransfer" | "directdebit")))
+            && (matches!(
+                self.status,
+                PaymentStatus::Pending | PaymentStatus::Authorized
+            ) || matches!(self.method, Some("banktransfer" | "directdebit")))
+    }
+
+    /// Authorized before it is paid: `captureMode: manual` or a
+    /// `captureDelay` (pay-later methods authorize whatever was asked).
+    pub fn captures_later(&self) -> bool {
+        self.money.manual_capture || self.money.capture_delay.is_some()
+    }
+
+    /// What can be refunded at most: the captured amount of an authorized
+    /// payment, else the whole amount.
+    pub fn refundable_base(&self) -> u64 {
+        if self.authorized_at.is_some() {
+            self.money.captured
+        } else {
+            crate::validate::minor_units(&self.amount)
+        }
+    }
+
+    /// `amountRemaining`: what is left to refund.
+    pub fn amount_remaining(&self) -> u64 {
+        self.refundable_base()
+            .saturating_sub(self.money.refunded)
+            .saturating_sub(self.money.charged_back)
     }
 
     /// The issuer given at creation or picked at checkout.

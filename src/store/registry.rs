@@ -14,9 +14,13 @@ pub struct Registry {
     sources: Vec<Source>,
     template: Option<AccountSeed>,
     rng_seed: u64,
-    /// Payment id to the name of the account that holds it, for the pages a
-    /// browser opens without an API key (checkout). A hint, checked on use.
-    payment_accounts: DashMap<ids::Id, Box<str>>,
+    /// Page token to the name of its account, for the pages a browser opens
+    /// without an API key (checkout, dashboard): see [`crate::page_link`].
+    page_tokens: DashMap<Box<str>, Box<str>>,
+    /// Accounts named by a fixture: never dropped as idle.
+    seeded: std::collections::HashSet<Box<str>>,
+    /// The bound on every account's journal together.
+    journal_budget: Arc<crate::journal::Budget>,
 }
 
 /// Access tokens see test and live objects apart, so each mode of a token is
@@ -36,7 +40,9 @@ impl Registry {
             sources,
             template: None,
             rng_seed,
-            payment_accounts: DashMap::new(),
+            page_tokens: DashMap::new(),
+            seeded: Default::default(),
+            journal_budget: Default::default(),
         };
         for (key, seed) in fixtures::load(&registry.sources, now)? {
             if key == TEMPLATE_KEY {
@@ -45,11 +51,49 @@ impl Registry {
             }
             let mode = mode_of(&key);
             let data = seed.into_data(registry.account_seed(&key));
-            let account = Arc::new(Account::new(&key, mode, data));
-            registry.index_payments(&account);
+            let account = Arc::new(registry.account(&key, mode, data));
+            registry.note_page_token(&account);
+            registry.seeded.insert(key.as_str().into());
             registry.accounts.insert(key.as_str().into(), account);
         }
         Ok(registry)
+    }
+
+    /// A new account whose journal counts against the shared bound.
+    fn account(&self, name: &str, mode: Mode, data: Data) -> Account {
+        let mut account = Account::new(name, mode, data);
+        account.journal = crate::journal::Journal::new(self.journal_budget.clone());
+        account
+    }
+
+    pub fn journal_budget(&self) -> &crate::journal::Budget {
+        &self.journal_budget
+    }
+
+    /// Drops the accounts that hold nothing but their seed and a journal and
+    /// have served no request for `idle_ms` before `now_ms`; fixture accounts stay. An
+    /// account a request holds right now is never dropped. Returns how many
+    /// went.
+    pub fn drop_idle(&self, now_ms: i64, idle_ms: i64) -> usize {
+        let idle: Vec<Box<str>> = self
+            .accounts
+            .iter()
+            .filter(|e| now_ms - e.value().last_used() >= idle_ms && !self.seeded.contains(e.key()))
+            .map(|e| e.key().clone())
+            .collect();
+        let mut dropped = 0;
+        for name in idle {
+            // Under the map's lock for this key: no request can pick the
+            // account up meanwhile, and only the map holds it.
+            let removed = self.accounts.remove_if(&name, |_, a| {
+                Arc::strong_count(a) == 1 && now_ms - a.last_used() >= idle_ms && a.is_pristine()
+            });
+            if let Some((_, account)) = removed {
+                self.page_tokens.remove(&account.page_token);
+                dropped += 1;
+            }
+        }
+        dropped
     }
 
     /// The seed of an account's id generator: the run's seed and its name.
@@ -68,55 +112,24 @@ impl Registry {
             .entry(name.as_ref().into())
             .or_insert_with(|| {
                 created = true;
-                Arc::new(Account::new(&name, mode, self.fresh_data(&name)))
+                Arc::new(self.account(&name, mode, self.fresh_data(&name)))
             })
             .clone();
         if created {
-            self.index_payments(&account);
+            self.note_page_token(&account);
         }
         account
     }
 
-    /// Notes that `account` holds the payment `id`.
-    pub fn index_payment(&self, id: &str, account: &Account) {
-        self.payment_accounts
-            .insert(ids::Id::new(id), account.key.clone());
+    fn note_page_token(&self, account: &Account) {
+        self.page_tokens
+            .insert(account.page_token.clone(), account.key.clone());
     }
 
-    /// Notes every payment of `account` (fixtures, templates, imports).
-    pub fn index_payments(&self, account: &Account) {
-        let data = account.data.read();
-        for p in data.payments.iter() {
-            self.payment_accounts
-                .insert(p.id.clone(), account.key.clone());
-        }
-    }
-
-    /// The account that holds payment `id`, for callers without an API key.
-    /// The index is checked against the account; when it is stale (state
-    /// replaced by a reset or an import) every account is searched once.
-    pub fn payment_account(&self, id: &str) -> Option<Arc<Account>> {
-        let hinted = self
-            .payment_accounts
-            .get(id)
-            .and_then(|name| self.accounts.get(name.value().as_ref()).map(|a| a.clone()));
-        if let Some(account) = hinted {
-            if account.data.read().payments.get(id).is_some() {
-                return Some(account);
-            }
-        }
-        let found = self.account_holding(|data| data.payments.get(id).is_some())?;
-        self.index_payment(id, &found);
-        Some(found)
-    }
-
-    /// The first account whose data `holds` says yes to: a scan of every
-    /// account, for the rare caller that has an object id but no key.
-    pub fn account_holding(&self, holds: impl Fn(&Data) -> bool) -> Option<Arc<Account>> {
-        self.accounts
-            .iter()
-            .find(|e| holds(&e.value().data.read()))
-            .map(|e| e.value().clone())
+    /// The account whose page links carry `token`.
+    pub fn by_page_token(&self, token: &str) -> Option<Arc<Account>> {
+        let name = self.page_tokens.get(token)?;
+        self.existing(name.value())
     }
 
     /// The account [`Registry::get`] would answer with, only if it exists already.
@@ -132,17 +145,30 @@ impl Registry {
     fn fresh_data(&self, name: &str) -> Data {
         let seed = self.account_seed(name);
         match &self.template {
-            Some(t) => t.clone().into_data(seed),
+            Some(t) => {
+                let mut data = t.clone().into_data(seed);
+                // The template's profile becomes each account's own.
+                if let Some(p) = data.profiles.first_mut() {
+                    p.id = ids::derived("pfl_", name);
+                }
+                data
+            }
             None => Data::new(seed),
         }
     }
 
-    /// The account's data as its fixtures made it (re-read from their files).
-    pub fn seeded_data(&self, name: &str, now: i64) -> Result<Data, String> {
+    /// The account's data as its fixtures made it (re-read from their
+    /// files), its id generator seeded with `id_seed`.
+    pub fn seeded_data(&self, name: &str, now: i64, id_seed: u64) -> Result<Data, String> {
         let seeds = fixtures::load(&self.sources, now)?;
-        Ok(match seeds.into_iter().find(|(k, _)| k == name) {
-            Some((_, seed)) => seed.into_data(self.account_seed(name)),
-            None => self.fresh_data(name),
+        let seed = seeds
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, seed)| seed)
+            .or_else(|| self.template.clone());
+        Ok(match seed {
+            Some(seed) => seed.into_data(id_seed),
+            None => Data::new(id_seed),
         })
     }
 
@@ -158,10 +184,45 @@ impl Registry {
         self.accounts.is_empty()
     }
 
-    pub fn insert(&self, account: Account) {
-        let account = Arc::new(account);
-        self.index_payments(&account);
-        self.accounts.insert(account.key.clone(), account);
+    /// Adds an account made elsewhere (a state file): it holds data of its
+    /// own, so it is never dropped as idle.
+    pub fn insert(&self, mut account: Account) {
+        account.journal = crate::journal::Journal::new(self.journal_budget.clone());
+        account.mark_changed();
+        self.note_page_token(&account);
+        self.accounts.insert(account.key.clone(), Arc::new(account));
+    }
+}
+
+/// Every so often (a quarter of `idle_secs`, between 50 ms and a minute),
+/// drops the accounts idle for `idle_secs` ([`Registry::drop_idle`]), until
+/// `stop` turns true.
+pub async fn sweep_idle(
+    registry: &Registry,
+    idle_secs: u64,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    if idle_secs == 0 {
+        return;
+    }
+    let every = std::time::Duration::from_millis((idle_secs * 250).clamp(50, 60_000));
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                let now = jiff::Timestamp::now().as_millisecond();
+                let idle_ms = i64::try_from(idle_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+                let n = registry.drop_idle(now, idle_ms);
+                if n > 0 {
+                    tracing::debug!(accounts = n, "idle accounts dropped");
+                }
+            }
+            _ = stop.changed() => break,
+        }
+        if *stop.borrow() {
+            break;
+        }
     }
 }
 

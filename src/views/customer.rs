@@ -61,7 +61,7 @@ impl Serialize for CustomerLinksView<'_> {
         m.serialize_entry("self", &r.api_href(["customers/", id, ""]))?;
         m.serialize_entry(
             "dashboard",
-            &r.page_href(["_sandbox/dashboard/customers/", id, ""]),
+            &r.page_href(["_sandbox/dashboard/customers/", id]),
         )?;
         if l.mandates {
             m.serialize_entry("mandates", &r.api_href(["customers/", id, "/mandates"]))?;

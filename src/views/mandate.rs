@@ -56,6 +56,7 @@ mod tests {
             mode: Mode::Test,
             profile_id: "pfl_x",
             testmode_links: false,
+            page_token: "t0k",
         };
         assert_eq!(
             r.api("customers/cst_a").href,
@@ -69,7 +70,7 @@ mod tests {
         // Pages (checkout, dashboard) are not API calls: no testmode there.
         assert_eq!(
             r.page("checkout/x").href,
-            "https://localhost:8443/checkout/x"
+            "https://localhost:8443/checkout/x?account=t0k"
         );
     }
 }

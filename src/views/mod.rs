@@ -10,15 +10,23 @@ use serde::{Serialize, Serializer};
 use crate::clock::{format_datetime, DateText};
 use crate::store::{Amount, Mode};
 
+mod capture;
+mod chargeback;
 mod customer;
 mod list;
 mod mandate;
+pub mod method;
 mod payment;
+pub mod profile;
+mod refund;
 
+pub use capture::CaptureView;
+pub use chargeback::ChargebackView;
 pub use customer::{CustomerLinks, CustomerView};
 pub use list::{ListLinks, ListView};
 pub use mandate::MandateView;
-pub use payment::{wants_qr_code, with_qr_code, PaymentLinks, PaymentView};
+pub use payment::{wants_qr_code, with_qr_code, PaymentEmbeds, PaymentLinks, PaymentView};
+pub use refund::RefundView;
 
 pub const DOCS: &str = "https://docs.mollie.com/reference/v2/";
 
@@ -82,9 +90,22 @@ pub struct Render<'a> {
     /// Node client's `refresh()`, `getCustomer()`) stays in test mode instead
     /// of landing in the token's live account.
     pub testmode_links: bool,
+    /// The account's token on keyless page links ([`crate::page_link`]).
+    pub page_token: &'a str,
 }
 
-impl Render<'_> {
+impl<'a> Render<'a> {
+    /// How `account`'s objects render, with hrefs from `base`.
+    pub fn of(base: &'a str, account: &'a crate::store::Account, testmode_links: bool) -> Self {
+        Render {
+            base,
+            mode: account.mode,
+            profile_id: &account.profile_id,
+            testmode_links,
+            page_token: &account.page_token,
+        }
+    }
+
     pub fn api(&self, path: &str) -> Link<'static> {
         let query = if self.testmode_links {
             "?testmode=true"
@@ -94,8 +115,12 @@ impl Render<'_> {
         Link::hal(concat(&[self.base, "/v2/", path, query]))
     }
 
+    /// A keyless page (checkout, dashboard): its link names the account.
     pub fn page(&self, path: &str) -> Link<'static> {
-        Link::html(concat(&[self.base, "/", path]))
+        Link::html(crate::page_link::href(
+            concat(&[self.base, "/", path]),
+            self.page_token,
+        ))
     }
 }
 
@@ -174,10 +199,17 @@ impl<'a> Render<'a> {
         }
     }
 
-    /// [`Render::page`] of `path` (three pieces), unjoined.
-    pub(crate) fn page_href(&self, path: [&'a str; 3]) -> LinkTo<'a> {
+    /// [`Render::page`] of `path` (two pieces, no query), unjoined.
+    pub(crate) fn page_href(&self, path: [&'a str; 2]) -> LinkTo<'a> {
         LinkTo {
-            href: Href([self.base, "/", path[0], path[1], path[2], ""]),
+            href: Href([
+                self.base,
+                "/",
+                path[0],
+                path[1],
+                crate::page_link::QUERY,
+                self.page_token,
+            ]),
             kind: "text/html",
         }
     }

@@ -10,6 +10,33 @@ pub struct PaymentView<'a> {
     pub payment: &'a Payment,
     pub render: Render<'a>,
     pub links: Option<PaymentLinks>,
+    /// `embed=refunds,chargebacks,captures`: under `_embedded`.
+    pub embedded: Option<PaymentEmbeds<'a>>,
+}
+
+/// The objects `embed` asked for; `None` for a kind not asked.
+#[derive(Default)]
+pub struct PaymentEmbeds<'a> {
+    pub refunds: Option<Vec<RefundView<'a>>>,
+    pub chargebacks: Option<Vec<ChargebackView<'a>>>,
+    pub captures: Option<Vec<CaptureView<'a>>>,
+}
+
+impl Serialize for PaymentEmbeds<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        if let Some(v) = &self.captures {
+            m.serialize_entry("captures", v)?;
+        }
+        if let Some(v) = &self.refunds {
+            m.serialize_entry("refunds", v)?;
+        }
+        if let Some(v) = &self.chargebacks {
+            m.serialize_entry("chargebacks", v)?;
+        }
+        m.end()
+    }
 }
 
 pub struct PaymentLinks {
@@ -55,7 +82,7 @@ impl Serialize for PaymentView<'_> {
                 st.serialize_field(name, &DateTime(at))?;
             }
         }
-        if !p.status.is_final() {
+        if matches!(p.status, PaymentStatus::Open | PaymentStatus::Pending) {
             if let Some(at) = p.expires_at {
                 st.serialize_field("expiresAt", &DateTime(at))?;
             }
@@ -65,17 +92,33 @@ impl Serialize for PaymentView<'_> {
                 st.serialize_field(name, &DateTime(at))?;
             }
         }
+        let m = &p.money;
+        if m.manual_capture {
+            st.serialize_field("captureMode", "manual")?;
+        } else if let Some((delay, _)) = &m.capture_delay {
+            st.serialize_field("captureMode", "automatic")?;
+            st.serialize_field("captureDelay", delay)?;
+        }
+        if p.status == PaymentStatus::Authorized {
+            if let Some(at) = m.capture_before {
+                st.serialize_field("captureBefore", &DateTime(at))?;
+            }
+        }
         let paid = p.status == PaymentStatus::Paid;
+        let currency = &p.amount.currency;
         if paid {
-            let zero = zero_value(&p.amount);
-            st.serialize_field(
-                "amountRefunded",
-                &AmountView {
-                    value: &zero,
-                    currency: &p.amount.currency,
-                },
-            )?;
-            st.serialize_field("amountRemaining", &AmountView::from(&p.amount))?;
+            let refunded = Amount::from_minor(m.refunded, currency);
+            st.serialize_field("amountRefunded", &AmountView::from(&refunded))?;
+            let remaining = Amount::from_minor(p.amount_remaining(), currency);
+            st.serialize_field("amountRemaining", &AmountView::from(&remaining))?;
+        }
+        if p.authorized_at.is_some() {
+            let captured = Amount::from_minor(m.captured, currency);
+            st.serialize_field("amountCaptured", &AmountView::from(&captured))?;
+        }
+        if m.charged_back > 0 {
+            let back = Amount::from_minor(m.charged_back, currency);
+            st.serialize_field("amountChargedBack", &AmountView::from(&back))?;
         }
         if let Some(locale) = p.locale {
             st.serialize_field("locale", locale)?;
@@ -120,6 +163,9 @@ impl Serialize for PaymentView<'_> {
                 }
             }
         }
+        if let Some(e) = &self.embedded {
+            st.serialize_field("_embedded", e)?;
+        }
         if let Some(l) = &self.links {
             st.serialize_field("_links", &OrderedLinks(payment_links(p, r, l)))?;
         }
@@ -150,6 +196,16 @@ fn payment_links(
         "dashboard",
         r.page(&format!("_sandbox/dashboard/payments/{}", p.id)),
     ));
+    // Only once one exists: clients decide "has refunds" by the link.
+    for (name, has) in [
+        ("chargebacks", p.money.has_chargebacks),
+        ("captures", p.money.has_captures),
+        ("refunds", p.money.has_refunds),
+    ] {
+        if has {
+            links.push((name, r.api(&concat(&["payments/", &p.id, "/", name]))));
+        }
+    }
     if let Some(id) = &p.customer_id {
         links.push(("customer", r.api(&format!("customers/{id}"))));
     }
@@ -168,17 +224,6 @@ fn payment_links(
     links
 }
 
-/// `0.00` in the amount's own number of decimals.
-fn zero_value(amount: &Amount) -> String {
-    match amount.value.split_once('.') {
-        Some((_, frac)) => format!("0.{}", "0".repeat(frac.len())),
-        None => "0".to_owned(),
-    }
-}
-
-/// Methods whose payments carry a QR code on `include=details.qrCode`.
-const QR_METHODS: &[&str] = &["ideal", "bancontact", "banktransfer"];
-
 /// Whether a request's `include` asks for the QR code.
 pub fn wants_qr_code(include: Option<&str>) -> bool {
     include.is_some_and(|i| i.split(',').any(|x| x.trim() == "details.qrCode"))
@@ -191,7 +236,7 @@ pub fn wants_qr_code(include: Option<&str>) -> bool {
 pub fn with_qr_code(view: &PaymentView<'_>) -> serde_json::Value {
     let mut v = serde_json::to_value(view).unwrap_or_default();
     let p = view.payment;
-    let fits = p.method.is_some_and(|m| QR_METHODS.contains(&m)) && !p.status.is_final();
+    let fits = p.method.is_some_and(crate::catalogue::has_qr_code) && !p.status.is_final();
     if !fits {
         return v;
     }

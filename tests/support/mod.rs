@@ -162,6 +162,30 @@ impl Sandbox {
             .await
     }
 
+    /// Moves the key's account clock forward (in-process: the HTTP clock
+    /// route is another part's), so that what falls due fires on the next
+    /// scheduler tick.
+    pub fn advance(&self, key: &str, secs: i64) {
+        let account = self
+            .server
+            .app
+            .registry
+            .existing(key)
+            .expect("the key has an account");
+        account.clock.advance(secs);
+    }
+
+    /// A payment made paid through the sandbox route.
+    pub async fn paid_payment(&self, key: &str, body: Value) -> Value {
+        let p = self.payment(key, None, body).await;
+        let id = p["id"].as_str().unwrap().to_owned();
+        let r = self
+            .set_status(key, &id, serde_json::json!({"status": "paid"}))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        r.json()
+    }
+
     /// Waits (up to 10 s) until `GET path` satisfies `done`.
     pub async fn eventually(&self, key: &str, path: &str, done: impl Fn(&Value) -> bool) -> Value {
         for _ in 0..200 {

@@ -1,0 +1,367 @@
+//! Counters for `GET /_sandbox/metrics`, in Prometheus' text format
+//! (version 0.0.4). The request path pays one sharded map read (the route's
+//! counters, found by a label built on the stack) and a few relaxed atomic
+//! adds; everything else (accounts, objects, journal bytes, webhook queue)
+//! is read when the metrics are scraped.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use dashmap::DashMap;
+
+use crate::app::App;
+
+/// Upper bounds (seconds) of the latency histogram's buckets.
+pub const BUCKETS: [f64; 14] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+/// Distinct route labels kept; past this, new shapes count as `other`, so a
+/// client that sends random paths cannot grow memory without end.
+pub const MAX_ROUTES: usize = 256;
+/// Status slots: 100..=599, and one for a faulted connection.
+const STATUSES: usize = 501;
+const FAULT: usize = 500;
+
+pub struct RouteStats {
+    statuses: [AtomicU64; STATUSES],
+    /// Per bucket, not cumulative (cumulated when rendered); the last slot is +Inf.
+    buckets: [AtomicU64; BUCKETS.len() + 1],
+    sum_micros: AtomicU64,
+}
+
+impl Default for RouteStats {
+    fn default() -> Self {
+        RouteStats {
+            statuses: std::array::from_fn(|_| AtomicU64::new(0)),
+            buckets: std::array::from_fn(|_| AtomicU64::new(0)),
+            sum_micros: AtomicU64::new(0),
+        }
+    }
+}
+
+/// Route, scenario, rule.
+type RuleKey = (Box<str>, Box<str>, Box<str>);
+
+#[derive(Default)]
+pub struct Metrics {
+    routes: DashMap<Box<str>, Arc<RouteStats>>,
+    /// (route, scenario, rule) -> requests where the rule fired. Only
+    /// requests under a scenario reach this map.
+    rules: DashMap<RuleKey, AtomicU64>,
+}
+
+impl Metrics {
+    /// Counts one finished request. `status` is `None` for a faulted connection.
+    pub fn observe(
+        &self,
+        path: &str,
+        status: Option<u16>,
+        latency: Duration,
+        scenario: Option<&str>,
+        rules: &[String],
+    ) {
+        let mut buf = Label::default();
+        let route = route_label(path, &mut buf);
+        let stats = match self.routes.get(route) {
+            Some(s) => s.clone(),
+            None => self.new_route(route),
+        };
+        let slot = match status {
+            Some(s) if (100..=599).contains(&s) => usize::from(s - 100),
+            _ => FAULT,
+        };
+        stats.statuses[slot].fetch_add(1, Ordering::Relaxed);
+        let secs = latency.as_secs_f64();
+        let bucket = BUCKETS
+            .iter()
+            .position(|b| secs <= *b)
+            .unwrap_or(BUCKETS.len());
+        stats.buckets[bucket].fetch_add(1, Ordering::Relaxed);
+        let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+        stats.sum_micros.fetch_add(micros, Ordering::Relaxed);
+        if let Some(scenario) = scenario {
+            for rule in rules {
+                let key = (route.into(), scenario.into(), rule.as_str().into());
+                self.rules
+                    .entry(key)
+                    .or_default()
+                    .fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    fn new_route(&self, route: &str) -> Arc<RouteStats> {
+        let route = if self.routes.len() >= MAX_ROUTES {
+            "other"
+        } else {
+            route
+        };
+        self.routes.entry(route.into()).or_default().clone()
+    }
+}
+
+/// A route label written into a fixed buffer: no allocation per request.
+struct Label {
+    bytes: [u8; 96],
+    len: usize,
+}
+
+impl Default for Label {
+    fn default() -> Self {
+        Label {
+            bytes: [0; 96],
+            len: 0,
+        }
+    }
+}
+
+impl Label {
+    fn push(&mut self, s: &str) -> bool {
+        let end = self.len + s.len();
+        if end > self.bytes.len() {
+            return false;
+        }
+        self.bytes[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        true
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("other")
+    }
+}
+
+/// The path with its ids replaced: `/v2/customers/cst_8wmqcHMN4U/payments`
+/// becomes `/v2/customers/{id}/payments`. A segment that is not a plain
+/// lowercase word also becomes `{id}`, which keeps the labels few.
+fn route_label<'a>(path: &str, buf: &'a mut Label) -> &'a str {
+    let path = path.trim_end_matches('/');
+    if path.is_empty() {
+        return "/";
+    }
+    for (i, seg) in path.split('/').skip(1).enumerate() {
+        if i == 8 {
+            return "other";
+        }
+        let word = matches!(seg, "_sandbox" | "v2")
+            || (!seg.is_empty()
+                && seg.len() <= 24
+                && seg
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'.'));
+        let ok = buf.push("/") && buf.push(if word { seg } else { "{id}" });
+        if !ok {
+            return "other";
+        }
+    }
+    buf.as_str()
+}
+
+/// Escapes a label value as the text format wants (backslash, quote, newline).
+fn label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+fn status_text(slot: usize) -> String {
+    if slot == FAULT {
+        "fault".to_owned()
+    } else {
+        (slot + 100).to_string()
+    }
+}
+
+/// The whole text for a scrape.
+pub fn render(app: &App) -> String {
+    let m = &app.metrics;
+    let mut out = String::with_capacity(4096);
+    let mut routes: Vec<(Box<str>, Arc<RouteStats>)> = m
+        .routes
+        .iter()
+        .map(|e| (e.key().clone(), e.value().clone()))
+        .collect();
+    routes.sort_by(|a, b| a.0.cmp(&b.0));
+
+    out.push_str("# HELP mollie_sandbox_requests_total Requests answered, by route and status (fault: the connection was broken by a scenario).\n");
+    out.push_str("# TYPE mollie_sandbox_requests_total counter\n");
+    for (route, stats) in &routes {
+        for (slot, n) in stats.statuses.iter().enumerate() {
+            let n = n.load(Ordering::Relaxed);
+            if n > 0 {
+                let _ = writeln!(
+                    out,
+                    "mollie_sandbox_requests_total{{route=\"{}\",status=\"{}\"}} {n}",
+                    label(route),
+                    status_text(slot)
+                );
+            }
+        }
+    }
+
+    out.push_str("# HELP mollie_sandbox_scenario_rule_hits_total Requests on which a scenario rule fired, by route, scenario and rule.\n");
+    out.push_str("# TYPE mollie_sandbox_scenario_rule_hits_total counter\n");
+    let mut rules: Vec<(String, u64)> = m
+        .rules
+        .iter()
+        .map(|e| {
+            let (route, scenario, rule) = e.key();
+            (
+                format!(
+                    "route=\"{}\",scenario=\"{}\",rule=\"{}\"",
+                    label(route),
+                    label(scenario),
+                    label(rule)
+                ),
+                e.value().load(Ordering::Relaxed),
+            )
+        })
+        .collect();
+    rules.sort();
+    for (labels, n) in rules {
+        let _ = writeln!(
+            out,
+            "mollie_sandbox_scenario_rule_hits_total{{{labels}}} {n}"
+        );
+    }
+
+    out.push_str("# HELP mollie_sandbox_request_duration_seconds Time from request head to response, by route.\n");
+    out.push_str("# TYPE mollie_sandbox_request_duration_seconds histogram\n");
+    for (route, stats) in &routes {
+        let route = label(route);
+        let mut cumulative = 0;
+        for (i, n) in stats.buckets.iter().enumerate() {
+            cumulative += n.load(Ordering::Relaxed);
+            let le = BUCKETS
+                .get(i)
+                .map_or_else(|| "+Inf".to_owned(), |b| b.to_string());
+            let _ = writeln!(
+                out,
+                "mollie_sandbox_request_duration_seconds_bucket{{route=\"{route}\",le=\"{le}\"}} {cumulative}"
+            );
+        }
+        let sum = stats.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
+        let _ = writeln!(
+            out,
+            "mollie_sandbox_request_duration_seconds_sum{{route=\"{route}\"}} {sum}"
+        );
+        let _ = writeln!(
+            out,
+            "mollie_sandbox_request_duration_seconds_count{{route=\"{route}\"}} {cumulative}"
+        );
+    }
+
+    let accounts = app.registry.all();
+    let mut objects: Vec<(&'static str, usize)> = Vec::new();
+    let mut journal_bytes = 0usize;
+    for account in &accounts {
+        journal_bytes += account.journal.bytes() + account.journal.bodies_bytes();
+        let data = account.data.read();
+        for (kind, n) in data.object_counts() {
+            match objects.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, total)) => *total += n,
+                None => objects.push((kind, n)),
+            }
+        }
+    }
+    out.push_str("# HELP mollie_sandbox_accounts Accounts in memory.\n");
+    out.push_str("# TYPE mollie_sandbox_accounts gauge\n");
+    let _ = writeln!(out, "mollie_sandbox_accounts {}", accounts.len());
+    out.push_str("# HELP mollie_sandbox_objects Objects held, by kind, over all accounts.\n");
+    out.push_str("# TYPE mollie_sandbox_objects gauge\n");
+    for (kind, n) in objects {
+        let _ = writeln!(out, "mollie_sandbox_objects{{kind=\"{kind}\"}} {n}");
+    }
+    out.push_str("# HELP mollie_sandbox_journal_bytes Approximate bytes held by the request journals (bodies included).\n");
+    out.push_str("# TYPE mollie_sandbox_journal_bytes gauge\n");
+    let _ = writeln!(out, "mollie_sandbox_journal_bytes {journal_bytes}");
+
+    let hooks = app.webhooks.stats();
+    out.push_str("# HELP mollie_sandbox_webhook_queue_depth Webhook deliveries waiting: new ones for the worker, retries for their time, attempts in flight.\n");
+    out.push_str("# TYPE mollie_sandbox_webhook_queue_depth gauge\n");
+    for (state, n) in [
+        ("queued", hooks.queued),
+        ("retry", hooks.retries),
+        ("in_flight", hooks.in_flight),
+    ] {
+        let _ = writeln!(
+            out,
+            "mollie_sandbox_webhook_queue_depth{{state=\"{state}\"}} {n}"
+        );
+    }
+    out.push_str("# HELP mollie_sandbox_webhook_attempts_total Webhook attempts by outcome (success: 200 in time).\n");
+    out.push_str("# TYPE mollie_sandbox_webhook_attempts_total counter\n");
+    for (outcome, n) in hooks.outcomes {
+        let _ = writeln!(
+            out,
+            "mollie_sandbox_webhook_attempts_total{{outcome=\"{outcome}\"}} {n}"
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(path: &str) -> String {
+        let mut buf = Label::default();
+        route_label(path, &mut buf).to_owned()
+    }
+
+    #[test]
+    fn ids_leave_the_route() {
+        assert_eq!(route("/v2/payments"), "/v2/payments");
+        assert_eq!(route("/v2/payments/tr_WDqYK6vllg"), "/v2/payments/{id}");
+        assert_eq!(
+            route("/v2/customers/cst_8wmqcHMN4U/mandates/mdt_pWUnw6pkBN"),
+            "/v2/customers/{id}/mandates/{id}"
+        );
+        assert_eq!(
+            route("/_sandbox/webhooks/whd_12/resend"),
+            "/_sandbox/webhooks/{id}/resend"
+        );
+        assert_eq!(route("/_sandbox/"), "/_sandbox");
+        assert_eq!(route("/"), "/");
+        assert_eq!(route("/v2/<script>"), "/v2/{id}");
+        assert_eq!(route(&"/abc".repeat(40)), "other");
+    }
+
+    #[test]
+    fn counts_and_buckets() {
+        let m = Metrics::default();
+        m.observe(
+            "/v2/payments/tr_1",
+            Some(200),
+            Duration::from_micros(300),
+            None,
+            &[],
+        );
+        m.observe(
+            "/v2/payments/tr_2",
+            Some(503),
+            Duration::from_millis(30),
+            Some("s"),
+            &["r".into()],
+        );
+        m.observe(
+            "/v2/payments/tr_3",
+            None,
+            Duration::from_secs(20),
+            None,
+            &[],
+        );
+        let stats = m.routes.get("/v2/payments/{id}").unwrap();
+        assert_eq!(stats.statuses[100].load(Ordering::Relaxed), 1);
+        assert_eq!(stats.statuses[403].load(Ordering::Relaxed), 1);
+        assert_eq!(stats.statuses[FAULT].load(Ordering::Relaxed), 1);
+        assert_eq!(stats.buckets[0].load(Ordering::Relaxed), 1);
+        assert_eq!(stats.buckets[6].load(Ordering::Relaxed), 1);
+        assert_eq!(stats.buckets[BUCKETS.len()].load(Ordering::Relaxed), 1);
+        assert_eq!(m.rules.len(), 1);
+        assert_eq!(label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+    }
+}

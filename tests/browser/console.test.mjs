@@ -1,0 +1,229 @@
+// The QA console in real headless Chromium: paste a key, see a payment made
+// through the API appear, pay it with a button and see the status and the
+// webhook attempt, switch a scenario on and see the next API call fail in
+// the live journal, reset the account; pick an account from the list.
+// Screenshots of each page go to target/browser-screenshots/console-*.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const binary = process.env.MOLLIE_SANDBOX_BIN ||
+  [path.join(root, 'target/release/mollie-sandbox'), path.join(root, 'target/debug/mollie-sandbox')]
+    .find((p) => existsSync(p));
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const shots = process.env.SCREENSHOT_DIR || path.join(root, 'target', 'browser-screenshots');
+
+let sandbox, sandboxUrl, shop, shopUrl, browser;
+const hooks = [];
+
+function key() {
+  return 'test_' + randomBytes(30).toString('base64').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 30);
+}
+
+async function api(apiKey, method, p, body) {
+  const res = await fetch(sandboxUrl + p, {
+    method,
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: body && JSON.stringify(body),
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+async function waitFor(check, what) {
+  for (let i = 0; i < 200; i++) {
+    const v = await check();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+// Waits for the answer box to show `what` (the request the button sent), then
+// checks its status. The box is emptied when a button is pressed.
+async function answered(page, what, status = '200') {
+  await page.locator('#result', { hasText: what }).waitFor();
+  assert.equal(await page.getAttribute('#result', 'data-status'), status);
+}
+
+const shot = (page, name) => page.screenshot({ path: path.join(shots, `console-${name}.png`), fullPage: true });
+
+before(async () => {
+  assert.ok(binary, 'build the sandbox first (cargo build --release)');
+  assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: run scripts/install-browser`);
+  mkdirSync(shots, { recursive: true });
+  sandbox = spawn(binary, ['--port', '0', '--no-fixtures', '--webhook-time-scale', '0.001', '--journal-bodies'], {
+    env: { ...process.env, RUST_LOG: 'info', NO_COLOR: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  sandboxUrl = await new Promise((resolve, reject) => {
+    let seen = '';
+    sandbox.stderr.on('data', (chunk) => {
+      seen += chunk;
+      const m = seen.match(/listening on (http:\/\/[0-9.:]+)/);
+      if (m) resolve(m[1]);
+    });
+    sandbox.on('exit', (code) => reject(new Error(`sandbox exited (${code}): ${seen}`)));
+  });
+  shop = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      hooks.push(body);
+      res.end('ok');
+    });
+  });
+  await new Promise((r) => shop.listen(0, '127.0.0.1', r));
+  shopUrl = `http://127.0.0.1:${shop.address().port}`;
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  sandbox?.kill();
+  await new Promise((r) => (shop ? shop.close(r) : r()));
+});
+
+test('paste a key, pay a payment, see its webhook, fail the next call by a scenario, reset', async () => {
+  const k = key();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('dialog', (d) => d.accept());
+  const urls = [];
+  page.on('request', (r) => urls.push(r.url()));
+
+  await page.goto(`${sandboxUrl}/_sandbox/`);
+  await shot(page, 'login');
+  await page.getByLabel('API key').fill(k);
+  await page.locator('#key-form button').click();
+  await page.getByRole('heading', { name: /Payments/ }).waitFor();
+  assert.equal(await page.textContent('#who-key'), `${k.slice(0, 8)}…${k.slice(-4)}`);
+  assert.match(await page.textContent('#panel'), /Nothing here yet/);
+
+  // A payment made by the app, through the API, appears.
+  const created = await api(k, 'POST', '/v2/payments', {
+    amount: { value: '24.95', currency: 'EUR' },
+    description: 'Order <b>#1337</b>',
+    redirectUrl: `${shopUrl}/return`,
+    webhookUrl: `${shopUrl}/webhook`,
+    method: 'ideal',
+  });
+  assert.equal(created.status, 201);
+  const id = created.json.id;
+  // The table follows by itself (it refreshes every two seconds).
+  const row = page.locator('tbody tr', { hasText: id });
+  await row.waitFor({ timeout: 5000 });
+  assert.match(await row.textContent(), /open/);
+  assert.match(await row.textContent(), /Order <b>#1337<\/b>/, 'markup in data shows as text');
+  await shot(page, 'payments');
+
+  // Pay it with a button: status and webhook attempt.
+  await page.getByRole('link', { name: id, exact: true }).click();
+  await page.getByRole('heading', { name: new RegExp(`Payment ${id}`) }).waitFor();
+  await page.getByRole('button', { name: 'Set paid' }).click();
+  await answered(page, `/_sandbox/payments/${id}/status`);
+  assert.match(await page.textContent('#result'), new RegExp(`POST /_sandbox/payments/${id}/status`));
+  assert.match(await page.locator('#result pre').nth(1).textContent(), /curl -X POST .*Authorization: Bearer \$MOLLIE_API_KEY.*"status":"paid"/);
+  assert.match(await page.textContent('#h-payment'), /paid/);
+  assert.equal((await api(k, 'GET', `/v2/payments/${id}`)).json.status, 'paid');
+  await waitFor(() => hooks.includes(`id=${id}`), 'the webhook');
+  const attempt = await waitFor(async () => {
+    await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
+    const li = page.locator('li.hook', { hasText: id });
+    return (await li.count()) > 0 && li.first();
+  }, 'the webhook attempt in the console');
+  assert.match(await attempt.textContent(), /attempt 1 .*answered 200/);
+  await shot(page, 'webhooks');
+  await page.goto(`${sandboxUrl}/_sandbox/#/payments/${id}`);
+  await page.locator('li.hook').first().waitFor();
+  assert.match(await page.textContent('ol.timeline'), /Status paid/);
+  await shot(page, 'payment');
+
+  // Switch a scenario on; the next API call fails, live in the journal.
+  await page.getByRole('link', { name: 'Scenarios', exact: true }).click();
+  await page.getByRole('button', { name: 'Switch on outage' }).click();
+  await answered(page, 'PUT /_sandbox/scenario');
+  await page.locator('article.scenario.on', { hasText: 'outage' }).waitFor();
+  await shot(page, 'scenarios');
+  await page.getByRole('link', { name: 'Requests', exact: true }).click();
+  await page.locator('#journal-rows').waitFor();
+  const failed = await api(k, 'GET', `/v2/payments/${id}`);
+  assert.equal(failed.status, 503);
+  const entry = page.locator('#journal-rows tr', { hasText: '503' }).first();
+  await entry.waitFor({ timeout: 5000 });
+  assert.match(await entry.textContent(), /outage: down/);
+  assert.match(await entry.textContent(), new RegExp(`/v2/payments/${id}`));
+  await entry.locator('summary').click();
+  await entry.locator('.bodies pre').first().waitFor();
+  assert.match(await entry.locator('.bodies').textContent(), /Response body/);
+  await shot(page, 'journal');
+  await page.getByRole('link', { name: 'Scenarios', exact: true }).click();
+  await page.getByRole('button', { name: 'Switch off for this account' }).click();
+  await answered(page, 'DELETE /_sandbox/scenario');
+  assert.equal((await api(k, 'GET', `/v2/payments/${id}`)).status, 200);
+
+  // Download the state, reset (the account's objects go), upload it again.
+  await page.getByRole('link', { name: 'Account', exact: true }).click();
+  await shot(page, 'account');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download state' }).click(),
+  ]);
+  const saved = path.join(shots, 'console-state.json');
+  await download.saveAs(saved);
+  assert.equal(download.suggestedFilename(), 'sandbox-state.json');
+  assert.match(readFileSync(saved, 'utf8'), new RegExp(id));
+  await page.getByRole('button', { name: 'Reset this account' }).click();
+  await answered(page, 'POST /_sandbox/reset');
+  assert.equal((await api(k, 'GET', `/v2/payments/${id}`)).status, 404);
+  await page.getByRole('link', { name: 'Payments', exact: true }).click();
+  await page.getByText('Nothing here yet').waitFor();
+  await page.getByRole('link', { name: 'Account', exact: true }).click();
+  await page.getByLabel('Upload state').setInputFiles(saved);
+  await answered(page, 'PUT /_sandbox/state');
+  assert.equal((await api(k, 'GET', `/v2/payments/${id}`)).json.status, 'paid');
+
+  // The key never went into a URL.
+  assert.ok(urls.length > 10);
+  assert.ok(!urls.some((u) => u.includes(k)), 'no URL carries the key');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('pick an account from the list (keys masked); a phone-sized screen', async () => {
+  const k = key();
+  await api(k, 'POST', '/v2/customers', { name: 'Jan <script>alert(1)</script>' });
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  const page = await context.newPage();
+  let alerted = false;
+  page.on('dialog', (d) => {
+    alerted = true;
+    d.dismiss();
+  });
+  await page.goto(`${sandboxUrl}/_sandbox/`);
+  const masked = `${k.slice(0, 8)}…${k.slice(-4)}`;
+  const row = page.locator('#accounts-list tr', { hasText: masked });
+  await row.waitFor();
+  assert.ok(!(await page.textContent('body')).includes(k), 'the full key is not shown');
+  await shot(page, 'accounts-phone');
+  await row.getByRole('button', { name: 'Open' }).click();
+  await page.getByRole('link', { name: 'Customers', exact: true }).click();
+  await page.locator('tbody tr', { hasText: 'Jan <script>alert(1)</script>' }).waitFor();
+  assert.equal(alerted, false, 'the customer name ran no script');
+  await shot(page, 'customers-phone');
+  await context.close();
+});
