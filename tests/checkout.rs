@@ -610,3 +610,105 @@ async fn ideal_without_the_issuer_screen() {
     assert_eq!(r.status, 200);
     assert!(r.text().contains(r#"value="cbc""#));
 }
+
+#[tokio::test]
+async fn manual_capture_offers_authorized_and_paid_offers_a_chargeback() {
+    let sb = Sandbox::start().await;
+    let key = random_key();
+    let p = sb
+        .payment(
+            &key,
+            None,
+            body(json!({"method": "creditcard", "captureMode": "manual"})),
+        )
+        .await;
+    let bare = &p["id"].as_str().unwrap()[3..];
+    let token = mollie_sandbox::page_link::token(&key);
+    let status_page = format!("/checkout/test-mode/{bare}?account={token}");
+    let html = sb
+        .send(Method::GET, &status_page, None, Body::None)
+        .await
+        .text();
+    assert!(html.contains(r#"value="authorized""#), "{html}");
+    assert!(
+        !html.contains(r#"value="paid""#),
+        "a capture pays, not the consumer"
+    );
+
+    // A paid test payment: its final page charges it back.
+    let p = sb
+        .payment(&key, None, body(json!({"method": "paypal"})))
+        .await;
+    let id = p["id"].as_str().unwrap().to_owned();
+    let status_page = format!("/checkout/test-mode/{}?account={token}", &id[3..]);
+    let r = post_form(&sb, &status_page, "status=paid").await;
+    assert_eq!(r.status, 303);
+    let html = sb
+        .send(Method::GET, &status_page, None, Body::None)
+        .await
+        .text();
+    assert!(html.contains(r#"name="status" value="chargeback""#));
+    assert!(html.contains("Sandbox Shop"), "the profile's name");
+    let r = post_form(&sb, &status_page, "status=chargeback").await;
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("Chargeback chb_"), "{}", r.text());
+    let got = sb.get(&key, &format!("/v2/payments/{id}")).await.json();
+    assert_eq!(got["amountChargedBack"]["value"], "12.50");
+
+    // Without the link's token the page knows no account.
+    let r = sb
+        .send(
+            Method::GET,
+            &format!("/checkout/test-mode/{}", &id[3..]),
+            None,
+            Body::None,
+        )
+        .await;
+    assert_eq!(r.status, 404);
+}
+
+#[tokio::test]
+async fn the_method_list_is_what_the_profile_enables_with_served_images() {
+    let sb = Sandbox::start().await;
+    let key = random_key();
+    let p = sb.payment(&key, None, body(json!({}))).await;
+    let list = path_of(p["_links"]["checkout"]["href"].as_str().unwrap());
+    let html = sb.send(Method::GET, &list, None, Body::None).await.text();
+    assert!(!html.contains("SOFORT"), "off on a new profile");
+    assert!(html.contains(r#"src="/external/icons/payment-methods/ideal.svg""#));
+    assert!(html.contains(r#"src="/external/icons/giftcard-issuers/beautycadeau.svg""#));
+    let img = sb
+        .send(
+            Method::GET,
+            "/external/icons/giftcard-issuers/beautycadeau.svg",
+            None,
+            Body::None,
+        )
+        .await;
+    assert_eq!(img.status, 200);
+    let r = sb
+        .send(
+            Method::POST,
+            "/v2/profiles/me/methods/sofort",
+            Some(&key),
+            Body::None,
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let html = sb.send(Method::GET, &list, None, Body::None).await.text();
+    assert!(html.contains(r#"value="sofort""#));
+    // Disabled again: not on the list, and a post of it is refused.
+    let r = sb
+        .send(
+            Method::DELETE,
+            "/v2/profiles/me/methods/ideal",
+            Some(&key),
+            Body::None,
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    let html = sb.send(Method::GET, &list, None, Body::None).await.text();
+    assert!(!html.contains(r#"value="ideal""#));
+    let r = post_form(&sb, &list, "method=ideal").await;
+    assert!(r.text().contains("That payment method is not offered."));
+}

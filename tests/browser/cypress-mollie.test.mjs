@@ -200,6 +200,12 @@ const listFlows = [
 for (const [action, method, screen] of listFlows) {
   test(`PaymentListScreen.${action} → ${method}, paid`, async () => {
     const k = key();
+    if (method === 'sofort' || method === 'giropay') {
+      // Discontinued by Mollie, so off on a new profile: the list shows
+      // what the Methods API lists, so the merchant enables it first.
+      const on = await api(k, 'POST', `/v2/profiles/me/methods/${method}`);
+      assert.equal(on.status, 201, JSON.stringify(on.json));
+    }
     const p = await payment(k, {});
     assert.match(p._links.checkout.href, /\/checkout\/select-method\//);
     const page = await browser.newPage({ viewport: { width: 600, height: 1100 } });
