@@ -73,6 +73,11 @@ fn show_with(cx: &Cx<'_>, method: &str, notice: Option<&str>) -> Resp {
 }
 
 pub fn choose(cx: &Cx<'_>, method: &str, body: &[u8]) -> Resp {
+    if form(body)("status").is_some() {
+        // The outcome posted straight away (scripts without a browser, as
+        // on the method list): the bank stays unpicked.
+        return super::status::choose(cx, body);
+    }
     match form(body)("issuer") {
         Some(issuer) => pick(cx, method, Some(&issuer)),
         None => show_with(cx, method, Some("Choose your bank.")),
