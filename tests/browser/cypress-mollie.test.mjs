@@ -383,7 +383,8 @@ test('multi-method checkout: Failed and Canceled return to the method list, the 
   await click(page, () => PaymentStatusScreen.goBack(page));
   assert.match(page.url(), /\/checkout\/select-method\//);
 
-  await click(page, async () => (await PaymentListScreen.selectSOFORT(page)).click());
+  // (SOFORT is off on a new profile since the catalogue: EPS instead.)
+  await click(page, async () => (await PaymentListScreen.selectEPS(page)).click());
   await click(page, () => PaymentStatusScreen.select(page, 'canceled'));
   assert.match(page.url(), /\/checkout\/select-method\//);
   assert.match(await page.textContent('.notice'), /canceled/);
