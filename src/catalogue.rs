@@ -148,6 +148,11 @@ pub struct Method {
     /// has dropped the id, so `GET /v2/methods/all` leaves it out too. It
     /// stays known for fixtures and payments that name it.
     pub retired: bool,
+    /// An open payment carries a QR code on `include=details.qrCode`.
+    pub qr_code: bool,
+    /// The test checkout offers Pending: the money arrives later (a
+    /// transfer, a debit) or a review decides (PayPal).
+    pub can_be_pending: bool,
 }
 
 impl Method {
@@ -225,6 +230,15 @@ pub fn id(value: &str) -> Option<&'static str> {
 
 pub fn label(id: &str) -> &str {
     get(id).map(|m| m.label).unwrap_or(id)
+}
+
+/// Whether an open payment with `id` carries a QR code (`include=details.qrCode`).
+pub fn has_qr_code(id: &str) -> bool {
+    get(id).is_some_and(|m| m.qr_code)
+}
+
+pub fn can_be_pending(id: &str) -> bool {
+    get(id).is_some_and(|m| m.can_be_pending)
 }
 
 pub fn can_authorize(id: &str, manual_capture: bool) -> bool {
@@ -332,6 +346,7 @@ pub const IDEAL_ISSUERS: &[Issuer] = &[
     bank("ideal_ABNANL2A", "ABN AMRO", "ABNANL2A"),
     bank("ideal_ASNBNL21", "ASN Bank", "ASNBNL21"),
     bank("ideal_BUNQNL2A", "bunq", "BUNQNL2A"),
+    bank("ideal_HANDNL2A", "Handelsbanken", "HANDNL2A"),
     bank("ideal_INGBNL2A", "ING", "INGBNL2A"),
     bank("ideal_KNABNL2H", "Knab", "KNABNL2H"),
     bank("ideal_NTSBDEB1", "N26", "NTSBDEB1"),
@@ -370,6 +385,7 @@ const fn gift(id: &'static str, name: &'static str) -> Issuer {
 }
 
 pub const GIFTCARD_ISSUERS: &[Issuer] = &[
+    gift("beautycadeau", "BeautyCadeau"),
     gift("boekenbon", "Boekenbon"),
     gift("decadeaukaart", "De Cadeaukaart"),
     gift("dinercadeau", "Diner Cadeau"),
@@ -427,6 +443,8 @@ const BASE: Method = Method {
     at_checkout: true,
     bank_details: false,
     retired: false,
+    qr_code: false,
+    can_be_pending: false,
 };
 
 const fn same(name: &'static str) -> [&'static str; 4] {
@@ -438,6 +456,7 @@ const fn same(name: &'static str) -> [&'static str; 4] {
 pub static METHODS: &[Method] = &[
     Method {
         id: "ideal",
+        qr_code: true,
         bank_details: true,
         label: "iDEAL",
         names: same("iDEAL"),
@@ -484,6 +503,7 @@ pub static METHODS: &[Method] = &[
     },
     Method {
         id: "paypal",
+        can_be_pending: true,
         label: "PayPal",
         names: same("PayPal"),
         limits: PAYPAL_LIMITS,
@@ -498,6 +518,8 @@ pub static METHODS: &[Method] = &[
     },
     Method {
         id: "banktransfer",
+        qr_code: true,
+        can_be_pending: true,
         label: "Bank transfer",
         names: [
             "Bank transfer",
@@ -513,6 +535,7 @@ pub static METHODS: &[Method] = &[
     },
     Method {
         id: "bancontact",
+        qr_code: true,
         bank_details: true,
         label: "Bancontact",
         names: same("Bancontact"),
@@ -596,6 +619,7 @@ pub static METHODS: &[Method] = &[
     },
     Method {
         id: "directdebit",
+        can_be_pending: true,
         label: "SEPA Direct Debit",
         names: [
             "SEPA Direct Debit",

@@ -137,6 +137,9 @@ pub struct Config {
     #[arg(long, env = "MOLLIE_SANDBOX_WEBHOOK_TIME_SCALE", default_value_t = 1.0, value_parser = time_scale)]
     pub webhook_time_scale: f64,
 
+    /// iDEAL 2.0: the checkout shows no bank list; the consumer picks the bank at iDEAL.
+    #[arg(long, env = "MOLLIE_SANDBOX_NO_IDEAL_ISSUER_SCREEN")]
+    pub no_ideal_issuer_screen: bool,
     /// Keep request and response bodies (bounded) beside the journal, for the console.
     #[arg(long, env = "MOLLIE_SANDBOX_JOURNAL_BODIES")]
     pub journal_bodies: bool,
@@ -194,6 +197,7 @@ impl Default for Config {
             state_file: None,
             webhook_ca: None,
             webhook_time_scale: 1.0,
+            no_ideal_issuer_screen: false,
             admin_token: None,
             journal_bodies: false,
             refund_delay: 2,

@@ -25,8 +25,8 @@ use crate::ids;
 use crate::store::subscription::Interval;
 use crate::store::{
     Capture, CaptureStatus, ChargeOutcome, Chargeback, Customer, Data, Mandate, MandateStatus,
-    Mode, Organization, Payment, PaymentStatus, Profile, Refund, RefundStatus, SequenceType,
-    Subscription, SubscriptionStatus,
+    Mode, Organization, Payment, PaymentExtra, PaymentStatus, Profile, Refund, RefundStatus,
+    SequenceType, Subscription, SubscriptionStatus,
 };
 use crate::validate;
 use crate::views::{
@@ -395,51 +395,71 @@ fn deleted(item: &Value) -> FieldResult<(ids::Id, i64)> {
     ))
 }
 
+/// A payment's keys in the fixture format, besides [`PaymentExtra::FIELDS`].
+const PAYMENT_KEYS: &[&str] = &[
+    "resource",
+    "id",
+    "mode",
+    "createdAt",
+    "amount",
+    "description",
+    "method",
+    "metadata",
+    "status",
+    "isCancelable",
+    "authorizedAt",
+    "paidAt",
+    "canceledAt",
+    "expiresAt",
+    "expiredAt",
+    "failedAt",
+    "amountRefunded",
+    "amountRemaining",
+    "amountCaptured",
+    "amountChargedBack",
+    "captureMode",
+    "captureDelay",
+    "captureBefore",
+    "settlementAmount",
+    "locale",
+    "countryCode",
+    "restrictPaymentMethodsToCountry",
+    "profileId",
+    "customerId",
+    "mandateId",
+    "subscriptionId",
+    "sequenceType",
+    "redirectUrl",
+    "cancelUrl",
+    "webhookUrl",
+    "details",
+    "methodChoices",
+    "_links",
+];
+
+/// The extra fields (lines, addresses, write-only ones) in their API form.
+fn payment_extra(obj: &Map<String, Value>) -> FieldResult<Option<Box<PaymentExtra>>> {
+    let mut fields = Map::new();
+    for name in PaymentExtra::FIELDS {
+        match obj.get(*name) {
+            None | Some(Value::Null) => {}
+            Some(v) => {
+                fields.insert((*name).to_owned(), v.clone());
+            }
+        }
+    }
+    if fields.is_empty() {
+        return Ok(None);
+    }
+    // Lines are kept as rendered (their `_links` too), so an export loads back as it was.
+    let extra: PaymentExtra =
+        serde_json::from_value(Value::Object(fields)).map_err(|e| field_err("extra", e))?;
+    Ok(Some(Box::new(extra)))
+}
+
 fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
     let obj = object(item)?;
-    check_keys(
-        obj,
-        &[
-            "resource",
-            "id",
-            "mode",
-            "createdAt",
-            "amount",
-            "description",
-            "method",
-            "metadata",
-            "status",
-            "isCancelable",
-            "authorizedAt",
-            "paidAt",
-            "canceledAt",
-            "expiresAt",
-            "expiredAt",
-            "failedAt",
-            "amountRefunded",
-            "amountRemaining",
-            "amountCaptured",
-            "amountChargedBack",
-            "captureMode",
-            "captureDelay",
-            "captureBefore",
-            "settlementAmount",
-            "locale",
-            "countryCode",
-            "restrictPaymentMethodsToCountry",
-            "profileId",
-            "customerId",
-            "mandateId",
-            "subscriptionId",
-            "sequenceType",
-            "redirectUrl",
-            "cancelUrl",
-            "webhookUrl",
-            "details",
-            "methodChoices",
-            "_links",
-        ],
-    )?;
+    check_keys(obj, &[PAYMENT_KEYS, PaymentExtra::FIELDS].concat())?;
     let null = Value::Null;
     let get = |name: &str| obj.get(name).unwrap_or(&null);
     let str_field = |name: &'static str| -> FieldResult<Option<Box<str>>> {
@@ -556,6 +576,7 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
         cancel_url: str_field("cancelUrl")?,
         webhook_url: str_field("webhookUrl")?,
         details,
+        extra: payment_extra(obj)?,
         money,
     })
 }
@@ -650,6 +671,15 @@ impl serde::Serialize for AccountExport<'_> {
             if *p.method_choices != *p.method.as_slice() {
                 if let Value::Object(o) = &mut v {
                     o.insert("methodChoices".into(), serde_json::json!(p.method_choices));
+                }
+            }
+            // Fields the API never shows (issuer, dueDate, voucherPin, ...)
+            // are kept too, in their request form.
+            if let (Some(x), Value::Object(o)) = (&p.extra, &mut v) {
+                if let Ok(Value::Object(fields)) = serde_json::to_value(x) {
+                    for (k, field) in fields {
+                        o.entry(k).or_insert(field);
+                    }
                 }
             }
             Some(v)

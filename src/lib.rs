@@ -15,7 +15,10 @@
 //!   objects, in ordered collections that page in O(log n + limit).
 //! - [`api`]: the router and the Mollie endpoints, one file per resource
 //!   (customers, payments, mandates, subscriptions, refunds, chargebacks,
-//!   captures, methods, profiles, organizations, permissions, the Apple Pay session).
+//!   captures, methods, profiles, organizations, permissions, the Apple Pay
+//!   session); [`api::payment_fields`] checks the payment fields few flows
+//!   use (lines, addresses, wallet and pay-later data) into the payment's
+//!   one [`store::PaymentExtra`] box.
 //! - [`catalogue`]: the one table of payment methods (names per locale,
 //!   checkout labels, limits per currency, mandates, authorization,
 //!   issuers, pricing, images under `/external/icons/…`) that payment
@@ -65,12 +68,15 @@
 //!   in Prometheus' text format.
 //!   [`sandbox::after_sales`] forces refund and capture outcomes and makes
 //!   chargebacks.
-//! - [`checkout`]: the test-mode checkout page (`/checkout/…`) where a person
-//!   picks a payment's outcome. A browser has no API key: keyless pages
-//!   (checkout, dashboard) find their account by the opaque token their link
-//!   carries ([`page_link`]), never by searching accounts for an id.
-//!   A profile's checkout preview (`/checkout/preview/pfl_…`) is keyless
-//!   the same way.
+//! - [`checkout`]: the hosted test checkout (`/checkout/…`), one file per
+//!   screen as Mollie's (method list, issuer list, card form, status page
+//!   where a person picks the outcome), with the markup browser suites
+//!   drive. A browser has no API key: keyless pages (checkout, dashboard)
+//!   find their account by the opaque token their link carries
+//!   ([`page_link`]), never by searching accounts for an id. A profile's
+//!   checkout preview (`/checkout/preview/pfl_…`) is keyless the same way.
+//!   Methods, labels, issuers and logos come from [`catalogue`] through
+//!   [`checkout::methods`].
 //! - [`clock`], [`ids`]: per-account time (an offset from real time, pinned
 //!   while an advance fires an event; `--clock-start` or a fixture's `now`
 //!   starts it at a fixed time) and Mollie-shaped ids.

@@ -164,6 +164,7 @@ pub fn charge(app: &App, account: &Account, data: &mut Data, id: &str) {
         webhook_url: sub.webhook_url.clone(),
         details,
         money: Default::default(),
+        extra: Default::default(),
     };
     data.insert_payment(payment);
     let auto_cancel = test_mode_cancel(app, account, data);

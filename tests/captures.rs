@@ -404,11 +404,28 @@ async fn the_checkout_offers_authorized_not_paid() {
     let key = random_key();
     let p = sb.payment(&key, None, body(json!({"method": null}))).await;
     let href = p["_links"]["checkout"]["href"].as_str().unwrap();
+    // The method list (issue 12): only methods that hold an authorization.
     let html = sb.send(Method::GET, href, None, Body::None).await.text();
+    assert!(
+        html.contains(r#"name="method" value="creditcard""#),
+        "{html}"
+    );
+    assert!(!html.contains(r#"value="ideal""#));
+    // The status page of such a payment: Authorized, never Paid.
+    let card = sb
+        .payment(&key, None, body(json!({"method": "creditcard"})))
+        .await;
+    let status_page = format!(
+        "/checkout/test-mode/{}?account={}",
+        &card["id"].as_str().unwrap()[3..],
+        mollie_sandbox::page_link::token(&key)
+    );
+    let html = sb
+        .send(Method::GET, &status_page, None, Body::None)
+        .await
+        .text();
     assert!(html.contains(r#"value="authorized""#), "{html}");
     assert!(!html.contains(r#"value="paid""#));
-    assert!(html.contains(r#"<option value="creditcard">"#));
-    assert!(!html.contains(r#"<option value="ideal">"#));
     let r = sb
         .send(
             Method::POST,

@@ -395,7 +395,11 @@ async fn get_one_method() {
     let r = api.get("/v2/methods/ideal?include=issuers").await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["id"], "ideal");
-    assert_eq!(r.json["issuers"].as_array().unwrap().len(), 14);
+    assert_eq!(
+        r.json["issuers"].as_array().unwrap().len(),
+        15,
+        "with Handelsbanken"
+    );
     assert_link(
         &r.json["_links"]["documentation"],
         "https://docs.mollie.com/reference/v2/methods-api/get-method",

@@ -31,7 +31,7 @@ async fn paid_through_the_sandbox_api_gets_timestamps_details_and_links() {
         .as_str()
         .unwrap()
         .ends_with(&format!(
-            "/checkout/select-method/{}?account={}",
+            "/checkout/select-issuer/ideal/{}?account={}",
             &id[3..],
             mollie_sandbox::page_link::token(&key)
         )));

@@ -211,6 +211,10 @@ const REFUND_BODY: &str =
 const REFUND_PAYMENTS: u64 = 1000;
 const PAYMENT_BODY: &str = r#"{"amount":{"currency":"EUR","value":"10.00"},"description":"Order #12345","redirectUrl":"https://webshop.example.org/order/12345/","webhookUrl":"https://webshop.example.org/payments/webhook/","metadata":{"order_id":"12345"}}"#;
 
+/// A payment with every part the checkout issue added: lines, addresses
+/// and (on the query) a QR code.
+const PAYMENT_FULL_BODY: &str = r#"{"amount":{"currency":"EUR","value":"121.00"},"description":"Order #12346","redirectUrl":"https://webshop.example.org/order/12346/","method":"ideal","billingAddress":{"streetAndNumber":"Keizersgracht 313","postalCode":"1016 EE","city":"Amsterdam","country":"NL","email":"jane@example.org"},"lines":[{"description":"LEGO","quantity":2,"unitPrice":{"currency":"EUR","value":"60.50"},"totalAmount":{"currency":"EUR","value":"121.00"},"vatRate":"21.00","vatAmount":{"currency":"EUR","value":"21.00"}}]}"#;
+
 pub const LIST_CURSORS: u64 = 16;
 
 fn run(args: &[String]) -> Result<(), String> {
@@ -343,6 +347,13 @@ fn run(args: &[String]) -> Result<(), String> {
         Some(payment_body),
         201,
     )];
+    let post_payment_full = vec![req(
+        "POST",
+        "/v2/payments?include=details.qrCode",
+        &key_1k,
+        Some(PAYMENT_FULL_BODY),
+        201,
+    )];
     let list = |key: &str, n: u64| -> Vec<Req> {
         // The first page and pages from cursors spread over the whole list.
         (0..LIST_CURSORS)
@@ -405,6 +416,11 @@ fn run(args: &[String]) -> Result<(), String> {
             None,
         ),
         ("POST customer payment", &post_payment, None),
+        (
+            "POST payment, lines + address + QR code",
+            &post_payment_full,
+            None,
+        ),
         ("mixed, 1,000 API keys", &mixed, None),
         ("GET /_sandbox/metrics", &metrics, None),
         ("GET console customers panel", &console, None),

@@ -10,6 +10,7 @@ pub mod list;
 pub mod mandates;
 pub mod methods;
 pub mod organizations;
+pub mod payment_fields;
 pub mod payments;
 pub mod permissions;
 pub mod profiles;

@@ -20,6 +20,7 @@ use crate::views::{
 };
 
 use super::list::ListParams;
+use super::payment_fields;
 use super::Ctx;
 
 const CREATE_FIELDS: &[&str] = &[
@@ -73,6 +74,30 @@ pub fn render_embedded(
         embedded,
     };
     hal_response(status, Bytes::from(crate::views::to_json(&view)))
+}
+
+/// [`render_one`], with what the request's `include` asks for
+/// (`details.qrCode`).
+fn render_included(
+    ctx: &Ctx<'_>,
+    status: StatusCode,
+    payment: &Payment,
+    doc: &'static str,
+    embedded: Option<PaymentEmbeds<'_>>,
+) -> Resp {
+    if !crate::views::wants_qr_code(ctx.query.get("include")) {
+        return render_embedded(status, payment, ctx.render(), doc, embedded);
+    }
+    let view = PaymentView {
+        payment,
+        render: ctx.render(),
+        links: Some(PaymentLinks {
+            documentation: Some(doc),
+        }),
+        embedded,
+    };
+    let json = crate::views::with_qr_code(&view);
+    hal_response(status, Bytes::from(json.to_string()))
 }
 
 /// `embed=refunds,chargebacks,captures` (any of them, comma-separated):
@@ -342,14 +367,13 @@ fn check_enabled(
 
 pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
     ctx.query_only(&["include"])?;
+    let mut fields = [CREATE_FIELDS, payment_fields::CREATE_FIELDS].concat();
     if let Some(id) = path_customer {
         ctx.customer(&ctx.account.data.read(), id)?;
-        ctx.body_only(CREATE_FIELDS)?;
     } else {
-        let mut fields = CREATE_FIELDS.to_vec();
         fields.push("customerId");
-        ctx.body_only(&fields)?;
     }
+    ctx.body_only(&fields)?;
     let b = &ctx.body;
     let amount = validate::amount(b.get("amount"), "The amount is required for payments")?;
     let description = validate::description(b.get("description"))?;
@@ -435,6 +459,7 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
     check_enabled(ctx, profile_id.as_deref(), &methods, &amount, sequence_type)?;
 
     let now = ctx.now();
+    let extra = payment_fields::create(b, &amount, &methods, account_date(now))?;
     let mut data = ctx.account.data.write();
     let customer_id: Option<Id> = match (path_customer, body_customer) {
         (Some(id), _) => Some(Id::new(ctx.customer(&data, id)?.id.as_str())),
@@ -475,6 +500,7 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
         cancel_url,
         webhook_url,
         details: None,
+        extra,
         money,
     };
     if recurring {
@@ -500,6 +526,10 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
         payment.mandate_id = Some(mandate.id);
     } else {
         payment.expires_at = Some(now + expiry_secs(payment.method));
+        if let (Some("banktransfer"), Some(due)) = (payment.method, due_date_end(&payment)) {
+            // A bank transfer waits until the end of its due date.
+            payment.expires_at = Some(due);
+        }
         if payment.method == Some("banktransfer") {
             payment.details = lifecycle::bank_transfer_details(&mut data);
         }
@@ -516,7 +546,32 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
     } else {
         "payments-api/create-payment"
     };
-    Ok(render_one(StatusCode::CREATED, payment, ctx.render(), doc))
+    Ok(render_included(
+        ctx,
+        StatusCode::CREATED,
+        payment,
+        doc,
+        None,
+    ))
+}
+
+/// The account's calendar date (UTC) at `now`.
+fn account_date(now: i64) -> jiff::civil::Date {
+    jiff::Timestamp::from_second(now)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+}
+
+/// The end of a payment's `dueDate` (midnight after it, UTC), if it has one.
+fn due_date_end(p: &Payment) -> Option<i64> {
+    let due: jiff::civil::Date = p.extra.as_ref()?.due_date.as_deref()?.parse().ok()?;
+    let end = due
+        .tomorrow()
+        .ok()?
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()?;
+    Some(end.timestamp().as_second())
 }
 
 /// The mandate a recurring payment charges: the one named, or else the
@@ -539,10 +594,10 @@ pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
         .get(id)
         .ok_or_else(|| ApiError::not_found("payment", id))?;
     let render = ctx.render();
-    Ok(render_embedded(
+    Ok(render_included(
+        ctx,
         StatusCode::OK,
         payment,
-        render,
         "payments-api/get-payment",
         which.map(|w| embeds(&data, id, render, w)),
     ))
@@ -640,7 +695,7 @@ fn finalized(field: &'static str, what: &str) -> ApiError {
 /// An update never calls the webhook.
 pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
     ctx.query_only(&[])?;
-    ctx.body_only(UPDATE_FIELDS)?;
+    ctx.body_only(&[UPDATE_FIELDS, payment_fields::UPDATE_FIELDS].concat())?;
     let b = &ctx.body;
     let description = b
         .get("description")
@@ -670,19 +725,7 @@ pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
             ApiError::unprocessable("The payment method is invalid").with_field("method")
         })?),
     };
-    for field in ["issuer", "billingEmail"] {
-        if let Some(v) = b.get(field) {
-            validate::opt_string(v, field)?;
-        }
-    }
-    if let Some(v) = b.get("dueDate") {
-        let ok = v
-            .as_str()
-            .is_some_and(|s| s.len() == 10 && s.parse::<jiff::civil::Date>().is_ok());
-        if !ok {
-            return Err(ApiError::unprocessable("The due date is invalid").with_field("dueDate"));
-        }
-    }
+    let extra = payment_fields::update(b, account_date(ctx.now()))?;
     if let Some(m) = method {
         // The method chosen later must be enabled too, on the payment's profile.
         let found = ctx
@@ -738,6 +781,9 @@ pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
             );
         }
     }
+    // First, so that its one check (the issuer fits the method) fails
+    // before anything changed.
+    payment_fields::apply(p, extra)?;
     if let Some(v) = description {
         p.description = v;
     }

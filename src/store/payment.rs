@@ -139,6 +139,8 @@ pub struct Payment {
     pub webhook_url: Option<Box<str>>,
     /// Method-specific details (consumer, card), once there are any.
     pub details: Option<Box<RawValue>>,
+    /// Lines, addresses and the other fields few payments carry.
+    pub extra: Option<Box<super::PaymentExtra>>,
     /// Captures, refunds and chargebacks: how the money moved after payment.
     pub money: Money,
 }
@@ -197,6 +199,16 @@ impl Payment {
         self.refundable_base()
             .saturating_sub(self.money.refunded)
             .saturating_sub(self.money.charged_back)
+    }
+
+    /// The issuer given at creation or picked at checkout.
+    pub fn issuer(&self) -> Option<&str> {
+        self.extra.as_ref()?.issuer.as_deref()
+    }
+
+    /// The extra fields, boxed on first write.
+    pub fn extra_mut(&mut self) -> &mut super::PaymentExtra {
+        self.extra.get_or_insert_with(Default::default)
     }
 
     pub fn bare_id(&self) -> &str {

@@ -26,7 +26,7 @@ pub use chargeback::ChargebackView;
 pub use customer::{CustomerLinks, CustomerView};
 pub use list::{ListLinks, ListView};
 pub use mandate::MandateView;
-pub use payment::{PaymentEmbeds, PaymentLinks, PaymentView};
+pub use payment::{wants_qr_code, with_qr_code, PaymentEmbeds, PaymentLinks, PaymentView};
 pub use refund::RefundView;
 pub use subscription::SubscriptionView;
 

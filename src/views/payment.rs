@@ -53,6 +53,18 @@ impl Serialize for PaymentView<'_> {
         st.serialize_field("mode", r.mode.as_str())?;
         st.serialize_field("createdAt", &DateTime(p.created_at))?;
         st.serialize_field("amount", &AmountView::from(&p.amount))?;
+        if let Some(x) = &p.extra {
+            // Where Mollie writes them: right after the amount.
+            for (name, value) in [
+                ("billingAddress", &x.billing_address),
+                ("shippingAddress", &x.shipping_address),
+                ("lines", &x.lines),
+            ] {
+                if let Some(v) = value {
+                    st.serialize_field(name, v)?;
+                }
+            }
+        }
         st.serialize_field("description", &p.description)?;
         st.serialize_field("method", &p.method)?;
         st.serialize_field("metadata", &p.metadata)?;
@@ -141,6 +153,16 @@ impl Serialize for PaymentView<'_> {
         if let Some(details) = &p.details {
             st.serialize_field("details", details)?;
         }
+        if let Some(x) = &p.extra {
+            for (name, value) in [
+                ("applicationFee", &x.application_fee),
+                ("routing", &x.routing),
+            ] {
+                if let Some(v) = value {
+                    st.serialize_field(name, v)?;
+                }
+            }
+        }
         if let Some(e) = &self.embedded {
             st.serialize_field("_embedded", e)?;
         }
@@ -160,10 +182,7 @@ fn payment_links(
     links.push(("self", r.api(&format!("payments/{}", p.id))));
     let recurring = p.sequence_type == SequenceType::Recurring;
     if p.status == PaymentStatus::Open && !recurring {
-        links.push((
-            "checkout",
-            r.page(&format!("checkout/select-method/{}", p.bare_id())),
-        ));
+        links.push(("checkout", r.page(&crate::checkout::checkout_path(p))));
     }
     if r.mode == Mode::Test
         && ((recurring && !p.status.is_final()) || p.status == PaymentStatus::Paid)
@@ -203,4 +222,81 @@ fn payment_links(
         links.push(("documentation", Link::docs(doc)));
     }
     links
+}
+
+/// Whether a request's `include` asks for the QR code.
+pub fn wants_qr_code(include: Option<&str>) -> bool {
+    include.is_some_and(|i| i.split(',').any(|x| x.trim() == "details.qrCode"))
+}
+
+/// The payment as JSON with `details.qrCode` (height, width, src) added,
+/// for an open iDEAL, Bancontact or bank transfer payment; else as is.
+/// A bank transfer's code is the EPC credit transfer (what banking apps
+/// scan); the others' lead to the payment's checkout, as Mollie's do.
+pub fn with_qr_code(view: &PaymentView<'_>) -> serde_json::Value {
+    let mut v = serde_json::to_value(view).unwrap_or_default();
+    let p = view.payment;
+    let fits = p.method.is_some_and(crate::catalogue::has_qr_code) && !p.status.is_final();
+    if !fits {
+        return v;
+    }
+    let details = v.get("details").cloned().unwrap_or_default();
+    let text = match p.method {
+        Some("banktransfer") => {
+            let d = |k: &str| details.get(k).and_then(|x| x.as_str()).unwrap_or("");
+            format!(
+                "BCD\n002\n1\nSCT\n{}\n{}\n{}\n{}{}\n\n{}",
+                d("bankBic"),
+                d("bankName"),
+                d("bankAccount"),
+                p.amount.currency,
+                p.amount.value,
+                d("transferReference")
+            )
+        }
+        _ => view
+            .render
+            .page(&crate::checkout::checkout_path(p))
+            .href
+            .to_string(),
+    };
+    let Ok(code) = qrcode::QrCode::new(text.as_bytes()) else {
+        return v;
+    };
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(180, 180)
+        .build();
+    let (width, height) = svg_size(&svg).unwrap_or((180, 180));
+    let payload: String = form_urlencoded::byte_serialize(svg.as_bytes()).collect();
+    let qr = serde_json::json!({
+        "height": height,
+        "width": width,
+        "src": format!("data:image/svg+xml,{}", payload.replace('+', "%20")),
+    });
+    if let Some(obj) = v.as_object_mut() {
+        match obj.get_mut("details").and_then(|d| d.as_object_mut()) {
+            Some(d) => {
+                d.insert("qrCode".into(), qr);
+            }
+            None => {
+                // No details yet: they come before `_links`, as on any payment.
+                let links = obj.remove("_links");
+                obj.insert("details".into(), serde_json::json!({ "qrCode": qr }));
+                if let Some(l) = links {
+                    obj.insert("_links".into(), l);
+                }
+            }
+        }
+    }
+    v
+}
+
+/// The `width` and `height` of the SVG the QR renderer wrote.
+fn svg_size(svg: &str) -> Option<(u32, u32)> {
+    let attr = |name: &str| -> Option<u32> {
+        let at = svg.find(&format!(" {name}=\""))? + name.len() + 3;
+        svg[at..].split('"').next()?.parse().ok()
+    };
+    Some((attr("width")?, attr("height")?))
 }
