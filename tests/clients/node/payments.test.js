@@ -45,7 +45,11 @@ test('create a customer payment', async () => {
 
   const checkout = payment.getCheckoutUrl();
   assert.ok(checkout.startsWith(`${baseUrl}/checkout/`), checkout);
-  assert.ok(checkout.endsWith(payment.id.slice(3)), checkout);
+  // An iDEAL payment opens the bank list; the link carries its account's
+  // page token after the id.
+  const url = new URL(checkout);
+  assert.ok(url.pathname.endsWith(`/select-issuer/ideal/${payment.id.slice(3)}`), checkout);
+  assert.ok(url.searchParams.get('account'), checkout);
   assert.equal(payment.getChangePaymentStateUrl(), null);
   assert.ok(payment.getDashboardUrl().startsWith(`${baseUrl}/`));
   assert.equal(payment._links.self.href, `${baseUrl}/v2/payments/${payment.id}`);

@@ -61,10 +61,12 @@ def test_get_ideal_with_issuers(client, base_url):
 def test_all_methods_with_status(client):
     every = client.methods.all()
     status = {m.id: m["status"] for m in every}
-    assert len(status) == 37
+    # SOFORT and giropay are retired: Mollie's document no longer has them.
+    assert len(status) == 35
+    assert "sofort" not in status and "giropay" not in status
     assert status["ideal"] == "activated"
     assert status["trustly"] == "pending-review"
-    assert status["sofort"] is None
+    assert status["swish"] is None
 
 
 def test_profile_me(client):

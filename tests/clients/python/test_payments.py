@@ -60,7 +60,11 @@ def test_create_customer_payment(client, base_url):
     assert expires - created == timedelta(minutes=15)
 
     assert payment.checkout_url.startswith(base_url + "/checkout/")
-    assert payment.checkout_url.endswith(payment.id.removeprefix("tr_"))
+    # An iDEAL payment opens the bank list; the link carries its account's
+    # page token after the id.
+    path, _, query = payment.checkout_url.partition("?")
+    assert path.endswith("/select-issuer/ideal/" + payment.id.removeprefix("tr_")), path
+    assert query.startswith("account="), query
     links = payment["_links"]
     assert links["self"]["href"] == f"{base_url}/v2/payments/{payment.id}"
     assert links["customer"]["href"] == f"{base_url}/v2/customers/{customer.id}"
