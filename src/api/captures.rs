@@ -4,7 +4,6 @@
 
 use bytes::Bytes;
 use hyper::StatusCode;
-use serde_json::Value;
 
 use crate::after_sales;
 use crate::error::{ApiError, Result};
@@ -15,7 +14,7 @@ use crate::validate;
 use crate::views::{CaptureView, PaymentLinks, PaymentView, Render};
 
 use super::list::render_page;
-use super::refunds::payment;
+use super::refunds::{notes, payment};
 use super::Ctx;
 
 /// `embed=payment`, or nothing.
@@ -65,12 +64,8 @@ fn respond(status: StatusCode, v: &CaptureView<'_>) -> Resp {
 pub fn create(ctx: &Ctx<'_>, payment_id: &str) -> Result<Resp> {
     ctx.query_only(&[])?;
     ctx.body_only(&["amount", "description", "metadata"])?;
+    let (description, metadata) = notes(&ctx.body)?;
     let b = &ctx.body;
-    let description = match b.get("description") {
-        None => None,
-        Some(v) => validate::opt_string(v, "description")?,
-    };
-    let metadata = validate::metadata(b.get("metadata").unwrap_or(&Value::Null))?;
     let now = ctx.now();
     let mut data = ctx.account.data.write();
     let p = payment(&data, payment_id)?;

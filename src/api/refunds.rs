@@ -32,17 +32,26 @@ pub fn payment<'d>(data: &'d Data, id: &str) -> Result<&'d Payment> {
         .ok_or_else(|| ApiError::not_found("payment", id))
 }
 
-/// `POST /v2/payments/{id}/refunds`: `amount` (what remains when left
-/// out), `description`, `metadata`.
-pub fn create(ctx: &Ctx<'_>, payment_id: &str) -> Result<Resp> {
-    ctx.query_only(&[])?;
-    ctx.body_only(&["amount", "description", "metadata"])?;
-    let b = &ctx.body;
+/// A `description` and `metadata`, as a new object keeps them.
+type Notes = (Option<Box<str>>, Option<Box<serde_json::value::RawValue>>);
+
+/// `description` and `metadata` of a refund or capture being created.
+pub fn notes(b: &crate::http::request::Body) -> Result<Notes> {
     let description = match b.get("description") {
         None => None,
         Some(v) => validate::opt_string(v, "description")?,
     };
     let metadata = validate::metadata(b.get("metadata").unwrap_or(&Value::Null))?;
+    Ok((description, metadata))
+}
+
+/// `POST /v2/payments/{id}/refunds`: `amount` (what remains when left
+/// out), `description`, `metadata`.
+pub fn create(ctx: &Ctx<'_>, payment_id: &str) -> Result<Resp> {
+    ctx.query_only(&[])?;
+    ctx.body_only(&["amount", "description", "metadata"])?;
+    let (description, metadata) = notes(&ctx.body)?;
+    let b = &ctx.body;
     let now = ctx.now();
     let mut data = ctx.account.data.write();
     let p = payment(&data, payment_id)?;
