@@ -821,6 +821,24 @@ fn amount_field(obj: &Map<String, Value>) -> FieldResult<crate::store::Amount> {
     validate::amount(obj.get("amount"), "The amount is required").map_err(|e| api_err("amount", e))
 }
 
+/// The customer of a mandate or subscription: `customerId`, or the id at
+/// the end of `_links.customer` (as the API shows the object).
+fn customer_ref(obj: &Map<String, Value>) -> FieldResult<ids::Id> {
+    let from_link = obj
+        .get("_links")
+        .and_then(|l| l.get("customer"))
+        .and_then(|c| c.get("href"))
+        .and_then(Value::as_str)
+        .and_then(|href| href.rsplit('/').next());
+    match obj.get("customerId").and_then(Value::as_str).or(from_link) {
+        Some(id) if ids::is_valid("cst_", id) => Ok(ids::Id::new(id)),
+        _ => Err(field_err(
+            "customerId",
+            "expected \"cst_…\" (or a _links.customer href)",
+        )),
+    }
+}
+
 fn payment_ref(obj: &Map<String, Value>) -> FieldResult<ids::Id> {
     match obj.get("paymentId").and_then(Value::as_str) {
         Some(id) if ids::is_valid("tr_", id) => Ok(ids::Id::new(id)),
@@ -1200,21 +1218,7 @@ fn subscription(item: &Value, now: i64) -> FieldResult<Subscription> {
     )?;
     let null = Value::Null;
     let get = |name: &str| obj.get(name).unwrap_or(&null);
-    let from_link = obj
-        .get("_links")
-        .and_then(|l| l.get("customer"))
-        .and_then(|c| c.get("href"))
-        .and_then(Value::as_str)
-        .and_then(|href| href.rsplit('/').next());
-    let customer_id = match get("customerId").as_str().or(from_link) {
-        Some(id) if ids::is_valid("cst_", id) => ids::Id::new(id),
-        _ => {
-            return Err(field_err(
-                "customerId",
-                "expected \"cst_…\" (or a _links.customer href)",
-            ))
-        }
-    };
+    let customer_id = customer_ref(obj)?;
     let date = |name: &str| -> FieldResult<Option<jiff::civil::Date>> {
         match get(name) {
             Value::Null => Ok(None),
@@ -1344,21 +1348,7 @@ fn mandate(item: &Value, now: i64) -> FieldResult<Mandate> {
     )?;
     let null = Value::Null;
     let get = |name: &str| obj.get(name).unwrap_or(&null);
-    let from_link = obj
-        .get("_links")
-        .and_then(|l| l.get("customer"))
-        .and_then(|c| c.get("href"))
-        .and_then(Value::as_str)
-        .and_then(|href| href.rsplit('/').next());
-    let customer_id = match get("customerId").as_str().or(from_link) {
-        Some(id) if ids::is_valid("cst_", id) => ids::Id::new(id),
-        _ => {
-            return Err(field_err(
-                "customerId",
-                "expected \"cst_…\" (or a _links.customer href)",
-            ))
-        }
-    };
+    let customer_id = customer_ref(obj)?;
     let method = match get("method").as_str() {
         Some(m) => crate::catalogue::mandate_methods()
             .find(|x| *x == m)
