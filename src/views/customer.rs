@@ -58,28 +58,28 @@ impl Serialize for CustomerLinksView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (r, id, l) = (self.render, self.id, self.links);
         let mut m = s.serialize_map(None)?;
-        m.serialize_entry("self", &r.api_href(["customers/", id, ""]))?;
+        m.serialize_entry("self", &r.api_href(&["customers/", id, ""]))?;
         m.serialize_entry(
             "dashboard",
-            &r.page_href(["_sandbox/dashboard/customers/", id]),
+            &r.page_href(&["_sandbox/dashboard/customers/", id]),
         )?;
         if l.mandates {
-            m.serialize_entry("mandates", &r.api_href(["customers/", id, "/mandates"]))?;
+            m.serialize_entry("mandates", &r.api_href(&["customers/", id, "/mandates"]))?;
         }
         if l.subscriptions {
             m.serialize_entry(
                 "subscriptions",
-                &r.api_href(["customers/", id, "/subscriptions"]),
+                &r.api_href(&["customers/", id, "/subscriptions"]),
             )?;
         }
         if l.payments {
-            m.serialize_entry("payments", &r.api_href(["customers/", id, "/payments"]))?;
+            m.serialize_entry("payments", &r.api_href(&["customers/", id, "/payments"]))?;
         }
         if let Some(doc) = l.documentation {
             m.serialize_entry(
                 "documentation",
                 &LinkTo {
-                    href: Href([DOCS, doc, "", "", "", ""]),
+                    href: Href::of(&[DOCS, doc]),
                     kind: "text/html",
                 },
             )?;

@@ -155,7 +155,18 @@ impl Serialize for DateTime {
 }
 
 /// An href as the pieces it is made of, joined as it is serialised.
-pub(crate) struct Href<'a>(pub(crate) [&'a str; 6]);
+pub(crate) struct Href<'a>(pub(crate) [&'a str; 8]);
+
+impl<'a> Href<'a> {
+    /// An href of up to eight pieces (the rest empty).
+    pub(crate) fn of(pieces: &[&'a str]) -> Href<'a> {
+        let mut all = [""; 8];
+        for (slot, piece) in all.iter_mut().zip(pieces) {
+            *slot = piece;
+        }
+        Href(all)
+    }
+}
 
 impl std::fmt::Display for Href<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -169,51 +180,96 @@ pub(crate) struct LinkTo<'a> {
     pub(crate) kind: &'static str,
 }
 
+impl Serialize for Href<'_> {
+    /// Joined in a buffer on the stack and written as one string: through
+    /// `collect_str` each piece went through the formatting machinery and
+    /// the escaper on its own, the largest cost of rendering a customer.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let len: usize = self.0.iter().map(|p| p.len()).sum();
+        let mut buf = [0u8; 256];
+        if len > buf.len() {
+            return s.serialize_str(&concat(&self.0));
+        }
+        let mut at = 0;
+        for piece in self.0 {
+            buf[at..at + piece.len()].copy_from_slice(piece.as_bytes());
+            at += piece.len();
+        }
+        match std::str::from_utf8(&buf[..at]) {
+            Ok(text) => s.serialize_str(text),
+            Err(_) => s.serialize_str(&concat(&self.0)),
+        }
+    }
+}
+
 impl Serialize for LinkTo<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("link", 2)?;
-        st.serialize_field("href", &Collected(&self.href))?;
+        st.serialize_field("href", &self.href)?;
         st.serialize_field("type", self.kind)?;
         st.end()
     }
 }
 
-/// Serialises a Display as a string, without allocating one.
-pub(crate) struct Collected<'a, T>(pub(crate) &'a T);
-
-impl<T: std::fmt::Display> Serialize for Collected<'_, T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self.0)
-    }
-}
-
 impl<'a> Render<'a> {
-    /// [`Render::api`] of `path` (three pieces), unjoined.
-    pub(crate) fn api_href(&self, path: [&'a str; 3]) -> LinkTo<'a> {
+    /// [`Render::api`] of `path` (up to five pieces), unjoined.
+    pub(crate) fn api_href(&self, path: &[&'a str]) -> LinkTo<'a> {
         let query = if self.testmode_links {
             "?testmode=true"
         } else {
             ""
         };
+        let mut pieces = [""; 8];
+        pieces[0] = self.base;
+        pieces[1] = "/v2/";
+        for (slot, piece) in pieces[2..7].iter_mut().zip(path) {
+            *slot = piece;
+        }
+        pieces[7] = query;
         LinkTo {
-            href: Href([self.base, "/v2/", path[0], path[1], path[2], query]),
+            href: Href(pieces),
             kind: "application/hal+json",
         }
     }
 
-    /// [`Render::page`] of `path` (two pieces, no query), unjoined.
-    pub(crate) fn page_href(&self, path: [&'a str; 2]) -> LinkTo<'a> {
+    /// [`Render::page`] of `path` (up to four pieces, no query), unjoined.
+    pub(crate) fn page_href(&self, path: &[&'a str]) -> LinkTo<'a> {
+        let mut pieces = [""; 8];
+        pieces[0] = self.base;
+        pieces[1] = "/";
+        for (slot, piece) in pieces[2..6].iter_mut().zip(path) {
+            *slot = piece;
+        }
+        pieces[6] = crate::page_link::QUERY;
+        pieces[7] = self.page_token;
         LinkTo {
-            href: Href([
-                self.base,
-                "/",
-                path[0],
-                path[1],
-                crate::page_link::QUERY,
-                self.page_token,
-            ]),
+            href: Href(pieces),
             kind: "text/html",
         }
+    }
+}
+
+/// A link as it renders: joined already, or as the pieces of its href.
+pub(crate) enum AnyLink<'a> {
+    Joined(Link<'static>),
+    Pieces(LinkTo<'a>),
+}
+
+impl Serialize for AnyLink<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            AnyLink::Joined(l) => l.serialize(s),
+            AnyLink::Pieces(l) => l.serialize(s),
+        }
+    }
+}
+
+/// Links in the order they were pushed, written without joining their hrefs first.
+pub(crate) struct PieceLinks<'a>(pub(crate) Vec<(&'static str, AnyLink<'a>)>);
+
+impl Serialize for PieceLinks<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (*k, v)))
     }
 }
 

@@ -167,35 +167,29 @@ impl Serialize for PaymentView<'_> {
             st.serialize_field("_embedded", e)?;
         }
         if let Some(l) = &self.links {
-            st.serialize_field("_links", &OrderedLinks(payment_links(p, r, l)))?;
+            st.serialize_field("_links", &payment_links(p, r, l))?;
         }
         st.end()
     }
 }
 
-fn payment_links(
-    p: &Payment,
-    r: &Render<'_>,
-    l: &PaymentLinks,
-) -> Vec<(&'static str, Link<'static>)> {
+fn payment_links<'a>(p: &'a Payment, r: &Render<'a>, l: &PaymentLinks) -> PieceLinks<'a> {
     let mut links = Vec::with_capacity(8);
-    links.push(("self", r.api(&format!("payments/{}", p.id))));
+    let mut api = |name, path: &[&'a str]| links.push((name, AnyLink::Pieces(r.api_href(path))));
+    api("self", &["payments/", &p.id]);
     let recurring = p.sequence_type == SequenceType::Recurring;
     if p.status == PaymentStatus::Open && !recurring {
-        links.push(("checkout", r.page(&crate::checkout::checkout_path(p))));
+        let checkout = r.page(&crate::checkout::checkout_path(p));
+        links.push(("checkout", AnyLink::Joined(checkout)));
     }
+    let mut page = |name, path: &[&'a str]| links.push((name, AnyLink::Pieces(r.page_href(path))));
     if r.mode == Mode::Test
         && ((recurring && !p.status.is_final()) || p.status == PaymentStatus::Paid)
     {
-        links.push((
-            "changePaymentState",
-            r.page(&format!("checkout/test-mode/{}", p.bare_id())),
-        ));
+        page("changePaymentState", &["checkout/test-mode/", p.bare_id()]);
     }
-    links.push((
-        "dashboard",
-        r.page(&format!("_sandbox/dashboard/payments/{}", p.id)),
-    ));
+    page("dashboard", &["_sandbox/dashboard/payments/", &p.id]);
+    let mut api = |name, path: &[&'a str]| links.push((name, AnyLink::Pieces(r.api_href(path))));
     // Only once one exists: clients decide "has refunds" by the link.
     for (name, has) in [
         ("chargebacks", p.money.has_chargebacks),
@@ -203,25 +197,28 @@ fn payment_links(
         ("refunds", p.money.has_refunds),
     ] {
         if has {
-            links.push((name, r.api(&concat(&["payments/", &p.id, "/", name]))));
+            api(name, &["payments/", &p.id, "/", name]);
         }
     }
     if let Some(id) = &p.customer_id {
-        links.push(("customer", r.api(&format!("customers/{id}"))));
+        api("customer", &["customers/", id]);
     }
     if let (Some(cst), Some(mdt)) = (&p.customer_id, &p.mandate_id) {
-        links.push(("mandate", r.api(&format!("customers/{cst}/mandates/{mdt}"))));
+        api("mandate", &["customers/", cst, "/mandates/", mdt]);
     }
     if let (Some(cst), Some(sub)) = (&p.customer_id, &p.subscription_id) {
-        links.push((
-            "subscription",
-            r.api(&format!("customers/{cst}/subscriptions/{sub}")),
-        ));
+        api("subscription", &["customers/", cst, "/subscriptions/", sub]);
     }
     if let Some(doc) = l.documentation {
-        links.push(("documentation", Link::docs(doc)));
+        links.push((
+            "documentation",
+            AnyLink::Pieces(LinkTo {
+                href: Href::of(&[DOCS, doc]),
+                kind: "text/html",
+            }),
+        ));
     }
-    links
+    PieceLinks(links)
 }
 
 /// Whether a request's `include` asks for the QR code.
