@@ -117,9 +117,23 @@ pub fn live_customer<'d>(config: &Config, data: &'d Data, id: &str) -> Result<&'
 /// Methods a path answers to, and the handler for the one asked.
 pub fn route(ctx: &Ctx<'_>) -> Result<Resp> {
     let trimmed = ctx.path.trim_end_matches('/');
-    let segments: Vec<&str> = trimmed.split('/').skip(1).collect();
+    // On the stack: no route has more than six segments, and a longer
+    // path matches none of them (the last slot takes the rest).
+    let mut buf = [""; 8];
+    let mut n = 0;
+    for segment in trimmed.split('/').skip(1) {
+        if n == buf.len() {
+            n += 1;
+            break;
+        }
+        buf[n] = segment;
+        n += 1;
+    }
+    let Some(segments) = buf.get(..n) else {
+        return Err(unknown_endpoint());
+    };
     let m = ctx.method;
-    match segments.as_slice() {
+    match segments {
         ["v2", "customers"] => match *m {
             Method::GET => customers::list(ctx),
             Method::POST => customers::create(ctx),
