@@ -126,14 +126,26 @@ impl Body {
         }
     }
 
+    /// A handler asks for every field it knows, most of them absent: in a
+    /// body of a few fields comparing names beats hashing each one asked.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.fields.get(name)
+        if self.fields.len() <= SCAN_FIELDS {
+            self.fields
+                .iter()
+                .find(|(k, _)| k.as_str() == name)
+                .map(|(_, v)| v)
+        } else {
+            self.fields.get(name)
+        }
     }
 
     pub fn has(&self, name: &str) -> bool {
-        self.fields.contains_key(name)
+        self.get(name).is_some()
     }
 }
+
+/// Up to this many fields a lookup scans them rather than hashing.
+const SCAN_FIELDS: usize = 16;
 
 /// How deep bracketed form keys may nest (`a[b][c]` is 2), as PHP's
 /// `max_input_nesting_level` bounds them on Mollie's side. Deeper keys are
