@@ -46,7 +46,7 @@ type RuleKey = (Box<str>, Box<str>, Box<str>);
 
 #[derive(Default)]
 pub struct Metrics {
-    routes: DashMap<Box<str>, Arc<RouteStats>>,
+    routes: DashMap<Box<str>, Arc<RouteStats>, foldhash::fast::RandomState>,
     /// (route, scenario, rule) -> requests where the rule fired. Only
     /// requests under a scenario reach this map.
     rules: DashMap<RuleKey, AtomicU64>,
@@ -64,10 +64,24 @@ impl Metrics {
     ) {
         let mut buf = Label::default();
         let route = route_label(path, &mut buf);
-        let stats = match self.routes.get(route) {
-            Some(s) => s.clone(),
-            None => self.new_route(route),
-        };
+        match self.routes.get(route) {
+            Some(stats) => self.count(route, &stats, status, latency, scenario, rules),
+            None => {
+                let stats = self.new_route(route);
+                self.count(route, &stats, status, latency, scenario, rules)
+            }
+        }
+    }
+
+    fn count(
+        &self,
+        route: &str,
+        stats: &RouteStats,
+        status: Option<u16>,
+        latency: Duration,
+        scenario: Option<&str>,
+        rules: &[String],
+    ) {
         let slot = match status {
             Some(s) if (100..=599).contains(&s) => usize::from(s - 100),
             _ => FAULT,

@@ -10,7 +10,7 @@ use crate::ids;
 /// exist from the start; any other key gets a fresh account (from the `"*"`
 /// template, when there is one) on its first request.
 pub struct Registry {
-    accounts: DashMap<Box<str>, Arc<Account>>,
+    accounts: DashMap<Box<str>, Arc<Account>, foldhash::fast::RandomState>,
     sources: Vec<Source>,
     template: Option<AccountSeed>,
     rng_seed: u64,
@@ -44,7 +44,7 @@ impl Registry {
         clock_start: Option<i64>,
     ) -> Result<Registry, String> {
         let mut registry = Registry {
-            accounts: DashMap::new(),
+            accounts: DashMap::default(),
             sources,
             template: None,
             rng_seed,
