@@ -57,8 +57,8 @@ impl App {
             .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
             .or_else(|| parts.uri.authority().map(|a| a.as_str()))
             .unwrap_or("localhost");
-        let scheme = if tls { "https" } else { "http" };
-        format!("{scheme}://{host}")
+        let scheme = if tls { "https://" } else { "http://" };
+        crate::views::concat(&[scheme, host])
     }
 }
 
@@ -144,7 +144,17 @@ async fn dispatch(
 /// The request's body, whole, within `timeout` (a stalled upload must not
 /// hold its connection for ever: 408, and the connection closes).
 pub async fn read_body(parts: &Parts, body: Incoming, timeout: Duration) -> Result<Bytes> {
-    match tokio::time::timeout(timeout, read_all(parts, body)).await {
+    // Most bodies are empty or came in with the head: one poll reads them,
+    // and no timer is armed for what needs no waiting.
+    let mut read = std::pin::pin!(read_all(parts, body));
+    let first = std::future::poll_fn(|cx| {
+        std::task::Poll::Ready(std::future::Future::poll(read.as_mut(), cx))
+    })
+    .await;
+    if let std::task::Poll::Ready(done) = first {
+        return done;
+    }
+    match tokio::time::timeout(timeout, read).await {
         Ok(read) => read,
         Err(_) => Err(ApiError::new(
             408,
@@ -233,7 +243,7 @@ async fn api_request(
     };
     let idem_key = parts
         .headers
-        .get("idempotency-key")
+        .get(crate::idempotency::HEADER)
         .and_then(|v| v.to_str().ok())
         .filter(|k| !k.is_empty());
     let idem = match (idem_key, &parts.method) {

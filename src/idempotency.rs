@@ -11,6 +11,11 @@
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
+/// The header, as a constant: looked up by a string, a name is parsed and
+/// hashed again on every request.
+pub const HEADER: hyper::header::HeaderName =
+    hyper::header::HeaderName::from_static("idempotency-key");
+
 use bytes::Bytes;
 
 use crate::error::{ApiError, DOC_IDEMPOTENCY};

@@ -448,8 +448,12 @@ impl Journal {
         }
         ring.evict_bodies(oldest);
         drop(ring);
-        self.budget.add(added);
-        self.budget.release(freed);
+        // One atomic on the shared counter, not two: every request pays it.
+        if added >= freed {
+            self.budget.add(added - freed);
+        } else {
+            self.budget.release(freed - added);
+        }
         (id, self.budget.over())
     }
 
@@ -633,7 +637,7 @@ pub fn record(
         rules: &trace.rules,
         idempotency_key: parts
             .headers
-            .get("idempotency-key")
+            .get(crate::idempotency::HEADER)
             .and_then(|v| v.to_str().ok()),
     });
     let (id, over) = account.journal.push(entry, bodies, app.config.journal_size);

@@ -370,6 +370,9 @@ where
     }
     let event = loop {
         tokio::select! {
+            // The connection first and no random start: it is what wakes
+            // this task on nearly every poll.
+            biased;
             _ = &mut conn => break Event::Done,
             Some(fault) = fault_rx.recv() => break Event::Fault(fault),
             _ = stop.changed() => break Event::Stop,
