@@ -28,7 +28,7 @@ pub fn page(app: &App, account: &Account, base: &str, id: &str) -> Result<String
         esc(&p.id),
         html::chip(p.status.as_str())
     );
-    let facts: [(&str, String); 9] = [
+    let facts: [(&str, String); 10] = [
         (
             "Amount",
             html::text(&format!("{} {}", p.amount.currency, p.amount.value)),
@@ -44,6 +44,13 @@ pub fn page(app: &App, account: &Account, base: &str, id: &str) -> Result<String
                 .unwrap_or_else(|| "—".to_owned()),
         ),
         ("Mandate", html::opt(p.mandate_id.as_deref())),
+        (
+            "Subscription",
+            p.subscription_id
+                .as_deref()
+                .map(|s| html::link(&format!("subscriptions/{s}"), s))
+                .unwrap_or_else(|| "—".to_owned()),
+        ),
         ("Expires", html::opt_time(p.expires_at)),
         ("Webhook URL", html::opt(p.webhook_url.as_deref())),
         ("Redirect URL", html::opt(p.redirect_url.as_deref())),

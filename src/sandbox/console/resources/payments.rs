@@ -26,6 +26,7 @@ pub const TABLE: Resource = Resource {
         "expired",
     ],
     rows,
+    controls: None,
 };
 
 fn rows(data: &Data, search: &Search) -> Rows {
