@@ -1155,5 +1155,10 @@ async fn subscription_page_cancel_and_charge_outcomes() {
     let html = page().await.text;
     assert!(html.contains("chip-bad\">canceled"), "{html}");
     assert!(!html.contains("Cancel subscription"), "{html}");
+    assert!(
+        !html.contains("Charges failed"),
+        "nothing left to steer: {html}"
+    );
+    assert!(html.contains("No action applies in this state."), "{html}");
     assert_eq!(panel(&api, "subscriptions/sub_nope").await.status, 404);
 }

@@ -251,7 +251,11 @@ fn charge_back(p: &Payment) -> Vec<Action> {
         format!("/_sandbox/payments/{}/chargebacks", p.id),
     )
     .optional("reason.code", "Reason code", CHARGEBACK_CODE.to_owned())
-    .optional("reason.description", "Reason", CHARGEBACK_REASON.to_owned())
+    .optional(
+        "reason.description",
+        "Reason description",
+        CHARGEBACK_REASON.to_owned(),
+    )
     .confirm("Charge this payment back (the consumer's bank takes the money back)?")]
 }
 

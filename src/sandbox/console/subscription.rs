@@ -48,7 +48,7 @@ pub fn page(account: &Account, base: &str, id: &str) -> Result<String> {
         .times
         .map(|t| format!(" of {t}"))
         .unwrap_or_else(|| " (no end)".to_owned());
-    let facts: [(&str, String); 11] = [
+    let facts: [(&str, String); 12] = [
         (
             "Amount",
             html::text(&format!("{} {}", s.amount.currency, s.amount.value)),
@@ -67,6 +67,7 @@ pub fn page(account: &Account, base: &str, id: &str) -> Result<String> {
         ("Charges", html::text(&format!("{}{times}", s.charges))),
         ("Failed in a row", html::text(&s.failures.to_string())),
         ("Charge outcome", outcome),
+        ("Canceled", html::opt_time(s.canceled_at)),
         ("Mandate", html::opt(s.mandate_id.as_deref())),
         ("Webhook URL", html::opt(s.webhook_url.as_deref())),
     ];
@@ -80,6 +81,7 @@ pub fn page(account: &Account, base: &str, id: &str) -> Result<String> {
         s.status,
         SubscriptionStatus::Canceled | SubscriptionStatus::Completed
     );
+    // An ended subscription makes no more charges: nothing to steer.
     if !ended {
         buttons.push(
             Action::new(
@@ -89,19 +91,19 @@ pub fn page(account: &Account, base: &str, id: &str) -> Result<String> {
             )
             .confirm("Cancel this subscription? It makes no more payments."),
         );
-    }
-    let path = format!("/_sandbox/subscriptions/{}", s.id);
-    for o in OUTCOMES {
-        buttons.push(
-            Action::new(format!("Charges {}", o.as_str()), "PUT", &path)
-                .body(json!({"chargeOutcome": o.as_str()})),
-        );
-    }
-    if s.outcome.is_some() {
-        buttons.push(
-            Action::new("Charges as the account's", "PUT", &path)
-                .body(json!({"chargeOutcome": Value::Null})),
-        );
+        let path = format!("/_sandbox/subscriptions/{}", s.id);
+        for o in OUTCOMES {
+            buttons.push(
+                Action::new(format!("Charges {}", o.as_str()), "PUT", &path)
+                    .body(json!({"chargeOutcome": o.as_str()})),
+            );
+        }
+        if s.outcome.is_some() {
+            buttons.push(
+                Action::new("Charges as the account's", "PUT", &path)
+                    .body(json!({"chargeOutcome": Value::Null})),
+            );
+        }
     }
     out.push_str(&actions::buttons(&buttons));
     out.push_str(
