@@ -266,6 +266,7 @@ fn run(args: &[String]) -> Result<(), String> {
     let key_post = fixtures::key("benchpost");
     let key_ready = fixtures::key("benchready");
     let key_refunds = fixtures::key("benchrefunds");
+    let key_console_sub = fixtures::key("benchconsolesub");
     let io = |e: std::io::Error| e.to_string();
     eprintln!("writing fixtures under {}", fx.display());
     let main_dir = fx.join("main");
@@ -278,6 +279,15 @@ fn run(args: &[String]) -> Result<(), String> {
         &key_refunds,
         REFUND_PAYMENTS,
         5,
+    )
+    .map_err(io)?;
+    // One subscription for the console's subscription page (its clock is
+    // pinned before the first charge: nothing fires while the line runs).
+    recurring::write_fixture(
+        &main_dir.join("console-subscription.json"),
+        &key_console_sub,
+        1,
+        "http://127.0.0.1:9/hook",
     )
     .map_err(io)?;
     fixtures::write(&big_dir.join("big.json"), &[(&key_big, settings.big)]).map_err(io)?;
@@ -402,6 +412,26 @@ fn run(args: &[String]) -> Result<(), String> {
             )
         })
         .collect();
+    // The console's Refund button: the sandbox route that runs the API's
+    // handler for the account it names, on the same payments.
+    let post_refund_sandbox: Vec<Req> = (0..REFUND_PAYMENTS)
+        .map(|i| {
+            req(
+                "POST",
+                &format!("/_sandbox/payments/{}/refunds", fixtures::payment_id(i)),
+                &key_refunds,
+                Some(REFUND_BODY),
+                201,
+            )
+        })
+        .collect();
+    let console_subscription = vec![req(
+        "GET",
+        "/_sandbox/console/subscriptions/sub_bench000000",
+        &key_console_sub,
+        None,
+        200,
+    )];
     let list_refunds = vec![req("GET", "/v2/refunds?limit=50", &key_refunds, None, 200)];
     let profile_me = vec![req("GET", "/v2/profiles/me", &key_1k, None, 200)];
 
@@ -425,6 +455,12 @@ fn run(args: &[String]) -> Result<(), String> {
         ("GET /_sandbox/metrics", &metrics, None),
         ("GET console customers panel", &console, None),
         ("POST create refund", &post_refund, None),
+        (
+            "POST /_sandbox refund (console button)",
+            &post_refund_sandbox,
+            None,
+        ),
+        ("GET console subscription page", &console_subscription, None),
         ("GET list refunds limit=50", &list_refunds, None),
         ("GET /v2/methods (amount, locale, issuers)", &methods, None),
         ("GET /v2/profiles/me", &profile_me, None),
