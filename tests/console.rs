@@ -766,12 +766,13 @@ fn by_reference(
     }
 }
 
-/// The console's Refund and Capture buttons for an account addressed by
-/// reference: `POST /_sandbox/payments/{id}/refunds` and `…/captures` make
-/// what the API would (same fields, same refusals, the webhook, the
-/// journal), need the admin token, and refuse cross-site browsers.
+/// The console's Refund, Capture and Cancel buttons for an account
+/// addressed by reference: `POST /_sandbox/payments/{id}/refunds` and
+/// `…/captures` make what the API would (same fields, same refusals, the
+/// webhook, the journal); they and `POST /_sandbox/subscriptions/{id}/cancel`
+/// need the admin token, and refuse cross-site browsers.
 #[tokio::test]
-async fn refund_and_capture_for_an_account_picked_by_reference() {
+async fn refund_capture_and_cancel_for_an_account_picked_by_reference() {
     const TOKEN: &str = "s3cret-token";
     let sb = start_with(Config {
         admin_token: Some(TOKEN.into()),
@@ -981,6 +982,59 @@ async fn refund_and_capture_for_an_account_picked_by_reference() {
         "The payment cannot be captured: it is paid, not authorized",
         None,
     );
+    send(
+        http()
+            .post(format!("{}{captures}", sb.url))
+            .json(&json!({})),
+    )
+    .await
+    .assert_error(
+        401,
+        "Missing authentication, or failed to authenticate",
+        None,
+    );
+
+    // A subscription's cancel button, on this sandbox: the token again.
+    let cst = api.customer_id().await;
+    let r = api
+        .post(
+            &format!("/v2/customers/{cst}/mandates"),
+            &json!({"method": "directdebit", "consumerName": "T. Tester",
+                    "consumerAccount": "NL55INGB0000000000"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = api
+        .post(
+            &format!("/v2/customers/{cst}/subscriptions"),
+            &json!({"amount": {"value": "25.00", "currency": "EUR"}, "interval": "1 month",
+                    "description": "Plan"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let cancel = format!("/_sandbox/subscriptions/{}/cancel", s(&r.json["id"]));
+    send(by_reference(&sb, Method::POST, &cancel, &reference, None))
+        .await
+        .assert_error(401, detail, None);
+    send(by_reference(
+        &sb,
+        Method::POST,
+        &cancel,
+        &reference,
+        Some("wrong"),
+    ))
+    .await
+    .assert_error(401, detail, None);
+    let r = send(by_reference(
+        &sb,
+        Method::POST,
+        &cancel,
+        &reference,
+        Some(TOKEN),
+    ))
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["status"], "canceled");
 }
 
 /// A subscription's page (next payment date, its payments), its cancel
