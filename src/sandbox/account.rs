@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
 use hyper::header::AUTHORIZATION;
 use hyper::http::request::Parts;
 
@@ -52,11 +51,10 @@ pub fn bearer_account(app: &App, parts: &Parts, body: &Body) -> Result<(Arc<Acco
 pub fn as_api<R>(
     app: &App,
     parts: &Parts,
-    raw: &Bytes,
+    body: Body,
     tls: bool,
     handler: impl FnOnce(&Ctx<'_>) -> Result<R>,
 ) -> Result<R> {
-    let body = Body::from_request(parts, raw)?;
     let (account, _) = bearer_account(app, parts, &body)?;
     // The account's own key says what kind of credential made it; an
     // access token's account takes `testmode` and `profileId` as on the API.

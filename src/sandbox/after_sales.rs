@@ -40,26 +40,6 @@ pub fn handle(
     kind: &str,
     rest: &[&str],
 ) -> Result<Resp> {
-    let post = parts.method == Method::POST;
-    match (kind, rest) {
-        ("payments", [id, "refunds"]) if post => {
-            as_api(app, parts, raw, tls, |ctx| api::refunds::create(ctx, id))
-        }
-        ("payments", [id, "captures"]) if post => {
-            as_api(app, parts, raw, tls, |ctx| api::captures::create(ctx, id))
-        }
-        _ => chargebacks_and_outcomes(app, parts, raw, tls, kind, rest),
-    }
-}
-
-fn chargebacks_and_outcomes(
-    app: &App,
-    parts: &Parts,
-    raw: &Bytes,
-    tls: bool,
-    kind: &str,
-    rest: &[&str],
-) -> Result<Resp> {
     let body = Body::from_request(parts, raw)?;
     let post = parts.method == Method::POST;
     match (kind, rest) {
@@ -67,6 +47,12 @@ fn chargebacks_and_outcomes(
         ("captures", [id, "status"]) if post => capture_status(app, parts, &body, tls, id),
         ("payments", [id, "chargebacks"]) if post => chargeback(app, parts, &body, tls, id),
         ("chargebacks", [id, "reverse"]) if post => reverse(app, parts, &body, tls, id),
+        ("payments", [id, "refunds"]) if post => {
+            as_api(app, parts, body, tls, |ctx| api::refunds::create(ctx, id))
+        }
+        ("payments", [id, "captures"]) if post => {
+            as_api(app, parts, body, tls, |ctx| api::captures::create(ctx, id))
+        }
         ("refunds" | "captures", [_, "status"])
         | ("payments", [_, "chargebacks" | "refunds" | "captures"])
         | ("chargebacks", [_, "reverse"]) => Err(crate::api::not_allowed("POST")),

@@ -164,13 +164,13 @@ pub fn subscriptions(
     tls: bool,
     rest: &[&str],
 ) -> Result<Resp> {
+    let body = Body::from_request(parts, raw)?;
     if let [id, "cancel"] = rest {
         return match parts.method {
-            Method::POST => cancel(app, parts, raw, tls, id),
+            Method::POST => cancel(app, parts, body, tls, id),
             _ => Err(crate::api::not_allowed("POST")),
         };
     }
-    let body = Body::from_request(parts, raw)?;
     let (account, _) = bearer_account(app, parts, &body)?;
     let outcome = |v: &Value| -> Result<Option<ChargeOutcome>> {
         match v {
@@ -233,8 +233,8 @@ pub fn subscriptions(
 
 /// The API's cancel, with the customer the subscription belongs to: the
 /// sandbox route names the subscription alone.
-fn cancel(app: &App, parts: &Parts, raw: &Bytes, tls: bool, id: &str) -> Result<Resp> {
-    as_api(app, parts, raw, tls, |ctx| {
+fn cancel(app: &App, parts: &Parts, body: Body, tls: bool, id: &str) -> Result<Resp> {
+    as_api(app, parts, body, tls, |ctx| {
         let customer = ctx
             .account
             .data

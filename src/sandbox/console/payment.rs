@@ -55,11 +55,8 @@ pub fn page(app: &App, account: &Account, base: &str, id: &str) -> Result<String
         ("Webhook URL", html::opt(p.webhook_url.as_deref())),
         ("Redirect URL", html::opt(p.redirect_url.as_deref())),
     ];
-    out.push_str("<dl class=\"facts\">");
-    for (name, value) in facts {
-        let _ = write!(out, "<div><dt>{name}</dt><dd>{value}</dd></div>");
-    }
-    out.push_str("</dl><h3>Actions</h3>");
+    out.push_str(&html::facts(&facts));
+    out.push_str("<h3>Actions</h3>");
     out.push_str(&actions::buttons(&actions::for_payment(p)));
     out.push_str("<h3>Timeline</h3><ol class=\"timeline\">");
     // Each event as HTML, sorted by time: the payment's own stamps, then
@@ -128,12 +125,8 @@ pub fn page(app: &App, account: &Account, base: &str, id: &str) -> Result<String
         }),
         embedded: None,
     };
-    let json = serde_json::to_string_pretty(&view).unwrap_or_default();
-    let _ = write!(
-        out,
-        "<details><summary>As the API renders it</summary><pre>{}</pre></details></section>",
-        esc(&json)
-    );
+    out.push_str(&html::as_api(&view));
+    out.push_str("</section>");
     Ok(out)
 }
 

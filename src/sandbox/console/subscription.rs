@@ -71,11 +71,8 @@ pub fn page(account: &Account, base: &str, id: &str) -> Result<String> {
         ("Mandate", html::opt(s.mandate_id.as_deref())),
         ("Webhook URL", html::opt(s.webhook_url.as_deref())),
     ];
-    out.push_str("<dl class=\"facts\">");
-    for (name, value) in facts {
-        let _ = write!(out, "<div><dt>{name}</dt><dd>{value}</dd></div>");
-    }
-    out.push_str("</dl><h3>Actions</h3>");
+    out.push_str(&html::facts(&facts));
+    out.push_str("<h3>Actions</h3>");
     let mut buttons = Vec::new();
     let ended = matches!(
         s.status,
@@ -122,16 +119,13 @@ pub fn page(account: &Account, base: &str, id: &str) -> Result<String> {
             .get(id)
             .is_some_and(|p| !p.is_empty()),
     };
-    let json = serde_json::to_string_pretty(&view).unwrap_or_default();
-    let _ = write!(
-        out,
-        "<details><summary>As the API renders it</summary><pre>{}</pre></details></section>",
-        esc(&json)
-    );
+    out.push_str(&html::as_api(&view));
+    out.push_str("</section>");
     Ok(out)
 }
 
-/// The subscription's payments, newest first.
+/// The subscription's payments, newest first, as the payments table shows
+/// them.
 fn payments(data: &Data, id: &str) -> String {
     let rows: Vec<Vec<String>> = data
         .subscription_payments
@@ -140,19 +134,11 @@ fn payments(data: &Data, id: &str) -> String {
         .flatten()
         .rev()
         .filter_map(|k| data.payments.by_key(k))
-        .map(|p| {
-            vec![
-                html::link(&format!("payments/{}", p.id), &p.id),
-                html::time(p.created_at),
-                html::text(&format!("{} {}", p.amount.currency, p.amount.value)),
-                html::chip(p.status.as_str()),
-                html::opt(p.method),
-            ]
-        })
+        .map(super::resources::payments::row)
         .collect();
     html::table(
         "Payments of the subscription",
-        &["Payment", "Created", "Amount", "Status", "Method"],
+        super::resources::payments::TABLE.columns,
         &rows,
         "No payment yet: the first charge comes on the next payment date.",
     )

@@ -7,7 +7,7 @@ mod captures;
 pub mod chargebacks;
 mod customers;
 mod mandates;
-mod payments;
+pub mod payments;
 mod refunds;
 mod subscriptions;
 
