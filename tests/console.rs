@@ -229,24 +229,7 @@ async fn after_sales_panels_render_escape_and_act() {
 
     // An authorized payment offers the capture; its capture shows with the
     // buttons that settle it.
-    let p = api
-        .post(
-            "/v2/payments",
-            &with(
-                &payment_body(),
-                json!({"method": "creditcard", "captureMode": "manual"}),
-            ),
-        )
-        .await;
-    assert_eq!(p.status, 201, "{}", p.text);
-    let auth = s(&p.json["id"]).to_owned();
-    let r = api
-        .post(
-            &format!("/_sandbox/payments/{auth}/status"),
-            &json!({"status": "authorized"}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    let auth = authorized_payment(&api).await;
     let page = panel(&api, &format!("payments/{auth}")).await.text;
     assert!(
         page.contains(">Capture<") && page.contains("Capture part"),
@@ -729,6 +712,53 @@ async fn metrics_count_webhook_outcomes() {
     assert_eq!(seen, 10, "ten failed attempts (Mollie's schedule, at once)");
 }
 
+/// A card payment with `captureMode: manual`, authorized; its id.
+async fn authorized_payment(api: &Api) -> String {
+    let p = api
+        .post(
+            "/v2/payments",
+            &with(
+                &payment_body(),
+                json!({"method": "creditcard", "captureMode": "manual"}),
+            ),
+        )
+        .await;
+    assert_eq!(p.status, 201, "{}", p.text);
+    let id = s(&p.json["id"]).to_owned();
+    let r = api
+        .post(
+            &format!("/_sandbox/payments/{id}/status"),
+            &json!({"status": "authorized"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    id
+}
+
+/// A new customer with a direct-debit mandate and a monthly subscription
+/// described `description`: the customer's id and the subscription's.
+async fn subscription(api: &Api, description: &str) -> (String, String) {
+    let cst = api.customer_id().await;
+    let r = api
+        .post(
+            &format!("/v2/customers/{cst}/mandates"),
+            &json!({"method": "directdebit", "consumerName": "T. Tester",
+                    "consumerAccount": "NL55INGB0000000000"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = api
+        .post(
+            &format!("/v2/customers/{cst}/subscriptions"),
+            &json!({"amount": {"value": "25.00", "currency": "EUR"}, "interval": "1 month",
+                    "description": description}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let sub = s(&r.json["id"]).to_owned();
+    (cst, sub)
+}
+
 /// The account's reference, from the admin list.
 async fn reference_of(sb: &Sandbox, key: &str, token: Option<&str>) -> String {
     let mut rb = http().get(format!("{}/_sandbox/accounts", sb.url));
@@ -917,24 +947,7 @@ async fn refund_capture_and_cancel_for_an_account_picked_by_reference() {
     assert_eq!(r.status, 201, "{}", r.text);
 
     // A capture of an authorized payment, by reference.
-    let p = api
-        .post(
-            "/v2/payments",
-            &with(
-                &payment_body(),
-                json!({"method": "creditcard", "captureMode": "manual"}),
-            ),
-        )
-        .await;
-    assert_eq!(p.status, 201, "{}", p.text);
-    let auth = s(&p.json["id"]).to_owned();
-    let r = api
-        .post(
-            &format!("/_sandbox/payments/{auth}/status"),
-            &json!({"status": "authorized"}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    let auth = authorized_payment(&api).await;
     let captures = format!("/_sandbox/payments/{auth}/captures");
     send(by_reference(&sb, Method::POST, &captures, &reference, None).json(&json!({})))
         .await
@@ -995,24 +1008,8 @@ async fn refund_capture_and_cancel_for_an_account_picked_by_reference() {
     );
 
     // A subscription's cancel button, on this sandbox: the token again.
-    let cst = api.customer_id().await;
-    let r = api
-        .post(
-            &format!("/v2/customers/{cst}/mandates"),
-            &json!({"method": "directdebit", "consumerName": "T. Tester",
-                    "consumerAccount": "NL55INGB0000000000"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let r = api
-        .post(
-            &format!("/v2/customers/{cst}/subscriptions"),
-            &json!({"amount": {"value": "25.00", "currency": "EUR"}, "interval": "1 month",
-                    "description": "Plan"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let cancel = format!("/_sandbox/subscriptions/{}/cancel", s(&r.json["id"]));
+    let (_, sub) = subscription(&api, "Plan").await;
+    let cancel = format!("/_sandbox/subscriptions/{sub}/cancel");
     send(by_reference(&sb, Method::POST, &cancel, &reference, None))
         .await
         .assert_error(401, detail, None);
@@ -1044,24 +1041,7 @@ async fn refund_capture_and_cancel_for_an_account_picked_by_reference() {
 async fn subscription_page_cancel_and_charge_outcomes() {
     let sb = start().await;
     let api = sb.api();
-    let cst = api.customer_id().await;
-    let r = api
-        .post(
-            &format!("/v2/customers/{cst}/mandates"),
-            &json!({"method": "directdebit", "consumerName": "T. Tester",
-                    "consumerAccount": "NL55INGB0000000000"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let r = api
-        .post(
-            &format!("/v2/customers/{cst}/subscriptions"),
-            &json!({"amount": {"value": "25.00", "currency": "EUR"}, "interval": "1 month",
-                    "description": "Plan <b>Gold</b>"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let sub = s(&r.json["id"]).to_owned();
+    let (cst, sub) = subscription(&api, "Plan <b>Gold</b>").await;
     let reference = reference_of(&sb, &api.key, None).await;
     let send = |rb: reqwest::RequestBuilder| async move { read(rb.send().await.unwrap()).await };
     let page = || {
