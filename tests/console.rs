@@ -712,27 +712,32 @@ async fn metrics_count_webhook_outcomes() {
     assert_eq!(seen, 10, "ten failed attempts (Mollie's schedule, at once)");
 }
 
-/// A card payment with `captureMode: manual`, authorized; its id.
-async fn authorized_payment(api: &Api) -> String {
+/// A payment of `payment_body()` with `patch`, moved to `status` by the
+/// sandbox; its id.
+async fn payment_in(api: &Api, patch: serde_json::Value, status: &str) -> String {
     let p = api
-        .post(
-            "/v2/payments",
-            &with(
-                &payment_body(),
-                json!({"method": "creditcard", "captureMode": "manual"}),
-            ),
-        )
+        .post("/v2/payments", &with(&payment_body(), patch))
         .await;
     assert_eq!(p.status, 201, "{}", p.text);
     let id = s(&p.json["id"]).to_owned();
     let r = api
         .post(
             &format!("/_sandbox/payments/{id}/status"),
-            &json!({"status": "authorized"}),
+            &json!({"status": status}),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     id
+}
+
+/// A card payment with `captureMode: manual`, authorized; its id.
+async fn authorized_payment(api: &Api) -> String {
+    payment_in(
+        api,
+        json!({"method": "creditcard", "captureMode": "manual"}),
+        "authorized",
+    )
+    .await
 }
 
 /// A new customer with a direct-debit mandate and a monthly subscription
@@ -813,21 +818,7 @@ async fn refund_capture_and_cancel_for_an_account_picked_by_reference() {
     .await;
     let api = sb.api();
     let shop = support::Receiver::start(vec![]).await;
-    let p = api
-        .post(
-            "/v2/payments",
-            &with(&payment_body(), json!({"webhookUrl": shop.url("/hook")})),
-        )
-        .await;
-    assert_eq!(p.status, 201, "{}", p.text);
-    let id = s(&p.json["id"]).to_owned();
-    let r = api
-        .post(
-            &format!("/_sandbox/payments/{id}/status"),
-            &json!({"status": "paid"}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    let id = payment_in(&api, json!({"webhookUrl": shop.url("/hook")}), "paid").await;
     shop.wait_for(1).await;
     let reference = reference_of(&sb, &api.key, Some(TOKEN)).await;
     let refunds = format!("/_sandbox/payments/{id}/refunds");
