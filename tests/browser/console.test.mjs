@@ -56,6 +56,19 @@ async function answered(page, what, status = '200') {
 
 const shot = (page, name) => page.screenshot({ path: path.join(shots, `console-${name}.png`), fullPage: true });
 
+// A laptop-sized page that accepts every confirm dialog and collects the
+// script errors and the URLs it requests.
+async function desktop() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('dialog', (d) => d.accept());
+  const urls = [];
+  page.on('request', (r) => urls.push(r.url()));
+  return { context, page, errors, urls };
+}
+
 before(async () => {
   assert.ok(binary, 'build the sandbox first (cargo build --release)');
   assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: run scripts/install-browser`);
@@ -101,13 +114,7 @@ after(async () => {
 
 test('paste a key, pay a payment, see its webhook, fail the next call by a scenario, reset', async () => {
   const k = key();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('dialog', (d) => d.accept());
-  const urls = [];
-  page.on('request', (r) => urls.push(r.url()));
+  const { context, page, errors, urls } = await desktop();
 
   await page.goto(`${sandboxUrl}/_sandbox/`);
   await shot(page, 'login');
@@ -212,11 +219,7 @@ test('paste a key, pay a payment, see its webhook, fail the next call by a scena
 
 test('refund a paid payment with the buttons, see the refunds; advance the clock a day and see what it did', async () => {
   const k = key();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('dialog', (d) => d.accept());
+  const { context, page, errors } = await desktop();
   const created = await api(k, 'POST', '/v2/payments', {
     amount: { value: '10.00', currency: 'EUR' },
     description: 'Order 42',
@@ -331,13 +334,7 @@ test('an account picked from the list: refund, charge back with a reason, captur
   assert.equal(sub.status, 201);
   const subId = sub.json.id;
 
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('dialog', (d) => d.accept());
-  const urls = [];
-  page.on('request', (r) => urls.push(r.url()));
+  const { context, page, errors, urls } = await desktop();
 
   // Picked from the list: the console has a reference, never the key.
   await page.goto(`${sandboxUrl}/_sandbox/`);
