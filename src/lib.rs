@@ -66,8 +66,11 @@
 //!   admin token, account references and the cross-site guard.
 //! - [`metrics`]: request counters (atomics) and `GET /_sandbox/metrics`
 //!   in Prometheus' text format.
-//!   [`sandbox::after_sales`] forces refund and capture outcomes and makes
-//!   chargebacks.
+//!   [`sandbox::after_sales`] forces refund and capture outcomes, makes
+//!   chargebacks, and makes refunds and captures with the API's own
+//!   handlers for an account named by key or by reference (as
+//!   [`sandbox::clock`] cancels subscriptions), so every console button
+//!   works for an account picked from the list.
 //! - [`checkout`]: the hosted test checkout (`/checkout/…`), one file per
 //!   screen as Mollie's (method list, issuer list, card form, status page
 //!   where a person picks the outcome), with the markup browser suites

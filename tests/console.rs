@@ -4,6 +4,7 @@
 //! counts what happens.
 
 mod common;
+mod support;
 
 use common::*;
 use mollie_sandbox::Config;
@@ -136,7 +137,7 @@ async fn after_sales_panels_render_escape_and_act() {
     assert_eq!(r.status, 200, "{}", r.text);
 
     let page = panel(&api, &format!("payments/{id}")).await.text;
-    let refunds = format!("data-path=\"&#x2F;v2&#x2F;payments&#x2F;{id}&#x2F;refunds\"");
+    let refunds = format!("data-path=\"&#x2F;_sandbox&#x2F;payments&#x2F;{id}&#x2F;refunds\"");
     assert!(page.contains("Refund EUR 10.00"), "{page}");
     assert_eq!(
         page.matches(&refunds).count(),
@@ -151,11 +152,17 @@ async fn after_sales_panels_render_escape_and_act() {
         "data-path=\"&#x2F;_sandbox&#x2F;payments&#x2F;{id}&#x2F;chargebacks\""
     )));
     assert!(!page.contains(">Capture<"), "{page}");
+    // The chargeback form: the reason's two fields, filled with a bank code.
+    assert!(
+        page.contains("data-field=\"reason.code\" value=\"AC01\">")
+            && page.contains("data-field=\"reason.description\""),
+        "{page}"
+    );
 
     // What the partial refund button sends, with markup in the description.
     let r = api
         .post(
-            &format!("/v2/payments/{id}/refunds"),
+            &format!("/_sandbox/payments/{id}/refunds"),
             &json!({"amount": {"currency": "EUR", "value": "4.00"}, "description": SCRIPT}),
         )
         .await;
@@ -164,17 +171,22 @@ async fn after_sales_panels_render_escape_and_act() {
     let r = api
         .post(
             &format!("/_sandbox/payments/{id}/chargebacks"),
-            &json!({"amount": {"currency": "EUR", "value": "6.00"}}),
+            &json!({"amount": {"currency": "EUR", "value": "6.00"},
+                    "reason": {"code": "MD06", "description": SCRIPT}}),
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let chb = s(&r.json["id"]).to_owned();
+    let escaped_reason = "reason MD06: &lt;script&gt;alert(1)&lt;&#x2F;script&gt;";
 
     let page = panel(&api, &format!("payments/{id}")).await.text;
     assert!(!page.contains("<script"), "{page}");
     for want in [
         format!("Refund <code>{re}</code> of EUR 4.00"),
         format!("Chargeback <code>{chb}</code> of EUR 6.00"),
+        format!(
+            "Chargeback <code>{chb}</code> of EUR 6.00 <span class=\"chip chip-good\">charged_back</span> · {escaped_reason}"
+        ),
         format!("data-path=\"&#x2F;_sandbox&#x2F;refunds&#x2F;{re}&#x2F;status\""),
         format!("data-path=\"&#x2F;_sandbox&#x2F;chargebacks&#x2F;{chb}&#x2F;reverse\""),
     ] {
@@ -197,6 +209,11 @@ async fn after_sales_panels_render_escape_and_act() {
     assert!(panel(&api, "refunds?q=alert").await.text.contains(&re));
     let table = panel(&api, "chargebacks?status=charged_back").await.text;
     assert!(table.contains(&chb), "{table}");
+    assert!(
+        table.contains(&format!("<td>{}</td>", &escaped_reason["reason ".len()..])),
+        "the reason in its column: {table}"
+    );
+    assert!(panel(&api, "chargebacks?q=md06").await.text.contains(&chb));
     let r = api
         .post(&format!("/_sandbox/chargebacks/{chb}/reverse"), &json!({}))
         .await;
@@ -212,31 +229,20 @@ async fn after_sales_panels_render_escape_and_act() {
 
     // An authorized payment offers the capture; its capture shows with the
     // buttons that settle it.
-    let p = api
-        .post(
-            "/v2/payments",
-            &with(
-                &payment_body(),
-                json!({"method": "creditcard", "captureMode": "manual"}),
-            ),
-        )
-        .await;
-    assert_eq!(p.status, 201, "{}", p.text);
-    let auth = s(&p.json["id"]).to_owned();
-    let r = api
-        .post(
-            &format!("/_sandbox/payments/{auth}/status"),
-            &json!({"status": "authorized"}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    let auth = authorized_payment(&api).await;
     let page = panel(&api, &format!("payments/{auth}")).await.text;
     assert!(
         page.contains(">Capture<") && page.contains("Capture part"),
         "{page}"
     );
+    assert!(
+        page.contains(&format!(
+            "data-path=\"&#x2F;_sandbox&#x2F;payments&#x2F;{auth}&#x2F;captures\""
+        )),
+        "{page}"
+    );
     let r = api
-        .post(&format!("/v2/payments/{auth}/captures"), &json!({}))
+        .post(&format!("/_sandbox/payments/{auth}/captures"), &json!({}))
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let cpt = s(&r.json["id"]).to_owned();
@@ -704,4 +710,480 @@ async fn metrics_count_webhook_outcomes() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(seen, 10, "ten failed attempts (Mollie's schedule, at once)");
+}
+
+/// A payment of `payment_body()` with `patch`, moved to `status` by the
+/// sandbox; its id.
+async fn payment_in(api: &Api, patch: serde_json::Value, status: &str) -> String {
+    let p = api
+        .post("/v2/payments", &with(&payment_body(), patch))
+        .await;
+    assert_eq!(p.status, 201, "{}", p.text);
+    let id = s(&p.json["id"]).to_owned();
+    let r = api
+        .post(
+            &format!("/_sandbox/payments/{id}/status"),
+            &json!({"status": status}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    id
+}
+
+/// A card payment with `captureMode: manual`, authorized; its id.
+async fn authorized_payment(api: &Api) -> String {
+    payment_in(
+        api,
+        json!({"method": "creditcard", "captureMode": "manual"}),
+        "authorized",
+    )
+    .await
+}
+
+/// A new customer with a direct-debit mandate and a monthly subscription
+/// described `description`: the customer's id and the subscription's.
+async fn subscription(api: &Api, description: &str) -> (String, String) {
+    let cst = api.customer_id().await;
+    let r = api
+        .post(
+            &format!("/v2/customers/{cst}/mandates"),
+            &json!({"method": "directdebit", "consumerName": "T. Tester",
+                    "consumerAccount": "NL55INGB0000000000"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = api
+        .post(
+            &format!("/v2/customers/{cst}/subscriptions"),
+            &json!({"amount": {"value": "25.00", "currency": "EUR"}, "interval": "1 month",
+                    "description": description}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let sub = s(&r.json["id"]).to_owned();
+    (cst, sub)
+}
+
+/// The account's reference, from the admin list.
+async fn reference_of(sb: &Sandbox, key: &str, token: Option<&str>) -> String {
+    let mut rb = http().get(format!("{}/_sandbox/accounts", sb.url));
+    if let Some(token) = token {
+        rb = rb.bearer_auth(token);
+    }
+    let r = read(rb.send().await.unwrap()).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let masked = format!("{}…{}", &key[..8], &key[key.len() - 4..]);
+    let listed = r.json["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["key"] == masked.as_str())
+        .unwrap_or_else(|| panic!("{masked} is listed: {}", r.text))
+        .clone();
+    s(&listed["reference"]).to_owned()
+}
+
+/// A sandbox request as the console sends it for an account picked from the
+/// list: the reference, and the admin token when there is one; no key.
+fn by_reference(
+    sb: &Sandbox,
+    method: Method,
+    path: &str,
+    reference: &str,
+    token: Option<&str>,
+) -> reqwest::RequestBuilder {
+    let rb = http()
+        .request(method, format!("{}{path}", sb.url))
+        .header("x-sandbox-account", reference);
+    match token {
+        Some(token) => rb.bearer_auth(token),
+        None => rb,
+    }
+}
+
+/// The console's Refund, Capture and Cancel buttons for an account
+/// addressed by reference: `POST /_sandbox/payments/{id}/refunds` and
+/// `…/captures` make what the API would (same fields, same refusals, the
+/// webhook, the journal); they and `POST /_sandbox/subscriptions/{id}/cancel`
+/// need the admin token, and refuse cross-site browsers.
+#[tokio::test]
+async fn refund_capture_and_cancel_for_an_account_picked_by_reference() {
+    const TOKEN: &str = "s3cret-token";
+    let sb = start_with(Config {
+        admin_token: Some(TOKEN.into()),
+        webhook_time_scale: 0.0,
+        refund_delay: 0,
+        ..Config::ephemeral()
+    })
+    .await;
+    let api = sb.api();
+    let shop = support::Receiver::start(vec![]).await;
+    let id = payment_in(&api, json!({"webhookUrl": shop.url("/hook")}), "paid").await;
+    shop.wait_for(1).await;
+    let reference = reference_of(&sb, &api.key, Some(TOKEN)).await;
+    let refunds = format!("/_sandbox/payments/{id}/refunds");
+    let send = |rb: reqwest::RequestBuilder| async move { read(rb.send().await.unwrap()).await };
+
+    // The button's request, by reference with the admin token: the API's refund.
+    let r = send(
+        by_reference(&sb, Method::POST, &refunds, &reference, Some(TOKEN)).json(
+            &json!({"amount": {"currency": "EUR", "value": "4.00"}, "description": "From the console"}),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.content_type(), Some("application/hal+json"));
+    let re = s(&r.json["id"]).to_owned();
+    assert!(re.starts_with("re_"), "{re}");
+    let via_api = api.get(&format!("/v2/payments/{id}/refunds/{re}")).await;
+    assert_eq!(via_api.status, 200, "{}", via_api.text);
+    assert_eq!(
+        keys(&r.json),
+        keys(&via_api.json),
+        "the API's own object, in its order"
+    );
+    assert_eq!(via_api.json["amount"]["value"], "4.00");
+    assert_eq!(via_api.json["description"], "From the console");
+    assert_eq!(
+        via_api.json["status"], "refunded",
+        "--refund-delay 0 walks it"
+    );
+    assert_eq!(
+        r.json["_links"]["self"]["href"],
+        format!("{}/v2/payments/{id}/refunds/{re}", sb.url)
+    );
+    assert_eq!(
+        r.json["_links"]["documentation"]["href"],
+        "https://docs.mollie.com/reference/v2/refunds-api/create-payment-refund"
+    );
+    // The webhook, as for a refund made through the API.
+    let hits = shop.wait_for(2).await;
+    assert_eq!(hits[1].body, format!("id={id}"));
+    // The journal of the account has the request, under its own path.
+    let journal = api.get("/_sandbox/requests?method=POST").await;
+    let entry = journal.json["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["path"] == refunds.as_str())
+        .unwrap_or_else(|| panic!("journaled: {}", journal.text))
+        .clone();
+    assert_eq!(entry["status"], 201);
+
+    // The API's validation, word for word.
+    let too_much = json!({"amount": {"currency": "EUR", "value": "7.00"}});
+    let expected = api
+        .post(&format!("/v2/payments/{id}/refunds"), &too_much)
+        .await;
+    assert_eq!(expected.status, 422, "{}", expected.text);
+    let r =
+        send(by_reference(&sb, Method::POST, &refunds, &reference, Some(TOKEN)).json(&too_much))
+            .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.json, expected.json);
+    let r = send(
+        by_reference(&sb, Method::POST, &refunds, &reference, Some(TOKEN))
+            .json(&json!({"amount": {"currency": "EUR", "value": "1.00"}, "reason": "x"})),
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.json["field"], "reason");
+
+    // Without the admin token, without anything, or from another site: refused,
+    // and nothing made.
+    let detail =
+        "This acts on other accounts than the caller's: it needs the sandbox's admin token (--admin-token) as \"Authorization: Bearer …\".";
+    let one_euro = json!({"amount": {"currency": "EUR", "value": "1.00"}});
+    send(by_reference(&sb, Method::POST, &refunds, &reference, None).json(&one_euro))
+        .await
+        .assert_error(401, detail, None);
+    send(by_reference(&sb, Method::POST, &refunds, &reference, Some("wrong")).json(&one_euro))
+        .await
+        .assert_error(401, detail, None);
+    send(http().post(format!("{}{refunds}", sb.url)).json(&one_euro))
+        .await
+        .assert_error(
+            401,
+            "Missing authentication, or failed to authenticate",
+            None,
+        );
+    let refused = "Cross-site requests cannot change the sandbox: use the console at /_sandbox/ or a client that is not a browser.";
+    send(
+        by_reference(&sb, Method::POST, &refunds, &reference, Some(TOKEN))
+            .header("sec-fetch-site", "cross-site")
+            .json(&one_euro),
+    )
+    .await
+    .assert_error(403, refused, None);
+    send(
+        api.request(Method::POST, &refunds)
+            .header("origin", "http://evil.example")
+            .json(&one_euro),
+    )
+    .await
+    .assert_error(403, refused, None);
+    let listed = api.get(&format!("/v2/payments/{id}/refunds")).await;
+    assert_eq!(listed.json["count"], 1, "{}", listed.text);
+    let r = send(by_reference(
+        &sb,
+        Method::GET,
+        &refunds,
+        &reference,
+        Some(TOKEN),
+    ))
+    .await;
+    assert_eq!(r.status, 405, "{}", r.text);
+    // The key works too, as for every sandbox route.
+    let r = api.post(&refunds, &one_euro).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+
+    // A capture of an authorized payment, by reference.
+    let auth = authorized_payment(&api).await;
+    let captures = format!("/_sandbox/payments/{auth}/captures");
+    send(by_reference(&sb, Method::POST, &captures, &reference, None).json(&json!({})))
+        .await
+        .assert_error(401, detail, None);
+    send(
+        by_reference(&sb, Method::POST, &captures, &reference, Some(TOKEN))
+            .header("origin", "http://evil.example")
+            .json(&json!({})),
+    )
+    .await
+    .assert_error(403, refused, None);
+    let too_much = json!({"amount": {"currency": "EUR", "value": "99.00"}});
+    let r =
+        send(by_reference(&sb, Method::POST, &captures, &reference, Some(TOKEN)).json(&too_much))
+            .await;
+    r.assert_error(
+        422,
+        "The amount is higher than the authorized amount",
+        Some("amount"),
+    );
+    let r = send(
+        by_reference(&sb, Method::POST, &captures, &reference, Some(TOKEN))
+            .json(&json!({"amount": {"currency": "EUR", "value": "6.00"}, "description": "Part"})),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["resource"], "capture");
+    assert_eq!(r.json["amount"]["value"], "6.00");
+    let cpt = s(&r.json["id"]).to_owned();
+    let got = api
+        .get(&format!("/v2/payments/{auth}/captures/{cpt}"))
+        .await;
+    assert_eq!(got.status, 200, "{}", got.text);
+    assert_eq!(got.json["description"], "Part");
+    assert_eq!(
+        api.get(&format!("/v2/payments/{auth}")).await.json["status"],
+        "paid",
+        "the capture settled and paid the payment"
+    );
+    let r =
+        send(by_reference(&sb, Method::POST, &captures, &reference, Some(TOKEN)).json(&json!({})))
+            .await;
+    r.assert_error(
+        422,
+        "The payment cannot be captured: it is paid, not authorized",
+        None,
+    );
+    send(
+        http()
+            .post(format!("{}{captures}", sb.url))
+            .json(&json!({})),
+    )
+    .await
+    .assert_error(
+        401,
+        "Missing authentication, or failed to authenticate",
+        None,
+    );
+
+    // A subscription's cancel button, on this sandbox: the token again.
+    let (_, sub) = subscription(&api, "Plan").await;
+    let cancel = format!("/_sandbox/subscriptions/{sub}/cancel");
+    send(by_reference(&sb, Method::POST, &cancel, &reference, None))
+        .await
+        .assert_error(401, detail, None);
+    send(by_reference(
+        &sb,
+        Method::POST,
+        &cancel,
+        &reference,
+        Some("wrong"),
+    ))
+    .await
+    .assert_error(401, detail, None);
+    let r = send(by_reference(
+        &sb,
+        Method::POST,
+        &cancel,
+        &reference,
+        Some(TOKEN),
+    ))
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["status"], "canceled");
+}
+
+/// A subscription's page (next payment date, its payments), its cancel
+/// button and the charge outcomes, per subscription and per account, for
+/// an account picked from the list of a sandbox without an admin token.
+#[tokio::test]
+async fn subscription_page_cancel_and_charge_outcomes() {
+    let sb = start().await;
+    let api = sb.api();
+    let (cst, sub) = subscription(&api, "Plan <b>Gold</b>").await;
+    let reference = reference_of(&sb, &api.key, None).await;
+    let send = |rb: reqwest::RequestBuilder| async move { read(rb.send().await.unwrap()).await };
+    let page = || {
+        let rb = by_reference(
+            &sb,
+            Method::GET,
+            &format!("/_sandbox/console/subscriptions/{sub}"),
+            &reference,
+            None,
+        );
+        async move { send(rb).await }
+    };
+
+    let table = panel(&api, "subscriptions").await.text;
+    assert!(
+        table.contains(&format!("<a href=\"#/subscriptions&#x2F;{sub}\">{sub}</a>")),
+        "{table}"
+    );
+    assert!(
+        table.contains("come out <span class=\"chip chip-good\">paid</span>"),
+        "{table}"
+    );
+    assert_eq!(
+        table
+            .matches("data-path=\"&#x2F;_sandbox&#x2F;subscriptions\"")
+            .count(),
+        3,
+        "{table}"
+    );
+
+    // The first charge is due today: a minute on the clock makes it.
+    let r = api
+        .post("/_sandbox/clock", &json!({"advance": "PT1M"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let shown = page().await;
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    let html = shown.text;
+    assert!(!html.contains("<b>"), "{html}");
+    let api_sub = api
+        .get(&format!("/v2/customers/{cst}/subscriptions/{sub}"))
+        .await
+        .json;
+    let next = s(&api_sub["nextPaymentDate"]).to_owned();
+    assert_ne!(next, s(&api_sub["startDate"]), "charged once: {api_sub}");
+    assert!(
+        html.contains(&format!("<dt>Next payment</dt><dd>{next}</dd>")),
+        "{next}: {html}"
+    );
+    // The charge is listed, and the next date is a month on.
+    let paid = api
+        .get(&format!("/v2/customers/{cst}/subscriptions/{sub}/payments"))
+        .await;
+    assert_eq!(paid.json["count"], 1, "{}", paid.text);
+    let first = s(&paid.json["_embedded"]["payments"][0]["id"]).to_owned();
+    assert!(
+        html.contains(&format!("<a href=\"#/payments&#x2F;{first}\">{first}</a>")),
+        "{html}"
+    );
+    assert!(html.contains("paid (the account&#x27;s)"), "{html}");
+    assert!(html.contains(">Cancel subscription<"), "{html}");
+    assert!(!html.contains("Charges as the account"), "{html}");
+    let payment_page = panel(&api, &format!("payments/{first}")).await.text;
+    assert!(
+        payment_page.contains(&format!("<a href=\"#/subscriptions&#x2F;{sub}\">{sub}</a>")),
+        "{payment_page}"
+    );
+
+    // This subscription's outcome, then the account's.
+    let one = format!("/_sandbox/subscriptions/{sub}");
+    let r = send(
+        by_reference(&sb, Method::PUT, &one, &reference, None)
+            .json(&json!({"chargeOutcome": "failed"})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["chargeOutcome"], "failed");
+    let html = page().await.text;
+    assert!(html.contains("failed (this subscription&#x27;s)"), "{html}");
+    assert!(html.contains(">Charges as the account&#x27;s<"), "{html}");
+    let r = send(
+        by_reference(
+            &sb,
+            Method::PUT,
+            "/_sandbox/subscriptions",
+            &reference,
+            None,
+        )
+        .json(&json!({"chargeOutcome": "pending"})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["chargeOutcome"], "pending");
+    assert_eq!(r.json["subscriptions"][&sub], "failed");
+    let table = panel(&api, "subscriptions").await.text;
+    assert!(
+        table.contains("come out <span class=\"chip chip-wait\">pending</span>"),
+        "{table}"
+    );
+
+    // Cancel: refused from another site and without the account; then the
+    // API's cancel, once.
+    let cancel = format!("/_sandbox/subscriptions/{sub}/cancel");
+    let r = send(
+        by_reference(&sb, Method::POST, &cancel, &reference, None)
+            .header("sec-fetch-site", "cross-site"),
+    )
+    .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    send(http().post(format!("{}{cancel}", sb.url)))
+        .await
+        .assert_error(
+            401,
+            "Missing authentication, or failed to authenticate",
+            None,
+        );
+    assert_eq!(
+        api.get(&format!("/v2/customers/{cst}/subscriptions/{sub}"))
+            .await
+            .json["status"],
+        "active"
+    );
+    let r = send(by_reference(&sb, Method::POST, &cancel, &reference, None)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["resource"], "subscription");
+    assert_eq!(r.json["status"], "canceled");
+    assert!(r.json["canceledAt"].is_string(), "{}", r.text);
+    let after = api
+        .get(&format!("/v2/customers/{cst}/subscriptions/{sub}"))
+        .await;
+    assert_eq!(after.json["status"], "canceled");
+    let again = api
+        .delete(&format!("/v2/customers/{cst}/subscriptions/{sub}"))
+        .await;
+    assert_eq!(again.status, 422);
+    let r = send(by_reference(&sb, Method::POST, &cancel, &reference, None)).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.json, again.json, "the API's refusal");
+    let r = api
+        .post("/_sandbox/subscriptions/sub_nope/cancel", &json!({}))
+        .await;
+    r.assert_error(404, "No subscription exists with token sub_nope.", None);
+    let r = api.get(&cancel).await;
+    assert_eq!(r.status, 405);
+    let html = page().await.text;
+    assert!(html.contains("chip-bad\">canceled"), "{html}");
+    assert!(!html.contains("Cancel subscription"), "{html}");
+    assert!(
+        !html.contains("Charges failed"),
+        "nothing left to steer: {html}"
+    );
+    assert!(html.contains("No action applies in this state."), "{html}");
+    assert_eq!(panel(&api, "subscriptions/sub_nope").await.status, 404);
 }

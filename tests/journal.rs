@@ -245,9 +245,18 @@ async fn idle_accounts_that_hold_only_a_journal_are_dropped() {
     let registry = &s.app.registry;
     let exists = |k: &str| registry.existing(k).is_some();
     assert!(exists(&reader) && exists(&writer));
+    // The console's references name them, and go with a dropped account.
+    let named = |k: &str| {
+        let reference = registry.existing(k).unwrap().reference();
+        move || registry.by_reference(&reference).map(|a| a.key.to_string())
+    };
+    let (reader_ref, writer_ref) = (named(&reader), named(&writer));
+    assert_eq!(reader_ref().as_deref(), Some(reader.as_str()));
     tokio::time::sleep(std::time::Duration::from_millis(2600)).await;
     assert!(!exists(&reader), "the reader's account is still there");
     assert!(exists(&writer));
+    assert_eq!(reader_ref(), None);
+    assert_eq!(writer_ref().as_deref(), Some(writer.as_str()));
     // The key works on: a fresh account, an empty journal.
     let j = journal(s.addr, &reader, "").await;
     assert_eq!(j["count"], 0);

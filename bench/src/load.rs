@@ -28,7 +28,19 @@ pub struct Req {
 }
 
 pub fn format(method: &str, path: &str, key: &str, body: Option<&str>) -> Vec<u8> {
-    let mut out = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {key}\r\nAccept: application/json\r\n");
+    format_as(
+        method,
+        path,
+        &format!("Authorization: Bearer {key}\r\n"),
+        body,
+    )
+}
+
+/// A request whose caller is named by `who`: header lines, each ending in
+/// CRLF (an account reference rather than a key, say).
+pub fn format_as(method: &str, path: &str, who: &str, body: Option<&str>) -> Vec<u8> {
+    let mut out =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{who}Accept: application/json\r\n");
     match body {
         Some(b) => {
             out.push_str(&format!(

@@ -217,6 +217,31 @@ const PAYMENT_FULL_BODY: &str = r#"{"amount":{"currency":"EUR","value":"121.00"}
 
 pub const LIST_CURSORS: u64 = 16;
 
+/// The reference `GET /_sandbox/accounts` lists for `key` (whose key it
+/// shows masked, as the console does).
+fn reference_of(addr: std::net::SocketAddr, key: &str) -> Result<String, String> {
+    let (status, body) = servers::get(addr, "/_sandbox/accounts", None)?;
+    if status != 200 {
+        return Err(format!("GET /_sandbox/accounts answered {status}"));
+    }
+    let list: serde_json::Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+    let masked = format!("{}…{}", &key[..8], &key[key.len() - 4..]);
+    let found: Vec<&str> = list["accounts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| a["key"] == masked.as_str())
+        .filter_map(|a| a["reference"].as_str())
+        .collect();
+    match found[..] {
+        [reference] => Ok(reference.to_owned()),
+        _ => Err(format!(
+            "{} accounts are listed as {masked}: one was expected",
+            found.len()
+        )),
+    }
+}
+
 fn run(args: &[String]) -> Result<(), String> {
     let a = Args(args);
     let quick = a.flag("--quick");
@@ -265,7 +290,10 @@ fn run(args: &[String]) -> Result<(), String> {
     let key_big = fixtures::key("benchbig");
     let key_post = fixtures::key("benchpost");
     let key_ready = fixtures::key("benchready");
-    let key_refunds = fixtures::key("benchrefunds");
+    // Not `bench…`: the account list masks keys to their first and last
+    // characters, and the refunds line finds this account there.
+    let key_refunds = fixtures::key("refunds");
+    let key_console_sub = fixtures::key("benchconsolesub");
     let io = |e: std::io::Error| e.to_string();
     eprintln!("writing fixtures under {}", fx.display());
     let main_dir = fx.join("main");
@@ -278,6 +306,15 @@ fn run(args: &[String]) -> Result<(), String> {
         &key_refunds,
         REFUND_PAYMENTS,
         5,
+    )
+    .map_err(io)?;
+    // One subscription for the console's subscription page (its clock is
+    // pinned before the first charge: nothing fires while the line runs).
+    recurring::write_fixture(
+        &main_dir.join("console-subscription.json"),
+        &key_console_sub,
+        1,
+        "http://127.0.0.1:9/hook",
     )
     .map_err(io)?;
     fixtures::write(&big_dir.join("big.json"), &[(&key_big, settings.big)]).map_err(io)?;
@@ -402,6 +439,32 @@ fn run(args: &[String]) -> Result<(), String> {
             )
         })
         .collect();
+    // The console's Refund button for an account picked from its list: the
+    // sandbox route, by reference, that runs the API's handler, on the same
+    // payments as the API's line.
+    let refunds_ref = format!(
+        "X-Sandbox-Account: {}\r\n",
+        reference_of(sandbox.addr, &key_refunds)?
+    );
+    let post_refund_sandbox: Vec<Req> = (0..REFUND_PAYMENTS)
+        .map(|i| Req {
+            bytes: load::format_as(
+                "POST",
+                &format!("/_sandbox/payments/{}/refunds", fixtures::payment_id(i)),
+                &refunds_ref,
+                Some(REFUND_BODY),
+            )
+            .into(),
+            ok_status: 201,
+        })
+        .collect();
+    let console_subscription = vec![req(
+        "GET",
+        "/_sandbox/console/subscriptions/sub_bench000000",
+        &key_console_sub,
+        None,
+        200,
+    )];
     let list_refunds = vec![req("GET", "/v2/refunds?limit=50", &key_refunds, None, 200)];
     let profile_me = vec![req("GET", "/v2/profiles/me", &key_1k, None, 200)];
 
@@ -425,6 +488,12 @@ fn run(args: &[String]) -> Result<(), String> {
         ("GET /_sandbox/metrics", &metrics, None),
         ("GET console customers panel", &console, None),
         ("POST create refund", &post_refund, None),
+        (
+            "POST /_sandbox refund by reference (console)",
+            &post_refund_sandbox,
+            None,
+        ),
+        ("GET console subscription page", &console_subscription, None),
         ("GET list refunds limit=50", &list_refunds, None),
         ("GET /v2/methods (amount, locale, issuers)", &methods, None),
         ("GET /v2/profiles/me", &profile_me, None),

@@ -26,7 +26,7 @@ pub fn require_admin(app: &App, parts: &Parts) -> Result<()> {
 /// A stable, opaque name for an account: what the console's account list
 /// hands out instead of the key.
 pub fn account_ref(account: &Account) -> String {
-    crate::ids::derived("acct_", &account.key).to_string()
+    account.reference().to_string()
 }
 
 /// The account named by [`ACCOUNT_HEADER`], if the request has that header.
@@ -35,9 +35,7 @@ pub fn referenced_account(app: &App, parts: &Parts) -> Option<Result<Arc<Account
     Some(require_admin(app, parts).and_then(|()| {
         let wanted = wanted.to_str().unwrap_or_default();
         app.registry
-            .all()
-            .into_iter()
-            .find(|a| account_ref(a) == wanted)
+            .by_reference(wanted)
             .ok_or_else(|| ApiError::new(404, "No account exists with this reference."))
     }))
 }

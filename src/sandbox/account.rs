@@ -1,11 +1,13 @@
 //! Which account a sandbox call acts on: the same `Authorization: Bearer`
-//! key as the API, so a test drives exactly the account its client uses.
+//! key as the API, so a test drives exactly the account its client uses,
+//! or an account reference with the admin token (the console's list).
 
 use std::sync::Arc;
 
 use hyper::header::AUTHORIZATION;
 use hyper::http::request::Parts;
 
+use crate::api::Ctx;
 use crate::app::App;
 use crate::auth::{Credential, Kind};
 use crate::error::Result;
@@ -39,4 +41,38 @@ pub fn bearer_account(app: &App, parts: &Parts, body: &Body) -> Result<(Arc<Acco
         app.registry.get(cred.key, mode, token),
         token && mode == Mode::Test,
     ))
+}
+
+/// Runs one of the API's own handlers (`api::refunds::create`, …) for the
+/// account a sandbox request names, by key or by reference: the console
+/// acts on an account whose key it never saw, and the object is made by
+/// the very code `/v2/…` runs (validation, webhooks, the scheduler), not
+/// by a copy of it.
+pub fn as_api<R>(
+    app: &App,
+    parts: &Parts,
+    body: Body,
+    tls: bool,
+    handler: impl FnOnce(&Ctx<'_>) -> Result<R>,
+) -> Result<R> {
+    let (account, _) = bearer_account(app, parts, &body)?;
+    // The account's own key says what kind of credential made it; an
+    // access token's account takes `testmode` and `profileId` as on the API.
+    let kind = if account.key.starts_with("access_") {
+        Kind::AccessToken
+    } else {
+        Kind::ApiKey
+    };
+    let base = app.base_url(parts, tls);
+    let ctx = Ctx {
+        app,
+        account: &account,
+        method: &parts.method,
+        path: parts.uri.path(),
+        query: Query::parse(parts.uri.query()),
+        body,
+        kind,
+        base: &base,
+    };
+    handler(&ctx)
 }

@@ -6,7 +6,11 @@
 //!   `succeeded`) settles a pending capture;
 //! - `POST /_sandbox/payments/{id}/chargebacks` (`amount`, default the
 //!   whole payment; `reason {code, description}`) charges a paid payment back;
-//! - `POST /_sandbox/chargebacks/{chbId}/reverse` reverses one.
+//! - `POST /_sandbox/chargebacks/{chbId}/reverse` reverses one;
+//! - `POST /_sandbox/payments/{id}/refunds` and `…/captures` make a refund
+//!   or a capture as `POST /v2/payments/{id}/refunds` and `…/captures` do
+//!   (the same handler), for an account named by key or by reference: what
+//!   the console's buttons send for an account picked from its list.
 //!
 //! Each goes through [`crate::after_sales`], so totals and webhooks come out
 //! as when the clock moves them.
@@ -18,6 +22,7 @@ use serde_json::Value;
 use smol_str::SmolStr;
 
 use crate::after_sales;
+use crate::api;
 use crate::app::App;
 use crate::error::{ApiError, Result};
 use crate::http::request::Body;
@@ -25,7 +30,7 @@ use crate::http::response::{hal_response, Resp};
 use crate::store::{Account, CaptureStatus, Data, RefundStatus};
 use crate::views::{CaptureView, ChargebackView, RefundView, Render};
 
-use super::account::bearer_account;
+use super::account::{as_api, bearer_account};
 
 pub fn handle(
     app: &App,
@@ -42,8 +47,14 @@ pub fn handle(
         ("captures", [id, "status"]) if post => capture_status(app, parts, &body, tls, id),
         ("payments", [id, "chargebacks"]) if post => chargeback(app, parts, &body, tls, id),
         ("chargebacks", [id, "reverse"]) if post => reverse(app, parts, &body, tls, id),
+        ("payments", [id, "refunds"]) if post => {
+            as_api(app, parts, body, tls, |ctx| api::refunds::create(ctx, id))
+        }
+        ("payments", [id, "captures"]) if post => {
+            as_api(app, parts, body, tls, |ctx| api::captures::create(ctx, id))
+        }
         ("refunds" | "captures", [_, "status"])
-        | ("payments", [_, "chargebacks"])
+        | ("payments", [_, "chargebacks" | "refunds" | "captures"])
         | ("chargebacks", [_, "reverse"]) => Err(crate::api::not_allowed("POST")),
         _ => Err(crate::api::unknown_endpoint()),
     }

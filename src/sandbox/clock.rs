@@ -10,6 +10,9 @@
 //!   | "failed", "testModeCancel": true}` for the account;
 //!   `PUT /_sandbox/subscriptions/{id}`: `{"chargeOutcome": …}` for one
 //!   subscription (`null` follows the account again).
+//! - `POST /_sandbox/subscriptions/{id}/cancel`: cancels it as
+//!   `DELETE /v2/customers/{cst}/subscriptions/{id}` does (the same
+//!   handler), for an account named by key or by reference.
 
 use std::sync::Arc;
 
@@ -20,7 +23,7 @@ use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
 use serde_json::{json, Value};
 
-use super::account::bearer_account;
+use super::account::{as_api, bearer_account};
 use crate::app::App;
 use crate::clock::{format_datetime, parse_datetime};
 use crate::error::{ApiError, Result};
@@ -154,8 +157,20 @@ fn target(body: &Body, now: i64) -> Result<i64> {
     Ok(now + secs)
 }
 
-pub fn subscriptions(app: &App, parts: &Parts, raw: &Bytes, rest: &[&str]) -> Result<Resp> {
+pub fn subscriptions(
+    app: &App,
+    parts: &Parts,
+    raw: &Bytes,
+    tls: bool,
+    rest: &[&str],
+) -> Result<Resp> {
     let body = Body::from_request(parts, raw)?;
+    if let [id, "cancel"] = rest {
+        return match parts.method {
+            Method::POST => cancel(app, parts, body, tls, id),
+            _ => Err(crate::api::not_allowed("POST")),
+        };
+    }
     let (account, _) = bearer_account(app, parts, &body)?;
     let outcome = |v: &Value| -> Result<Option<ChargeOutcome>> {
         match v {
@@ -214,6 +229,22 @@ pub fn subscriptions(app: &App, parts: &Parts, raw: &Bytes, rest: &[&str]) -> Re
         (_, [_]) => Err(crate::api::not_allowed("PUT")),
         _ => Err(crate::api::unknown_endpoint()),
     }
+}
+
+/// The API's cancel, with the customer the subscription belongs to: the
+/// sandbox route names the subscription alone.
+fn cancel(app: &App, parts: &Parts, body: Body, tls: bool, id: &str) -> Result<Resp> {
+    as_api(app, parts, body, tls, |ctx| {
+        let customer = ctx
+            .account
+            .data
+            .read()
+            .subscriptions
+            .get(id)
+            .map(|s| s.customer_id.clone())
+            .ok_or_else(|| ApiError::not_found("subscription", id))?;
+        crate::api::subscriptions::cancel(ctx, &customer, id)
+    })
 }
 
 fn settings(app: &App, account: &Account) -> Value {

@@ -68,15 +68,14 @@ pub async fn handle(app: &Arc<App>, parts: &Parts, body: Bytes, tls: bool) -> Re
         (_, ["clock"]) => clock::clock(app, parts, &body)
             .await
             .unwrap_or_else(ApiError::into_response),
-        (_, ["subscriptions", rest @ ..]) => {
-            clock::subscriptions(app, parts, &body, rest).unwrap_or_else(ApiError::into_response)
-        }
+        (_, ["subscriptions", rest @ ..]) => clock::subscriptions(app, parts, &body, tls, rest)
+            .unwrap_or_else(ApiError::into_response),
         (_, [kind @ ("refunds" | "captures" | "chargebacks"), rest @ ..]) => {
             after_sales::handle(app, parts, &body, tls, kind, rest)
                 .unwrap_or_else(ApiError::into_response)
         }
-        (_, ["payments", id, "chargebacks"]) => {
-            after_sales::handle(app, parts, &body, tls, "payments", &[id, "chargebacks"])
+        (_, ["payments", id, what @ ("chargebacks" | "refunds" | "captures")]) => {
+            after_sales::handle(app, parts, &body, tls, "payments", &[id, what])
                 .unwrap_or_else(ApiError::into_response)
         }
         (_, ["payments", rest @ ..]) => {

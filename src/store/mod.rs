@@ -77,6 +77,12 @@ pub struct Activity {
 }
 
 impl Account {
+    /// A stable, opaque name for the account: what the console's account
+    /// list hands out instead of the key (`X-Sandbox-Account`).
+    pub fn reference(&self) -> crate::ids::Id {
+        crate::ids::derived("acct_", &self.key)
+    }
+
     /// The account of `key`; its profile is the first of `data`'s (a
     /// fixture's), else a new one with an id derived from the key.
     pub fn new(key: &str, mode: Mode, mut data: Data) -> Account {

@@ -17,6 +17,10 @@ pub struct Registry {
     /// Page token to the name of its account, for the pages a browser opens
     /// without an API key (checkout, dashboard): see [`crate::page_link`].
     page_tokens: DashMap<Box<str>, Box<str>>,
+    /// Reference ([`Account::reference`]) to the name of its account, so
+    /// that the console finds an account picked from its list without a
+    /// look at every account.
+    references: DashMap<Box<str>, Box<str>>,
     /// Accounts named by a fixture: never dropped as idle.
     seeded: std::collections::HashSet<Box<str>>,
     /// The bound on every account's journal together.
@@ -49,6 +53,7 @@ impl Registry {
             template: None,
             rng_seed,
             page_tokens: DashMap::new(),
+            references: DashMap::new(),
             seeded: Default::default(),
             journal_budget: Default::default(),
             clock_start,
@@ -62,7 +67,7 @@ impl Registry {
             let mut data = seed.into_data(registry.account_seed(&key));
             data.starts_at = data.starts_at.or(clock_start);
             let account = Arc::new(registry.account(&key, mode, data));
-            registry.note_page_token(&account);
+            registry.note_names(&account);
             registry.seeded.insert(key.as_str().into());
             registry.accounts.insert(key.as_str().into(), account);
         }
@@ -100,6 +105,7 @@ impl Registry {
             });
             if let Some((_, account)) = removed {
                 self.page_tokens.remove(&account.page_token);
+                self.references.remove(account.reference().as_str());
                 dropped += 1;
             }
         }
@@ -126,14 +132,24 @@ impl Registry {
             })
             .clone();
         if created {
-            self.note_page_token(&account);
+            self.note_names(&account);
         }
         account
     }
 
-    fn note_page_token(&self, account: &Account) {
+    /// Remembers how keyless callers name the account: its page token and
+    /// its reference.
+    fn note_names(&self, account: &Account) {
         self.page_tokens
             .insert(account.page_token.clone(), account.key.clone());
+        self.references
+            .insert(account.reference().as_str().into(), account.key.clone());
+    }
+
+    /// The account the console's list named `reference`.
+    pub fn by_reference(&self, reference: &str) -> Option<Arc<Account>> {
+        let name = self.references.get(reference)?;
+        self.existing(name.value())
     }
 
     /// The account whose page links carry `token`.
@@ -203,7 +219,7 @@ impl Registry {
     pub fn insert(&self, mut account: Account) {
         account.journal = crate::journal::Journal::new(self.journal_budget.clone());
         account.mark_changed();
-        self.note_page_token(&account);
+        self.note_names(&account);
         self.accounts.insert(account.key.clone(), Arc::new(account));
     }
 }

@@ -1,7 +1,8 @@
 // The QA console in real headless Chromium: paste a key, see a payment made
 // through the API appear, pay it with a button and see the status and the
 // webhook attempt, switch a scenario on and see the next API call fail in
-// the live journal, reset the account; pick an account from the list.
+// the live journal, reset the account; pick an account from the list and
+// refund, charge back (with a reason), capture and steer a subscription.
 // Screenshots of each page go to target/browser-screenshots/console-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,6 +56,19 @@ async function answered(page, what, status = '200') {
 
 const shot = (page, name) => page.screenshot({ path: path.join(shots, `console-${name}.png`), fullPage: true });
 
+// A laptop-sized page that accepts every confirm dialog and collects the
+// script errors and the URLs it requests.
+async function desktop() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('dialog', (d) => d.accept());
+  const urls = [];
+  page.on('request', (r) => urls.push(r.url()));
+  return { context, page, errors, urls };
+}
+
 before(async () => {
   assert.ok(binary, 'build the sandbox first (cargo build --release)');
   assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: run scripts/install-browser`);
@@ -100,13 +114,7 @@ after(async () => {
 
 test('paste a key, pay a payment, see its webhook, fail the next call by a scenario, reset', async () => {
   const k = key();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('dialog', (d) => d.accept());
-  const urls = [];
-  page.on('request', (r) => urls.push(r.url()));
+  const { context, page, errors, urls } = await desktop();
 
   await page.goto(`${sandboxUrl}/_sandbox/`);
   await shot(page, 'login');
@@ -211,11 +219,7 @@ test('paste a key, pay a payment, see its webhook, fail the next call by a scena
 
 test('refund a paid payment with the buttons, see the refunds; advance the clock a day and see what it did', async () => {
   const k = key();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('dialog', (d) => d.accept());
+  const { context, page, errors } = await desktop();
   const created = await api(k, 'POST', '/v2/payments', {
     amount: { value: '10.00', currency: 'EUR' },
     description: 'Order 42',
@@ -235,10 +239,10 @@ test('refund a paid payment with the buttons, see the refunds; advance the clock
   // A part first, typed into the form, then the rest with one button.
   await page.getByLabel('Amount to refund').fill('3.00');
   await page.getByRole('button', { name: 'Refund part' }).click();
-  await answered(page, `POST /v2/payments/${id}/refunds`, '201');
+  await answered(page, `POST /_sandbox/payments/${id}/refunds`, '201');
   await page.locator('ol.timeline li', { hasText: 'of EUR 3.00' }).waitFor();
   await page.getByRole('button', { name: 'Refund EUR 7.00', exact: true }).click();
-  await answered(page, `POST /v2/payments/${id}/refunds`, '201');
+  await answered(page, `POST /_sandbox/payments/${id}/refunds`, '201');
   const rest = page.locator('ol.timeline li', { hasText: 'of EUR 7.00' });
   await rest.waitFor();
   assert.match(await rest.textContent(), /queued/);
@@ -300,5 +304,108 @@ test('pick an account from the list (keys masked); a phone-sized screen', async 
   await page.locator('tbody tr', { hasText: 'Jan <script>alert(1)</script>' }).waitFor();
   assert.equal(alerted, false, 'the customer name ran no script');
   await shot(page, 'customers-phone');
+  await context.close();
+});
+
+test('an account picked from the list: refund, charge back with a reason, capture, steer and cancel a subscription', async () => {
+  const k = key();
+  const pay = async (body, status) => {
+    const created = await api(k, 'POST', '/v2/payments', {
+      amount: { value: '10.00', currency: 'EUR' },
+      redirectUrl: `${shopUrl}/return`,
+      webhookUrl: `${shopUrl}/webhook`,
+      ...body,
+    });
+    assert.equal(created.status, 201);
+    const moved = await api(k, 'POST', `/_sandbox/payments/${created.json.id}/status`, { status });
+    assert.equal(moved.status, 200);
+    return created.json.id;
+  };
+  const paid = await pay({ description: 'Order 7' }, 'paid');
+  const held = await pay({ description: 'Order 8', method: 'creditcard', captureMode: 'manual' }, 'authorized');
+  const cst = (await api(k, 'POST', '/v2/customers', { name: 'Jo Tester' })).json.id;
+  const mandate = await api(k, 'POST', `/v2/customers/${cst}/mandates`, {
+    method: 'directdebit', consumerName: 'Jo Tester', consumerAccount: 'NL55INGB0000000000',
+  });
+  assert.equal(mandate.status, 201);
+  const sub = await api(k, 'POST', `/v2/customers/${cst}/subscriptions`, {
+    amount: { value: '25.00', currency: 'EUR' }, interval: '1 month', description: 'Plan Gold',
+  });
+  assert.equal(sub.status, 201);
+  const subId = sub.json.id;
+
+  const { context, page, errors, urls } = await desktop();
+
+  // Picked from the list: the console has a reference, never the key.
+  await page.goto(`${sandboxUrl}/_sandbox/`);
+  const row = page.locator('#accounts-list tr', { hasText: `${k.slice(0, 8)}…${k.slice(-4)}` });
+  await row.getByRole('button', { name: 'Open' }).click();
+  await page.getByRole('heading', { name: /Payments/ }).waitFor();
+  await page.goto(`${sandboxUrl}/_sandbox/#/payments/${paid}`);
+  await page.getByRole('heading', { name: new RegExp(`Payment ${paid}`) }).waitFor();
+
+  // Refund a part: the sandbox route, which acts on the picked account.
+  await page.getByLabel('Amount to refund').fill('3.00');
+  await page.getByRole('button', { name: 'Refund part' }).click();
+  await answered(page, `POST /_sandbox/payments/${paid}/refunds`, '201');
+  const curl = await page.locator('#result pre').nth(1).textContent();
+  assert.match(curl, /-H "X-Sandbox-Account: acct_[^"]+"/, curl);
+  assert.ok(!curl.includes(k), 'the curl has no key');
+  await page.locator('ol.timeline li', { hasText: 'of EUR 3.00' }).waitFor();
+
+  // Charge it back (all of it: a chargeback does not count refunds) with
+  // the bank's reason.
+  await page.getByLabel('Reason code').fill('MD06');
+  await page.getByLabel('Reason description').fill('Refund request by end customer');
+  await page.getByRole('button', { name: 'Charge back' }).click();
+  await answered(page, `POST /_sandbox/payments/${paid}/chargebacks`, '201');
+  const charged = page.locator('ol.timeline li', { hasText: 'Chargeback' });
+  await charged.waitFor();
+  assert.match(await charged.textContent(), /of EUR 10\.00 charged_back · reason MD06: Refund request by end customer/);
+  await shot(page, 'picked-payment');
+  const chargebacks = (await api(k, 'GET', `/v2/payments/${paid}/chargebacks`)).json._embedded.chargebacks;
+  assert.deepEqual(chargebacks.map((c) => [c.amount.value, c.reason]),
+    [['10.00', { code: 'MD06', description: 'Refund request by end customer' }]]);
+  await page.getByRole('link', { name: 'Chargebacks', exact: true }).click();
+  const listed = page.locator('tbody tr', { hasText: paid });
+  await listed.waitFor();
+  assert.match(await listed.textContent(), /MD06: Refund request by end customer/);
+  await shot(page, 'chargebacks');
+
+  // Capture the authorized payment; it becomes paid.
+  await page.goto(`${sandboxUrl}/_sandbox/#/payments/${held}`);
+  await page.getByRole('heading', { name: new RegExp(`Payment ${held}`) }).waitFor();
+  await page.getByRole('button', { name: 'Capture', exact: true }).click();
+  await answered(page, `POST /_sandbox/payments/${held}/captures`, '201');
+  await page.locator('ol.timeline li', { hasText: 'Capture' }).first().waitFor();
+  await waitFor(async () => (await api(k, 'GET', `/v2/payments/${held}`)).json.status === 'paid', 'the capture to settle');
+  await page.locator('#h-payment', { hasText: 'paid' }).waitFor({ timeout: 5000 });
+
+  // The subscription: its page, its charge outcome, the account's, cancel.
+  await page.getByRole('link', { name: 'Subscriptions', exact: true }).click();
+  await page.getByRole('link', { name: subId, exact: true }).click();
+  await page.getByRole('heading', { name: new RegExp(`Subscription ${subId}`) }).waitFor();
+  // The first charge, due today, appears among its payments.
+  await page.locator('table tbody tr', { hasText: 'EUR 25.00' }).waitFor({ timeout: 5000 });
+  const next = (await api(k, 'GET', `/v2/customers/${cst}/subscriptions/${subId}`)).json.nextPaymentDate;
+  assert.match(await page.textContent('dl.facts'), new RegExp(`Next payment${next}`));
+  await page.getByRole('button', { name: 'Charges failed' }).click();
+  await answered(page, `PUT /_sandbox/subscriptions/${subId}`);
+  await page.getByText("failed (this subscription's)").waitFor();
+  await page.getByRole('link', { name: 'Subscriptions', exact: true }).click();
+  await page.getByRole('button', { name: 'All charges pending' }).click();
+  await answered(page, 'PUT /_sandbox/subscriptions');
+  await page.locator('.outcome .chip', { hasText: 'pending' }).waitFor();
+  await page.getByRole('link', { name: subId, exact: true }).click();
+  await page.getByRole('heading', { name: new RegExp(`Subscription ${subId}`) }).waitFor();
+  await page.getByRole('button', { name: 'Cancel subscription' }).click();
+  await answered(page, `POST /_sandbox/subscriptions/${subId}/cancel`);
+  await page.locator('#h-subscription', { hasText: 'canceled' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Cancel subscription' }).count(), 0);
+  await shot(page, 'subscription');
+  assert.equal((await api(k, 'GET', `/v2/customers/${cst}/subscriptions/${subId}`)).json.status, 'canceled');
+
+  assert.ok(!urls.some((u) => u.includes(k)), 'no URL carries the key');
+  assert.deepEqual(errors, []);
   await context.close();
 });

@@ -16,9 +16,8 @@ pub struct Action {
     pub body: Option<Value>,
     /// Asked before the request is sent (destructive actions).
     pub confirm: Option<&'static str>,
-    /// A field the tester fills in: its place in the body (`amount.value`),
-    /// its label and its first value. The button becomes a small form.
-    pub input: Option<(&'static str, &'static str, String)>,
+    /// Fields the tester fills in; with any, the button becomes a small form.
+    pub inputs: Vec<Input>,
     /// The script shows the answer's fields as a list (the clock's summary).
     pub summary: bool,
 }
@@ -31,7 +30,7 @@ impl Action {
             path: path.into(),
             body: None,
             confirm: None,
-            input: None,
+            inputs: Vec::new(),
             summary: false,
         }
     }
@@ -46,8 +45,27 @@ impl Action {
         self
     }
 
+    /// A field that must be filled: its place in the body (`amount.value`),
+    /// its label and its first value.
     pub fn input(mut self, field: &'static str, label: &'static str, value: String) -> Action {
-        self.input = Some((field, label, value));
+        self.inputs.push(Input {
+            field,
+            label,
+            value,
+            required: true,
+        });
+        self
+    }
+
+    /// A field that may be left empty: the body then goes without it (and
+    /// without an object it empties, such as a chargeback's `reason`).
+    pub fn optional(mut self, field: &'static str, label: &'static str, value: String) -> Action {
+        self.inputs.push(Input {
+            field,
+            label,
+            value,
+            required: false,
+        });
         self
     }
 
@@ -76,17 +94,15 @@ impl Action {
         } else {
             ""
         };
-        if let Some((field, label, value)) = &self.input {
-            // The script puts the field's value into the body at `field`.
+        if !self.inputs.is_empty() {
+            // The script puts each field's value into the body at its
+            // `data-field`.
+            let fields: String = self.inputs.iter().map(Input::html).collect();
             return format!(
-                "<form class=\"act-form\" data-method=\"{}\" data-path=\"{}\" data-field=\"{}\"{body}{confirm}{summary}>\
-                 <label>{} <input name=\"value\" value=\"{}\" required></label>\
-                 <button type=\"submit\" class=\"{}\">{}</button></form>",
+                "<form class=\"act-form\" data-method=\"{}\" data-path=\"{}\"{body}{confirm}{summary}>\
+                 {fields}<button type=\"submit\" class=\"{}\">{}</button></form>",
                 esc(self.method),
                 esc(&self.path),
-                esc(field),
-                esc(label),
-                esc(value),
                 danger.trim(),
                 esc(&self.label)
             );
@@ -96,6 +112,27 @@ impl Action {
             esc(self.method),
             esc(&self.path),
             esc(&self.label)
+        )
+    }
+}
+
+/// One field of an [`Action`]'s form.
+pub struct Input {
+    /// Where the value goes in the body, dotted (`reason.code`).
+    pub field: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub required: bool,
+}
+
+impl Input {
+    fn html(&self) -> String {
+        format!(
+            "<label>{} <input data-field=\"{}\" value=\"{}\"{}></label>",
+            esc(self.label),
+            esc(self.field),
+            esc(&self.value),
+            if self.required { " required" } else { "" }
         )
     }
 }
@@ -172,15 +209,18 @@ fn call_webhook(p: &Payment) -> Vec<Action> {
     )]
 }
 
-/// `POST /v2/payments/{id}/refunds`: the API call a merchant makes, for all
-/// that remains or a part the tester types.
+/// `POST /_sandbox/payments/{id}/refunds`: the refund the API's
+/// `POST /v2/payments/{id}/refunds` makes (the same handler), for all that
+/// remains or a part the tester types. The sandbox route, not the API's:
+/// it also serves an account picked from the list, whose key the console
+/// never has.
 fn refund(p: &Payment) -> Vec<Action> {
     let remaining = p.amount_remaining();
     if p.status != PaymentStatus::Paid || remaining == 0 {
         return Vec::new();
     }
     let left = Amount::from_minor(remaining, &p.amount.currency);
-    let path = format!("/v2/payments/{}/refunds", p.id);
+    let path = format!("/_sandbox/payments/{}/refunds", p.id);
     vec![
         Action::new(
             format!("Refund {} {}", left.currency, left.value),
@@ -198,7 +238,9 @@ fn refund(p: &Payment) -> Vec<Action> {
     ]
 }
 
-/// `POST /_sandbox/payments/{id}/chargebacks`: the whole payment.
+/// `POST /_sandbox/payments/{id}/chargebacks`: all that is not charged
+/// back yet, with the bank's reason (`reason {code, description}`, as the
+/// Chargebacks API shows it; both fields emptied: no reason).
 fn charge_back(p: &Payment) -> Vec<Action> {
     if p.status != PaymentStatus::Paid || p.amount_remaining() == 0 {
         return Vec::new();
@@ -208,16 +250,28 @@ fn charge_back(p: &Payment) -> Vec<Action> {
         "POST",
         format!("/_sandbox/payments/{}/chargebacks", p.id),
     )
+    .optional("reason.code", "Reason code", CHARGEBACK_CODE.to_owned())
+    .optional(
+        "reason.description",
+        "Reason description",
+        CHARGEBACK_REASON.to_owned(),
+    )
     .confirm("Charge this payment back (the consumer's bank takes the money back)?")]
 }
 
-/// `POST /v2/payments/{id}/captures` of an authorized payment: all of it
-/// or a part.
+/// The first reason the form offers: the example of Mollie's OpenAPI
+/// document (a SEPA return code; Mollie gives reasons for direct debits).
+const CHARGEBACK_CODE: &str = "AC01";
+const CHARGEBACK_REASON: &str = "Account identifier incorrect (i.e. invalid IBAN)";
+
+/// `POST /_sandbox/payments/{id}/captures` (what the API's
+/// `POST /v2/payments/{id}/captures` does, for any account the console
+/// addresses) of an authorized payment: all of it or a part.
 fn capture(p: &Payment) -> Vec<Action> {
     if p.status != PaymentStatus::Authorized {
         return Vec::new();
     }
-    let path = format!("/v2/payments/{}/captures", p.id);
+    let path = format!("/_sandbox/payments/{}/captures", p.id);
     vec![
         Action::new("Capture", "POST", &path),
         Action::new("Capture part", "POST", path)

@@ -48,8 +48,8 @@ pub fn chargeback(c: &Chargeback) -> String {
         esc(&c.amount.value),
         html::chip(super::resources::chargebacks::status(c))
     );
-    if let Some((code, why)) = &c.reason {
-        out.push_str(&format!(" ({}: {})", esc(code), esc(why)));
+    if let Some(why) = super::resources::chargebacks::reason(c) {
+        out.push_str(&format!(" · reason {}", esc(&why)));
     }
     if c.reversed_at.is_none() {
         out.push(' ');

@@ -93,6 +93,25 @@ pub fn code(s: &str) -> String {
     format!("<code>{}</code>", esc(s))
 }
 
+/// An object's facts as a definition list; values are HTML already.
+pub fn facts(facts: &[(&str, String)]) -> String {
+    let mut out = String::from("<dl class=\"facts\">");
+    for (name, value) in facts {
+        let _ = write!(out, "<div><dt>{}</dt><dd>{value}</dd></div>", esc(name));
+    }
+    out.push_str("</dl>");
+    out
+}
+
+/// An object as the API renders it, folded away under the page.
+pub fn as_api(view: &impl serde::Serialize) -> String {
+    let json = serde_json::to_string_pretty(view).unwrap_or_default();
+    format!(
+        "<details><summary>As the API renders it</summary><pre>{}</pre></details>",
+        esc(&json)
+    )
+}
+
 /// A table with a header row; `rows` hold cells that are HTML already.
 pub fn table(caption: &str, columns: &[&str], rows: &[Vec<String>], empty: &str) -> String {
     let mut out = String::new();

@@ -15,6 +15,7 @@ mod profile;
 mod resources;
 mod scenarios;
 mod shell;
+mod subscription;
 mod tools;
 mod webhooks;
 
@@ -66,6 +67,7 @@ fn panel(app: &App, parts: &Parts, rest: &[&str], tls: bool) -> Result<String> {
     let query = Query::parse(parts.uri.query());
     match rest {
         ["payments", id] => payment::page(app, &account, &app.base_url(parts, tls), id),
+        ["subscriptions", id] => subscription::page(&account, &app.base_url(parts, tls), id),
         ["journal"] => journal::panel(&account, &query),
         ["journal", "rows"] => journal::rows(&account, &query),
         ["journal", id] => journal::entry(app, &account, id),

@@ -28,7 +28,7 @@ pub fn page(app: &App, account: &Account, base: &str, id: &str) -> Result<String
         esc(&p.id),
         html::chip(p.status.as_str())
     );
-    let facts: [(&str, String); 9] = [
+    let facts: [(&str, String); 10] = [
         (
             "Amount",
             html::text(&format!("{} {}", p.amount.currency, p.amount.value)),
@@ -44,15 +44,19 @@ pub fn page(app: &App, account: &Account, base: &str, id: &str) -> Result<String
                 .unwrap_or_else(|| "—".to_owned()),
         ),
         ("Mandate", html::opt(p.mandate_id.as_deref())),
+        (
+            "Subscription",
+            p.subscription_id
+                .as_deref()
+                .map(|s| html::link(&format!("subscriptions/{s}"), s))
+                .unwrap_or_else(|| "—".to_owned()),
+        ),
         ("Expires", html::opt_time(p.expires_at)),
         ("Webhook URL", html::opt(p.webhook_url.as_deref())),
         ("Redirect URL", html::opt(p.redirect_url.as_deref())),
     ];
-    out.push_str("<dl class=\"facts\">");
-    for (name, value) in facts {
-        let _ = write!(out, "<div><dt>{name}</dt><dd>{value}</dd></div>");
-    }
-    out.push_str("</dl><h3>Actions</h3>");
+    out.push_str(&html::facts(&facts));
+    out.push_str("<h3>Actions</h3>");
     out.push_str(&actions::buttons(&actions::for_payment(p)));
     out.push_str("<h3>Timeline</h3><ol class=\"timeline\">");
     // Each event as HTML, sorted by time: the payment's own stamps, then
@@ -121,12 +125,8 @@ pub fn page(app: &App, account: &Account, base: &str, id: &str) -> Result<String
         }),
         embedded: None,
     };
-    let json = serde_json::to_string_pretty(&view).unwrap_or_default();
-    let _ = write!(
-        out,
-        "<details><summary>As the API renders it</summary><pre>{}</pre></details></section>",
-        esc(&json)
-    );
+    out.push_str(&html::as_api(&view));
+    out.push_str("</section>");
     Ok(out)
 }
 

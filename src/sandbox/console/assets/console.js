@@ -221,14 +221,20 @@
     await render(false);
   }
 
-  // A button with a field: the typed value goes into the body at the
-  // form's `data-field` (a dotted path such as `amount.value`).
+  // A button with fields: each typed value goes into the body at its
+  // input's `data-field` (a dotted path such as `amount.value`). An
+  // optional field left empty stays out of the body, with the object it
+  // would have made (both reason fields empty: a chargeback without one).
   function filledBody(form) {
     const body = JSON.parse(form.dataset.body || '{}');
-    const keys = form.dataset.field.split('.');
-    let at = body;
-    for (const k of keys.slice(0, -1)) at = (at[k] = at[k] || {});
-    at[keys[keys.length - 1]] = form.elements.value.value.trim();
+    for (const input of form.querySelectorAll('input[data-field]')) {
+      const value = input.value.trim();
+      if (!value && !input.required) continue;
+      const keys = input.dataset.field.split('.');
+      let at = body;
+      for (const k of keys.slice(0, -1)) at = (at[k] = at[k] || {});
+      at[keys[keys.length - 1]] = value;
+    }
     return JSON.stringify(body);
   }
 

@@ -17,6 +17,7 @@ pub const TABLE: Resource = Resource {
     ],
     statuses: &["pending", "succeeded", "failed"],
     rows,
+    controls: None,
 };
 
 fn rows(data: &Data, search: &Search) -> Rows {

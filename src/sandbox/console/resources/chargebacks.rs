@@ -20,6 +20,7 @@ pub const TABLE: Resource = Resource {
     // still stands.
     statuses: &["charged_back", "reversed"],
     rows,
+    controls: None,
 };
 
 pub fn status(c: &Chargeback) -> &'static str {
@@ -28,6 +29,18 @@ pub fn status(c: &Chargeback) -> &'static str {
     } else {
         "charged_back"
     }
+}
+
+/// The bank's reason as one line: `AC01: Account identifier incorrect`,
+/// or the code alone when it came without a description.
+pub fn reason(c: &Chargeback) -> Option<String> {
+    c.reason.as_ref().map(|(code, why)| {
+        if why.is_empty() {
+            code.to_string()
+        } else {
+            format!("{code}: {why}")
+        }
+    })
 }
 
 fn rows(data: &Data, search: &Search) -> Rows {
@@ -55,12 +68,7 @@ fn rows(data: &Data, search: &Search) -> Rows {
                 html::link(&format!("payments/{}", c.payment_id), &c.payment_id),
                 html::text(&format!("{} {}", c.amount.currency, c.amount.value)),
                 html::chip(status(c)),
-                html::opt(
-                    c.reason
-                        .as_ref()
-                        .map(|(code, why)| format!("{code}: {why}"))
-                        .as_deref(),
-                ),
+                html::opt(reason(c).as_deref()),
                 html::opt_time(c.reversed_at),
             ]
         },

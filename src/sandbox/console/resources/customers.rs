@@ -10,6 +10,7 @@ pub const TABLE: Resource = Resource {
     columns: &["Customer", "Created", "Name", "Email", "Locale", "Objects"],
     statuses: &[],
     rows,
+    controls: None,
 };
 
 fn rows(data: &Data, search: &Search) -> Rows {

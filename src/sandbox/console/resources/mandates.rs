@@ -18,6 +18,7 @@ pub const TABLE: Resource = Resource {
     ],
     statuses: &["valid", "pending", "invalid"],
     rows,
+    controls: None,
 };
 
 fn rows(data: &Data, search: &Search) -> Rows {

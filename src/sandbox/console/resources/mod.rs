@@ -7,7 +7,7 @@ mod captures;
 pub mod chargebacks;
 mod customers;
 mod mandates;
-mod payments;
+pub mod payments;
 mod refunds;
 mod subscriptions;
 
@@ -26,6 +26,9 @@ pub struct Resource {
     pub statuses: &'static [&'static str],
     /// A page of rows, newest first.
     pub rows: fn(&Data, &Search) -> Rows,
+    /// What the panel shows above its table: settings of the account that
+    /// apply to every object of the kind, with their buttons.
+    pub controls: Option<fn(&Data) -> String>,
 }
 
 pub const RESOURCES: &[Resource] = &[
@@ -116,6 +119,9 @@ pub fn panel(resource: &Resource, data: &Data, query: &Query) -> String {
         title = esc(resource.title),
         total = rows.total
     );
+    if let Some(controls) = resource.controls {
+        out.push_str(&controls(data));
+    }
     let _ = write!(
         out,
         "<form class=\"search\" role=\"search\" data-route=\"{name}\">\

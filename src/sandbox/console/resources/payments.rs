@@ -26,6 +26,7 @@ pub const TABLE: Resource = Resource {
         "expired",
     ],
     rows,
+    controls: None,
 };
 
 fn rows(data: &Data, search: &Search) -> Rows {
@@ -47,19 +48,22 @@ fn rows(data: &Data, search: &Search) -> Rows {
             )
         },
         |p| p.status.as_str(),
-        |p| {
-            vec![
-                html::link(&format!("payments/{}", p.id), &p.id),
-                html::time(p.created_at),
-                html::text(&format!("{} {}", p.amount.currency, p.amount.value)),
-                html::chip(p.status.as_str()),
-                html::opt(p.method),
-                html::text(&p.description),
-                p.customer_id
-                    .as_deref()
-                    .map(|c| html::link(&format!("payments?q={c}"), c))
-                    .unwrap_or_else(|| "—".to_owned()),
-            ]
-        },
+        row,
     )
+}
+
+/// One payment's cells (the subscription page lists its payments alike).
+pub fn row(p: &Payment) -> Vec<String> {
+    vec![
+        html::link(&format!("payments/{}", p.id), &p.id),
+        html::time(p.created_at),
+        html::text(&format!("{} {}", p.amount.currency, p.amount.value)),
+        html::chip(p.status.as_str()),
+        html::opt(p.method),
+        html::text(&p.description),
+        p.customer_id
+            .as_deref()
+            .map(|c| html::link(&format!("payments?q={c}"), c))
+            .unwrap_or_else(|| "—".to_owned()),
+    ]
 }

@@ -24,6 +24,7 @@ pub const TABLE: Resource = Resource {
         "canceled",
     ],
     rows,
+    controls: None,
 };
 
 fn rows(data: &Data, search: &Search) -> Rows {

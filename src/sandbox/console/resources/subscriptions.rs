@@ -1,5 +1,6 @@
-//! Subscriptions in the console: id, customer, amount, interval, status,
-//! next charge.
+//! Subscriptions in the console: id (to its page), customer, amount,
+//! interval, status, next charge; above the table, the account's charge
+//! outcome.
 
 use super::{scan, Resource, Rows, Search};
 use crate::sandbox::console::html;
@@ -21,6 +22,7 @@ pub const TABLE: Resource = Resource {
     ],
     statuses: &["pending", "active", "suspended", "completed", "canceled"],
     rows,
+    controls: Some(crate::sandbox::console::subscription::account_outcome),
 };
 
 fn rows(data: &Data, search: &Search) -> Rows {
@@ -39,7 +41,7 @@ fn rows(data: &Data, search: &Search) -> Rows {
         |s| {
             let times = s.times.map(|t| format!(" of {t}")).unwrap_or_default();
             vec![
-                html::code(&s.id),
+                html::link(&format!("subscriptions/{}", s.id), &s.id),
                 html::time(s.created_at),
                 html::link(&format!("payments?q={}", s.customer_id), &s.customer_id),
                 html::text(&format!("{} {}", s.amount.currency, s.amount.value)),
