@@ -81,7 +81,7 @@ impl Source {
 #[derive(Debug, Clone, Default)]
 pub struct AccountSeed {
     pub customers: Vec<Customer>,
-    pub deleted_customers: Vec<(ids::Id, i64)>,
+    pub deleted_customers: Vec<DeletedCustomer>,
     pub payments: Vec<Payment>,
     pub mandates: Vec<Mandate>,
     pub refunds: Vec<Refund>,
@@ -98,18 +98,24 @@ pub struct AccountSeed {
     pub charge_settings: Option<crate::store::ChargeSettings>,
 }
 
+/// A deleted customer in `deletedCustomers`. With `createdAt` it keeps its
+/// place in the customer list, so that a `next` link naming it pages on
+/// from there after a load: `listPosition` is how many of the `customers`
+/// listed beside it came before it (none given: after those of its second).
+#[derive(Debug, Clone)]
+pub struct DeletedCustomer {
+    pub id: ids::Id,
+    pub deleted_at: i64,
+    pub created_at: Option<i64>,
+    pub list_position: Option<usize>,
+}
+
 impl AccountSeed {
     pub fn into_data(mut self, rng_seed: u64) -> Data {
         let mut data = Data::new(rng_seed);
         // Stable sorts keep file order for objects created in the same second.
-        self.customers.sort_by_key(|c| c.created_at);
         self.payments.sort_by_key(|p| p.created_at);
-        for c in self.customers {
-            data.insert_customer(c);
-        }
-        for (id, at) in self.deleted_customers {
-            data.deleted_customers.insert(id, at);
-        }
+        insert_customers(&mut data, self.customers, self.deleted_customers);
         self.mandates.sort_by_key(|m| m.created_at);
         for m in self.mandates {
             data.insert_mandate(m);
@@ -145,8 +151,14 @@ impl AccountSeed {
     }
 
     fn merge(&mut self, other: AccountSeed) {
+        // A list position counts the customers of its own file.
+        let before = self.customers.len();
+        self.deleted_customers
+            .extend(other.deleted_customers.into_iter().map(|mut d| {
+                d.list_position = d.list_position.map(|p| p + before);
+                d
+            }));
         self.customers.extend(other.customers);
-        self.deleted_customers.extend(other.deleted_customers);
         self.payments.extend(other.payments);
         self.mandates.extend(other.mandates);
         self.refunds.extend(other.refunds);
@@ -160,6 +172,48 @@ impl AccountSeed {
         self.subscriptions.extend(other.subscriptions);
         self.now = other.now.or(self.now);
         self.charge_settings = other.charge_settings.or(self.charge_settings.take());
+    }
+}
+
+/// The customers, oldest first (file order within a second), and the
+/// deleted ones that kept their place among them.
+fn insert_customers(data: &mut Data, mut live: Vec<Customer>, deleted: Vec<DeletedCustomer>) {
+    let (placed, unplaced): (Vec<_>, Vec<_>) =
+        deleted.into_iter().partition(|d| d.created_at.is_some());
+    if placed.is_empty() {
+        live.sort_by_key(|c| c.created_at);
+        for c in live {
+            data.insert_customer(c);
+        }
+    } else {
+        enum Slot {
+            Live(Customer),
+            Gone(DeletedCustomer),
+        }
+        let mut placed = placed;
+        placed.sort_by_key(|d| d.list_position.unwrap_or(usize::MAX));
+        let mut gone = placed.into_iter().peekable();
+        let mut slots = Vec::with_capacity(live.len() + gone.len());
+        for (i, c) in live.into_iter().enumerate() {
+            while let Some(d) = gone.next_if(|d| d.list_position.is_some_and(|p| p <= i)) {
+                slots.push(Slot::Gone(d));
+            }
+            slots.push(Slot::Live(c));
+        }
+        slots.extend(gone.map(Slot::Gone));
+        slots.sort_by_key(|slot| match slot {
+            Slot::Live(c) => c.created_at,
+            Slot::Gone(d) => d.created_at.unwrap_or_default(),
+        });
+        for slot in slots {
+            match slot {
+                Slot::Live(c) => data.insert_customer(c),
+                Slot::Gone(d) => data.insert_deleted_customer(d.id, d.created_at, d.deleted_at),
+            }
+        }
+    }
+    for d in unplaced {
+        data.insert_deleted_customer(d.id, None, d.deleted_at);
     }
 }
 
@@ -386,13 +440,27 @@ fn customer(item: &Value, now: i64) -> FieldResult<Customer> {
     })
 }
 
-fn deleted(item: &Value) -> FieldResult<(ids::Id, i64)> {
+fn deleted(item: &Value) -> FieldResult<DeletedCustomer> {
     let obj = object(item)?;
-    check_keys(obj, &["id", "deletedAt"])?;
-    Ok((
-        id_field(obj, "cst_")?,
-        time_field(obj, "deletedAt")?.unwrap_or(0),
-    ))
+    check_keys(obj, &["id", "createdAt", "deletedAt", "listPosition"])?;
+    let list_position = match obj.get("listPosition") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| field_err("listPosition", "expected a whole number, 0 or more"))?,
+        ),
+    };
+    let created_at = time_field(obj, "createdAt")?;
+    if list_position.is_some() && created_at.is_none() {
+        return Err(field_err("listPosition", "needs the customer's createdAt"));
+    }
+    Ok(DeletedCustomer {
+        id: id_field(obj, "cst_")?,
+        deleted_at: time_field(obj, "deletedAt")?.unwrap_or(0),
+        created_at,
+        list_position,
+    })
 }
 
 /// A payment's keys in the fixture format, besides [`PaymentExtra::FIELDS`].
@@ -650,12 +718,7 @@ impl serde::Serialize for AccountExport<'_> {
         });
         map.serialize_entry("customers", &Items::new(customers))?;
         if !data.deleted_customers.is_empty() {
-            let mut deleted: Vec<_> = data.deleted_customers.iter().collect();
-            deleted.sort();
-            let deleted = deleted
-                .into_iter()
-                .map(|(id, at)| serde_json::json!({"id": id, "deletedAt": format_datetime(*at)}));
-            map.serialize_entry("deletedCustomers", &Items::new(deleted))?;
+            map.serialize_entry("deletedCustomers", &deleted_export(data))?;
         }
         let payments = data.payments.iter().filter_map(|p| {
             let mut v = serde_json::to_value(PaymentView {
@@ -758,6 +821,46 @@ impl serde::Serialize for AccountExport<'_> {
         }
         map.end()
     }
+}
+
+/// One entry of `deletedCustomers` as written.
+#[derive(serde::Serialize)]
+struct DeletedExport<'a> {
+    id: &'a str,
+    #[serde(rename = "createdAt", skip_serializing_if = "Option::is_none")]
+    created_at: Option<crate::views::DateTime>,
+    #[serde(rename = "deletedAt")]
+    deleted_at: crate::views::DateTime,
+    #[serde(rename = "listPosition", skip_serializing_if = "Option::is_none")]
+    list_position: Option<usize>,
+}
+
+/// The deleted customers, those that kept a place in the list first, in
+/// list order (with how many live customers precede each), then the rest
+/// by id: the same order after a load, so a saved state saves the same.
+fn deleted_export(data: &Data) -> Vec<DeletedExport<'_>> {
+    let ranks: std::collections::HashMap<&str, (crate::store::SortKey, usize)> = data
+        .customers
+        .removed_ranks()
+        .into_iter()
+        .map(|(id, key, rank)| (id.as_str(), (key, rank)))
+        .collect();
+    let mut out: Vec<(Option<crate::store::SortKey>, DeletedExport<'_>)> = data
+        .deleted_customers
+        .iter()
+        .map(|(id, at)| {
+            let place = ranks.get(id.as_str()).copied();
+            let entry = DeletedExport {
+                id,
+                created_at: place.map(|(key, _)| crate::views::DateTime(key.created_at)),
+                deleted_at: crate::views::DateTime(*at),
+                list_position: place.map(|(_, rank)| rank),
+            };
+            (place.map(|(key, _)| key), entry)
+        })
+        .collect();
+    out.sort_by(|(a, x), (b, y)| (a.is_none(), a, x.id).cmp(&(b.is_none(), b, y.id)));
+    out.into_iter().map(|(_, entry)| entry).collect()
 }
 
 /// A subscription as the API shows it, without links, plus what a load
