@@ -30,8 +30,8 @@ use crate::store::{
 };
 use crate::validate;
 use crate::views::{
-    CaptureView, ChargebackView, CustomerView, MandateView, PaymentView, RefundView, Render,
-    SubscriptionView,
+    CaptureView, ChargebackView, CustomerView, DateTime, MandateView, PaymentView, RefundView,
+    Render, SubscriptionView,
 };
 
 pub const DEMO: &str = include_str!("../fixtures/demo.json");
@@ -720,46 +720,26 @@ impl serde::Serialize for AccountExport<'_> {
         if !data.deleted_customers.is_empty() {
             map.serialize_entry("deletedCustomers", &deleted_export(data))?;
         }
-        let payments = data.payments.iter().filter_map(|p| {
-            let mut v = serde_json::to_value(PaymentView {
+        let payments = data.payments.iter().map(|p| PaymentExport {
+            view: PaymentView {
                 payment: p,
                 render,
                 links: None,
                 embedded: None,
-            })
-            .ok()?;
-            // Not an API field: the methods offered at checkout, kept so that
-            // an export loads back without loss. Left out when it is what a
-            // load assumes anyway: the payment's method, or none.
-            if *p.method_choices != *p.method.as_slice() {
-                if let Value::Object(o) = &mut v {
-                    o.insert("methodChoices".into(), serde_json::json!(p.method_choices));
-                }
-            }
-            // Fields the API never shows (issuer, dueDate, voucherPin, ...)
-            // are kept too, in their request form.
-            if let (Some(x), Value::Object(o)) = (&p.extra, &mut v) {
-                if let Ok(Value::Object(fields)) = serde_json::to_value(x) {
-                    for (k, field) in fields {
-                        o.entry(k).or_insert(field);
-                    }
-                }
-            }
-            Some(v)
+            },
+            method_choices: (*p.method_choices != *p.method.as_slice())
+                .then_some(&*p.method_choices),
+            write_only: p.extra.as_deref().map(PaymentExtra::write_only),
         });
         map.serialize_entry("payments", &Items::new(payments))?;
         if !data.mandates.is_empty() {
-            let mandates = data.mandates.iter().filter_map(|m| {
-                let mut v = serde_json::to_value(MandateView {
+            let mandates = data.mandates.iter().map(|m| MandateExport {
+                view: MandateView {
                     mandate: m,
                     render,
                     links: None,
-                })
-                .ok()?;
-                if let (Some(at), Some(obj)) = (m.revoked_at, v.as_object_mut()) {
-                    obj.insert("revokedAt".into(), Value::String(format_datetime(at)));
-                }
-                Some(v)
+                },
+                revoked_at: m.revoked_at.map(DateTime),
             });
             map.serialize_entry("mandates", &Items::new(mandates))?;
         }
@@ -793,7 +773,7 @@ impl serde::Serialize for AccountExport<'_> {
             let subscriptions = data
                 .subscriptions
                 .iter()
-                .filter_map(|sub| subscription_export(render, sub));
+                .map(|sub| subscription_export(render, sub));
             map.serialize_entry("subscriptions", &Items::new(subscriptions))?;
         }
         if data.charges != crate::store::ChargeSettings::default() {
@@ -828,9 +808,9 @@ impl serde::Serialize for AccountExport<'_> {
 struct DeletedExport<'a> {
     id: &'a str,
     #[serde(rename = "createdAt", skip_serializing_if = "Option::is_none")]
-    created_at: Option<crate::views::DateTime>,
+    created_at: Option<DateTime>,
     #[serde(rename = "deletedAt")]
-    deleted_at: crate::views::DateTime,
+    deleted_at: DateTime,
     #[serde(rename = "listPosition", skip_serializing_if = "Option::is_none")]
     list_position: Option<usize>,
 }
@@ -852,8 +832,8 @@ fn deleted_export(data: &Data) -> Vec<DeletedExport<'_>> {
             let place = ranks.get(id.as_str()).copied();
             let entry = DeletedExport {
                 id,
-                created_at: place.map(|(key, _)| crate::views::DateTime(key.created_at)),
-                deleted_at: crate::views::DateTime(*at),
+                created_at: place.map(|(key, _)| DateTime(key.created_at)),
+                deleted_at: DateTime(*at),
                 list_position: place.map(|(_, rank)| rank),
             };
             (place.map(|(key, _)| key), entry)
@@ -863,32 +843,63 @@ fn deleted_export(data: &Data) -> Vec<DeletedExport<'_>> {
     out.into_iter().map(|(_, entry)| entry).collect()
 }
 
+/// A payment as the API shows it, without links, plus what the API never
+/// shows: `methodChoices`, the methods offered at checkout (left out when
+/// it is what a load assumes anyway: the payment's method, or none), and
+/// the write-only fields (issuer, dueDate, voucherPin, ...) in their
+/// request form. Written straight out, no `Value` in between.
+#[derive(serde::Serialize)]
+struct PaymentExport<'a> {
+    #[serde(flatten)]
+    view: PaymentView<'a>,
+    #[serde(rename = "methodChoices", skip_serializing_if = "Option::is_none")]
+    method_choices: Option<&'a [&'static str]>,
+    #[serde(flatten)]
+    write_only: Option<crate::store::payment_extra::WriteOnly<'a>>,
+}
+
+/// A mandate as the API shows it, plus when it was revoked.
+#[derive(serde::Serialize)]
+struct MandateExport<'a> {
+    #[serde(flatten)]
+    view: MandateView<'a>,
+    #[serde(rename = "revokedAt", skip_serializing_if = "Option::is_none")]
+    revoked_at: Option<DateTime>,
+}
+
 /// A subscription as the API shows it, without links, plus what a load
 /// needs to charge on as before (not API fields).
-fn subscription_export(render: Render<'_>, sub: &Subscription) -> Option<Value> {
-    let mut v = serde_json::to_value(SubscriptionView {
-        subscription: sub,
-        render,
-        links: None,
-        has_payments: false,
-    })
-    .ok()?;
-    let o = v.as_object_mut()?;
-    o.insert("chargesMade".into(), sub.charges.into());
-    if sub.anchor != sub.start_date {
-        o.insert(
-            "anchorDate".into(),
-            crate::clock::format_date(sub.anchor).into(),
-        );
-        o.insert("chargesSinceAnchor".into(), sub.since_anchor.into());
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SubscriptionExport<'a> {
+    #[serde(flatten)]
+    view: SubscriptionView<'a>,
+    charges_made: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    anchor_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    charges_since_anchor: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failures_in_a_row: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    charge_outcome: Option<&'static str>,
+}
+
+fn subscription_export<'a>(render: Render<'a>, sub: &'a Subscription) -> SubscriptionExport<'a> {
+    let moved = sub.anchor != sub.start_date;
+    SubscriptionExport {
+        view: SubscriptionView {
+            subscription: sub,
+            render,
+            links: None,
+            has_payments: false,
+        },
+        charges_made: sub.charges,
+        anchor_date: moved.then(|| crate::clock::format_date(sub.anchor)),
+        charges_since_anchor: moved.then_some(sub.since_anchor),
+        failures_in_a_row: (sub.failures > 0).then_some(sub.failures),
+        charge_outcome: sub.outcome.map(|o| o.as_str()),
     }
-    if sub.failures > 0 {
-        o.insert("failuresInARow".into(), sub.failures.into());
-    }
-    if let Some(out) = sub.outcome {
-        o.insert("chargeOutcome".into(), out.as_str().into());
-    }
-    Some(v)
 }
 
 /// A profile as the API shows it, without links, plus what it has enabled
