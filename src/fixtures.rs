@@ -8,7 +8,10 @@
 //! ```
 //!
 //! `now` starts the account's clock there (an export writes the clock's
-//! time); `subscriptionSettings` is what `PUT /_sandbox/subscriptions` sets.
+//! time); `subscriptionSettings` is what `PUT /_sandbox/subscriptions` sets;
+//! `deletedCustomers` (`id`, `deletedAt`, and in exports `createdAt` and
+//! `listPosition`: where it stood among `customers`, for list cursors) are
+//! customers that answer 410.
 //!
 //! Objects look like the API's own (ids, `createdAt`, statuses kept; `_links`,
 //! `resource`, `mode` and derived fields ignored), so a response copied from a
@@ -1590,6 +1593,62 @@ mod tests {
         assert!(err.contains("refunds[0] (re_x): field \"status\""), "{err}");
         let bad = r#"{"accounts":{"*":{"refundDelay":"soon"}}}"#;
         assert!(parse("f.json", bad, 0).unwrap_err().contains("refundDelay"));
+    }
+
+    #[test]
+    fn deleted_customers_keep_their_list_position() {
+        let file = |deleted: &str| {
+            format!(
+                r#"{{"accounts":{{"test_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa":{{"customers":[
+                {{"id":"cst_a","createdAt":"2026-01-01T00:00:00Z"}},
+                {{"id":"cst_c","createdAt":"2026-01-01T00:00:00Z"}}],
+                "deletedCustomers":[{deleted}]}}}}}}"#
+            )
+        };
+        let load = |deleted: &str| -> Result<Data, String> {
+            let mut seeds = parse("f.json", &file(deleted), 0)?;
+            Ok(seeds.remove(0).1.into_data(1))
+        };
+        // Between the two live ones, created in the same second.
+        let data = load(r#"{"id":"cst_b","createdAt":"2026-01-01T00:00:00Z","deletedAt":"2026-01-02T00:00:00Z","listPosition":1}"#).unwrap();
+        let at = |id: &str| data.customers.position_of(id).unwrap();
+        assert!(at("cst_a") < at("cst_b") && at("cst_b") < at("cst_c"));
+        assert!(matches!(
+            data.customer("cst_b"),
+            crate::store::Found::Deleted
+        ));
+        let export = export_account(&data, Mode::Test, "pfl_x", None);
+        assert_eq!(
+            export["deletedCustomers"],
+            serde_json::json!([{"id": "cst_b", "createdAt": "2026-01-01T00:00:00+00:00",
+                "deletedAt": "2026-01-02T00:00:00+00:00", "listPosition": 1}])
+        );
+        // Without createdAt (older exports) it only answers 410.
+        let data = load(r#"{"id":"cst_b","deletedAt":"2026-01-02T00:00:00Z"}"#).unwrap();
+        assert!(data.customers.position_of("cst_b").is_none());
+        assert!(matches!(
+            data.customer("cst_b"),
+            crate::store::Found::Deleted
+        ));
+        // Without listPosition: after the live ones of its second.
+        let data = load(r#"{"id":"cst_b","createdAt":"2026-01-01T00:00:00Z"}"#).unwrap();
+        assert!(data.customers.position_of("cst_b") > data.customers.position_of("cst_c"));
+        for (bad, says) in [
+            (
+                r#"{"id":"cst_b","listPosition":1}"#,
+                "needs the customer's createdAt",
+            ),
+            (
+                r#"{"id":"cst_b","createdAt":"2026-01-01T00:00:00Z","listPosition":-1}"#,
+                "whole number",
+            ),
+        ] {
+            let err = load(bad).err().unwrap_or_default();
+            assert!(
+                err.contains("deletedCustomers[0] (cst_b)") && err.contains(says),
+                "{err}"
+            );
+        }
     }
 
     #[test]
