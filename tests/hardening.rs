@@ -247,20 +247,6 @@ async fn next_link_survives_its_deleted_cursor_across_export_and_import() {
     }
     let exported = api.get("/_sandbox/state").await;
     assert_eq!(exported.status, 200, "{}", exported.text);
-    let deleted = &exported.json["accounts"][&key]["deletedCustomers"];
-    let positions: Vec<(&str, u64)> = deleted
-        .as_array()
-        .expect("deletedCustomers")
-        .iter()
-        .map(|d| {
-            (
-                s(&d["id"]),
-                d["listPosition"].as_u64().expect("listPosition"),
-            )
-        })
-        .collect();
-    assert_eq!(positions, [(made[1].as_str(), 1), (made[3].as_str(), 2)]);
-    assert!(deleted[0]["createdAt"].is_string(), "{deleted}");
 
     // Each import pages on as the sandbox it came from did.
     let check = |label: &'static str, api: Api| {
@@ -314,6 +300,22 @@ async fn next_link_survives_its_deleted_cursor_across_export_and_import() {
     let again = check("loaded as a fixture", fresh.api_with(&key)).await;
     assert_eq!(again, exported.json, "the export is the same after a load");
     std::fs::remove_dir_all(&dir).unwrap();
+    // What carried the positions: each deleted customer's createdAt, and
+    // how many listed customers came before it.
+    let deleted = &exported.json["accounts"][&key]["deletedCustomers"];
+    let positions: Vec<(&str, u64)> = deleted
+        .as_array()
+        .expect("deletedCustomers")
+        .iter()
+        .map(|d| {
+            (
+                s(&d["id"]),
+                d["listPosition"].as_u64().expect("listPosition"),
+            )
+        })
+        .collect();
+    assert_eq!(positions, [(made[1].as_str(), 1), (made[3].as_str(), 2)]);
+    assert!(deleted[0]["createdAt"].is_string(), "{deleted}");
 
     let other = test_key();
     let put = sb
