@@ -317,10 +317,16 @@ struct InFlight<'a> {
 
 impl InFlight<'_> {
     fn finish(mut self, result: &Result<Resp>) {
-        let stored = result.as_ref().ok().map(|resp| Stored {
-            status: resp.status.as_u16(),
-            body: resp.body.clone(),
-        });
+        // A copy of its own size: the response's buffer was sized for
+        // rendering (2 KiB or more), and a kept key holds its body an hour.
+        let stored = result
+            .as_ref()
+            .ok()
+            .filter(|resp| resp.status.is_success())
+            .map(|resp| Stored {
+                status: resp.status.as_u16(),
+                body: Bytes::copy_from_slice(&resp.body),
+            });
         self.account.idempotency.lock().finish(self.key, stored);
         self.done = true;
     }

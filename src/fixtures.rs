@@ -8,7 +8,10 @@
 //! ```
 //!
 //! `now` starts the account's clock there (an export writes the clock's
-//! time); `subscriptionSettings` is what `PUT /_sandbox/subscriptions` sets.
+//! time); `subscriptionSettings` is what `PUT /_sandbox/subscriptions` sets;
+//! `deletedCustomers` (`id`, `deletedAt`, and in exports `createdAt` and
+//! `listPosition`: where it stood among `customers`, for list cursors) are
+//! customers that answer 410.
 //!
 //! Objects look like the API's own (ids, `createdAt`, statuses kept; `_links`,
 //! `resource`, `mode` and derived fields ignored), so a response copied from a
@@ -30,8 +33,8 @@ use crate::store::{
 };
 use crate::validate;
 use crate::views::{
-    CaptureView, ChargebackView, CustomerView, MandateView, PaymentView, RefundView, Render,
-    SubscriptionView,
+    CaptureView, ChargebackView, CustomerView, DateTime, MandateView, PaymentView, RefundView,
+    Render, SubscriptionView,
 };
 
 pub const DEMO: &str = include_str!("../fixtures/demo.json");
@@ -81,7 +84,7 @@ impl Source {
 #[derive(Debug, Clone, Default)]
 pub struct AccountSeed {
     pub customers: Vec<Customer>,
-    pub deleted_customers: Vec<(ids::Id, i64)>,
+    pub deleted_customers: Vec<DeletedCustomer>,
     pub payments: Vec<Payment>,
     pub mandates: Vec<Mandate>,
     pub refunds: Vec<Refund>,
@@ -98,18 +101,24 @@ pub struct AccountSeed {
     pub charge_settings: Option<crate::store::ChargeSettings>,
 }
 
+/// A deleted customer in `deletedCustomers`. With `createdAt` it keeps its
+/// place in the customer list, so that a `next` link naming it pages on
+/// from there after a load: `listPosition` is how many of the `customers`
+/// listed beside it came before it (none given: after those of its second).
+#[derive(Debug, Clone)]
+pub struct DeletedCustomer {
+    pub id: ids::Id,
+    pub deleted_at: i64,
+    pub created_at: Option<i64>,
+    pub list_position: Option<usize>,
+}
+
 impl AccountSeed {
     pub fn into_data(mut self, rng_seed: u64) -> Data {
         let mut data = Data::new(rng_seed);
         // Stable sorts keep file order for objects created in the same second.
-        self.customers.sort_by_key(|c| c.created_at);
         self.payments.sort_by_key(|p| p.created_at);
-        for c in self.customers {
-            data.insert_customer(c);
-        }
-        for (id, at) in self.deleted_customers {
-            data.deleted_customers.insert(id, at);
-        }
+        insert_customers(&mut data, self.customers, self.deleted_customers);
         self.mandates.sort_by_key(|m| m.created_at);
         for m in self.mandates {
             data.insert_mandate(m);
@@ -145,8 +154,14 @@ impl AccountSeed {
     }
 
     fn merge(&mut self, other: AccountSeed) {
+        // A list position counts the customers of its own file.
+        let before = self.customers.len();
+        self.deleted_customers
+            .extend(other.deleted_customers.into_iter().map(|mut d| {
+                d.list_position = d.list_position.map(|p| p + before);
+                d
+            }));
         self.customers.extend(other.customers);
-        self.deleted_customers.extend(other.deleted_customers);
         self.payments.extend(other.payments);
         self.mandates.extend(other.mandates);
         self.refunds.extend(other.refunds);
@@ -160,6 +175,48 @@ impl AccountSeed {
         self.subscriptions.extend(other.subscriptions);
         self.now = other.now.or(self.now);
         self.charge_settings = other.charge_settings.or(self.charge_settings.take());
+    }
+}
+
+/// The customers, oldest first (file order within a second), and the
+/// deleted ones that kept their place among them.
+fn insert_customers(data: &mut Data, mut live: Vec<Customer>, deleted: Vec<DeletedCustomer>) {
+    let (placed, unplaced): (Vec<_>, Vec<_>) =
+        deleted.into_iter().partition(|d| d.created_at.is_some());
+    if placed.is_empty() {
+        live.sort_by_key(|c| c.created_at);
+        for c in live {
+            data.insert_customer(c);
+        }
+    } else {
+        enum Slot {
+            Live(Customer),
+            Gone(DeletedCustomer),
+        }
+        let mut placed = placed;
+        placed.sort_by_key(|d| d.list_position.unwrap_or(usize::MAX));
+        let mut gone = placed.into_iter().peekable();
+        let mut slots = Vec::with_capacity(live.len() + gone.len());
+        for (i, c) in live.into_iter().enumerate() {
+            while let Some(d) = gone.next_if(|d| d.list_position.is_some_and(|p| p <= i)) {
+                slots.push(Slot::Gone(d));
+            }
+            slots.push(Slot::Live(c));
+        }
+        slots.extend(gone.map(Slot::Gone));
+        slots.sort_by_key(|slot| match slot {
+            Slot::Live(c) => c.created_at,
+            Slot::Gone(d) => d.created_at.unwrap_or_default(),
+        });
+        for slot in slots {
+            match slot {
+                Slot::Live(c) => data.insert_customer(c),
+                Slot::Gone(d) => data.insert_deleted_customer(d.id, d.created_at, d.deleted_at),
+            }
+        }
+    }
+    for d in unplaced {
+        data.insert_deleted_customer(d.id, None, d.deleted_at);
     }
 }
 
@@ -386,13 +443,27 @@ fn customer(item: &Value, now: i64) -> FieldResult<Customer> {
     })
 }
 
-fn deleted(item: &Value) -> FieldResult<(ids::Id, i64)> {
+fn deleted(item: &Value) -> FieldResult<DeletedCustomer> {
     let obj = object(item)?;
-    check_keys(obj, &["id", "deletedAt"])?;
-    Ok((
-        id_field(obj, "cst_")?,
-        time_field(obj, "deletedAt")?.unwrap_or(0),
-    ))
+    check_keys(obj, &["id", "createdAt", "deletedAt", "listPosition"])?;
+    let list_position = match obj.get("listPosition") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| field_err("listPosition", "expected a whole number, 0 or more"))?,
+        ),
+    };
+    let created_at = time_field(obj, "createdAt")?;
+    if list_position.is_some() && created_at.is_none() {
+        return Err(field_err("listPosition", "needs the customer's createdAt"));
+    }
+    Ok(DeletedCustomer {
+        id: id_field(obj, "cst_")?,
+        deleted_at: time_field(obj, "deletedAt")?.unwrap_or(0),
+        created_at,
+        list_position,
+    })
 }
 
 /// A payment's keys in the fixture format, besides [`PaymentExtra::FIELDS`].
@@ -650,53 +721,28 @@ impl serde::Serialize for AccountExport<'_> {
         });
         map.serialize_entry("customers", &Items::new(customers))?;
         if !data.deleted_customers.is_empty() {
-            let mut deleted: Vec<_> = data.deleted_customers.iter().collect();
-            deleted.sort();
-            let deleted = deleted
-                .into_iter()
-                .map(|(id, at)| serde_json::json!({"id": id, "deletedAt": format_datetime(*at)}));
-            map.serialize_entry("deletedCustomers", &Items::new(deleted))?;
+            map.serialize_entry("deletedCustomers", &deleted_export(data))?;
         }
-        let payments = data.payments.iter().filter_map(|p| {
-            let mut v = serde_json::to_value(PaymentView {
+        let payments = data.payments.iter().map(|p| PaymentExport {
+            view: PaymentView {
                 payment: p,
                 render,
                 links: None,
                 embedded: None,
-            })
-            .ok()?;
-            // Not an API field: the methods offered at checkout, kept so that
-            // an export loads back without loss. Left out when it is what a
-            // load assumes anyway: the payment's method, or none.
-            if *p.method_choices != *p.method.as_slice() {
-                if let Value::Object(o) = &mut v {
-                    o.insert("methodChoices".into(), serde_json::json!(p.method_choices));
-                }
-            }
-            // Fields the API never shows (issuer, dueDate, voucherPin, ...)
-            // are kept too, in their request form.
-            if let (Some(x), Value::Object(o)) = (&p.extra, &mut v) {
-                if let Ok(Value::Object(fields)) = serde_json::to_value(x) {
-                    for (k, field) in fields {
-                        o.entry(k).or_insert(field);
-                    }
-                }
-            }
-            Some(v)
+            },
+            method_choices: (*p.method_choices != *p.method.as_slice())
+                .then_some(&*p.method_choices),
+            write_only: p.extra.as_deref().map(PaymentExtra::write_only),
         });
         map.serialize_entry("payments", &Items::new(payments))?;
         if !data.mandates.is_empty() {
-            let mandates = data.mandates.iter().filter_map(|m| {
-                let mut v = serde_json::to_value(MandateView {
+            let mandates = data.mandates.iter().map(|m| MandateExport {
+                view: MandateView {
                     mandate: m,
                     render,
                     links: None,
-                })
-                .ok()?;
-                if let (Some(at), Some(obj)) = (m.revoked_at, v.as_object_mut()) {
-                    obj.insert("revokedAt".into(), Value::String(format_datetime(at)));
-                }
-                Some(v)
+                },
+                revoked_at: m.revoked_at.map(DateTime),
             });
             map.serialize_entry("mandates", &Items::new(mandates))?;
         }
@@ -730,7 +776,7 @@ impl serde::Serialize for AccountExport<'_> {
             let subscriptions = data
                 .subscriptions
                 .iter()
-                .filter_map(|sub| subscription_export(render, sub));
+                .map(|sub| subscription_export(render, sub));
             map.serialize_entry("subscriptions", &Items::new(subscriptions))?;
         }
         if data.charges != crate::store::ChargeSettings::default() {
@@ -760,32 +806,103 @@ impl serde::Serialize for AccountExport<'_> {
     }
 }
 
+/// One entry of `deletedCustomers` as written.
+#[derive(serde::Serialize)]
+struct DeletedExport<'a> {
+    id: &'a str,
+    #[serde(rename = "createdAt", skip_serializing_if = "Option::is_none")]
+    created_at: Option<DateTime>,
+    #[serde(rename = "deletedAt")]
+    deleted_at: DateTime,
+    #[serde(rename = "listPosition", skip_serializing_if = "Option::is_none")]
+    list_position: Option<usize>,
+}
+
+/// The deleted customers, those that kept a place in the list first, in
+/// list order (with how many live customers precede each), then the rest
+/// by id: the same order after a load, so a saved state saves the same.
+fn deleted_export(data: &Data) -> Vec<DeletedExport<'_>> {
+    let ranks: std::collections::HashMap<&str, (crate::store::SortKey, usize)> = data
+        .customers
+        .removed_ranks()
+        .into_iter()
+        .map(|(id, key, rank)| (id.as_str(), (key, rank)))
+        .collect();
+    let mut out: Vec<(Option<crate::store::SortKey>, DeletedExport<'_>)> = data
+        .deleted_customers
+        .iter()
+        .map(|(id, at)| {
+            let place = ranks.get(id.as_str()).copied();
+            let entry = DeletedExport {
+                id,
+                created_at: place.map(|(key, _)| DateTime(key.created_at)),
+                deleted_at: DateTime(*at),
+                list_position: place.map(|(_, rank)| rank),
+            };
+            (place.map(|(key, _)| key), entry)
+        })
+        .collect();
+    out.sort_by(|(a, x), (b, y)| (a.is_none(), a, x.id).cmp(&(b.is_none(), b, y.id)));
+    out.into_iter().map(|(_, entry)| entry).collect()
+}
+
+/// A payment as the API shows it, without links, plus what the API never
+/// shows: `methodChoices`, the methods offered at checkout (left out when
+/// it is what a load assumes anyway: the payment's method, or none), and
+/// the write-only fields (issuer, dueDate, voucherPin, ...) in their
+/// request form. Written straight out, no `Value` in between.
+#[derive(serde::Serialize)]
+struct PaymentExport<'a> {
+    #[serde(flatten)]
+    view: PaymentView<'a>,
+    #[serde(rename = "methodChoices", skip_serializing_if = "Option::is_none")]
+    method_choices: Option<&'a [&'static str]>,
+    #[serde(flatten)]
+    write_only: Option<crate::store::payment_extra::WriteOnly<'a>>,
+}
+
+/// A mandate as the API shows it, plus when it was revoked.
+#[derive(serde::Serialize)]
+struct MandateExport<'a> {
+    #[serde(flatten)]
+    view: MandateView<'a>,
+    #[serde(rename = "revokedAt", skip_serializing_if = "Option::is_none")]
+    revoked_at: Option<DateTime>,
+}
+
 /// A subscription as the API shows it, without links, plus what a load
 /// needs to charge on as before (not API fields).
-fn subscription_export(render: Render<'_>, sub: &Subscription) -> Option<Value> {
-    let mut v = serde_json::to_value(SubscriptionView {
-        subscription: sub,
-        render,
-        links: None,
-        has_payments: false,
-    })
-    .ok()?;
-    let o = v.as_object_mut()?;
-    o.insert("chargesMade".into(), sub.charges.into());
-    if sub.anchor != sub.start_date {
-        o.insert(
-            "anchorDate".into(),
-            crate::clock::format_date(sub.anchor).into(),
-        );
-        o.insert("chargesSinceAnchor".into(), sub.since_anchor.into());
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SubscriptionExport<'a> {
+    #[serde(flatten)]
+    view: SubscriptionView<'a>,
+    charges_made: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    anchor_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    charges_since_anchor: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failures_in_a_row: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    charge_outcome: Option<&'static str>,
+}
+
+fn subscription_export<'a>(render: Render<'a>, sub: &'a Subscription) -> SubscriptionExport<'a> {
+    let moved = sub.anchor != sub.start_date;
+    SubscriptionExport {
+        view: SubscriptionView {
+            subscription: sub,
+            render,
+            links: None,
+            has_payments: false,
+        },
+        charges_made: sub.charges,
+        anchor_date: moved.then(|| crate::clock::format_date(sub.anchor)),
+        charges_since_anchor: moved.then_some(sub.since_anchor),
+        failures_in_a_row: (sub.failures > 0).then_some(sub.failures),
+        charge_outcome: sub.outcome.map(|o| o.as_str()),
     }
-    if sub.failures > 0 {
-        o.insert("failuresInARow".into(), sub.failures.into());
-    }
-    if let Some(out) = sub.outcome {
-        o.insert("chargeOutcome".into(), out.as_str().into());
-    }
-    Some(v)
 }
 
 /// A profile as the API shows it, without links, plus what it has enabled
@@ -1476,6 +1593,62 @@ mod tests {
         assert!(err.contains("refunds[0] (re_x): field \"status\""), "{err}");
         let bad = r#"{"accounts":{"*":{"refundDelay":"soon"}}}"#;
         assert!(parse("f.json", bad, 0).unwrap_err().contains("refundDelay"));
+    }
+
+    #[test]
+    fn deleted_customers_keep_their_list_position() {
+        let file = |deleted: &str| {
+            format!(
+                r#"{{"accounts":{{"test_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa":{{"customers":[
+                {{"id":"cst_a","createdAt":"2026-01-01T00:00:00Z"}},
+                {{"id":"cst_c","createdAt":"2026-01-01T00:00:00Z"}}],
+                "deletedCustomers":[{deleted}]}}}}}}"#
+            )
+        };
+        let load = |deleted: &str| -> Result<Data, String> {
+            let mut seeds = parse("f.json", &file(deleted), 0)?;
+            Ok(seeds.remove(0).1.into_data(1))
+        };
+        // Between the two live ones, created in the same second.
+        let data = load(r#"{"id":"cst_b","createdAt":"2026-01-01T00:00:00Z","deletedAt":"2026-01-02T00:00:00Z","listPosition":1}"#).unwrap();
+        let at = |id: &str| data.customers.position_of(id).unwrap();
+        assert!(at("cst_a") < at("cst_b") && at("cst_b") < at("cst_c"));
+        assert!(matches!(
+            data.customer("cst_b"),
+            crate::store::Found::Deleted
+        ));
+        let export = export_account(&data, Mode::Test, "pfl_x", None);
+        assert_eq!(
+            export["deletedCustomers"],
+            serde_json::json!([{"id": "cst_b", "createdAt": "2026-01-01T00:00:00+00:00",
+                "deletedAt": "2026-01-02T00:00:00+00:00", "listPosition": 1}])
+        );
+        // Without createdAt (older exports) it only answers 410.
+        let data = load(r#"{"id":"cst_b","deletedAt":"2026-01-02T00:00:00Z"}"#).unwrap();
+        assert!(data.customers.position_of("cst_b").is_none());
+        assert!(matches!(
+            data.customer("cst_b"),
+            crate::store::Found::Deleted
+        ));
+        // Without listPosition: after the live ones of its second.
+        let data = load(r#"{"id":"cst_b","createdAt":"2026-01-01T00:00:00Z"}"#).unwrap();
+        assert!(data.customers.position_of("cst_b") > data.customers.position_of("cst_c"));
+        for (bad, says) in [
+            (
+                r#"{"id":"cst_b","listPosition":1}"#,
+                "needs the customer's createdAt",
+            ),
+            (
+                r#"{"id":"cst_b","createdAt":"2026-01-01T00:00:00Z","listPosition":-1}"#,
+                "whole number",
+            ),
+        ] {
+            let err = load(bad).err().unwrap_or_default();
+            assert!(
+                err.contains("deletedCustomers[0] (cst_b)") && err.contains(says),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -220,6 +220,120 @@ async fn next_link_survives_the_deletion_of_its_cursor_customer() {
     r.assert_error(400, "Invalid value passed", Some("from"));
 }
 
+/// The place of a deleted cursor travels with the state: after an export
+/// and an import (as a fixture into a fresh sandbox, or `PUT
+/// /_sandbox/state` over another key) a link made before the deletion
+/// still goes on from where its cursor stood.
+#[tokio::test]
+async fn next_link_survives_its_deleted_cursor_across_export_and_import() {
+    let sb = start().await;
+    let key = test_key();
+    let api = sb.api_with(&key);
+    let mut made = Vec::new();
+    for i in 0..6 {
+        made.push(s(&api.customer(json!({"name": format!("c{i}")})).await["id"]).to_owned());
+    }
+    let first = api.get("/v2/customers?limit=2").await;
+    assert_eq!(
+        ids(&first.json, "customers"),
+        [made[5].clone(), made[4].clone()]
+    );
+    let next = local(&sb, &first.json["_links"]["next"]["href"]);
+    assert!(next.contains(&format!("from={}", made[3])), "{next}");
+    // The cursor and another customer go between two pages.
+    for gone in [&made[3], &made[1]] {
+        let r = api.delete(&format!("/v2/customers/{gone}")).await;
+        assert_eq!(r.status, 204, "{}", r.text);
+    }
+    let exported = api.get("/_sandbox/state").await;
+    assert_eq!(exported.status, 200, "{}", exported.text);
+
+    // Each import pages on as the sandbox it came from did.
+    let check = |label: &'static str, api: Api| {
+        let next = next.clone();
+        let made = made.clone();
+        async move {
+            let second = api.get(&next).await;
+            assert_eq!(second.status, 200, "{label}: {}", second.text);
+            assert_eq!(
+                ids(&second.json, "customers"),
+                [made[2].clone(), made[0].clone()],
+                "{label}"
+            );
+            assert!(second.json["_links"]["next"].is_null(), "{label}");
+            let prev = second.json["_links"]["previous"]["href"]
+                .as_str()
+                .unwrap_or_default();
+            assert!(
+                prev.contains(&format!("from={}", made[5])),
+                "{label}: {prev}"
+            );
+            let r = api
+                .get(&format!("/v2/customers?from={}&sort=asc&limit=5", made[1]))
+                .await;
+            assert_eq!(r.status, 200, "{label}: {}", r.text);
+            assert_eq!(
+                ids(&r.json, "customers"),
+                [made[2].clone(), made[4].clone(), made[5].clone()],
+                "{label}"
+            );
+            // Still deleted, and an id that never existed is still no cursor.
+            let r = api.get(&format!("/v2/customers/{}", made[3])).await;
+            assert_eq!(r.status, 410, "{label}: {}", r.text);
+            let r = api.get("/v2/customers?from=cst_nothere").await;
+            r.assert_error(400, "Invalid value passed", Some("from"));
+            api.get("/_sandbox/state").await.json
+        }
+    };
+    check("in memory", sb.api_with(&key)).await;
+
+    let dir = std::env::temp_dir().join(format!("mollie-sandbox-test-cursor-{}", test_key()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("state.json");
+    std::fs::write(&file, &exported.text).unwrap();
+    let fresh = start_with(mollie_sandbox::Config {
+        fixtures: Some(file),
+        no_fixtures: false,
+        ..mollie_sandbox::Config::ephemeral()
+    })
+    .await;
+    let again = check("loaded as a fixture", fresh.api_with(&key)).await;
+    assert_eq!(again, exported.json, "the export is the same after a load");
+    std::fs::remove_dir_all(&dir).unwrap();
+    // What carried the positions: each deleted customer's createdAt, and
+    // how many listed customers came before it.
+    let deleted = &exported.json["accounts"][&key]["deletedCustomers"];
+    let positions: Vec<(&str, u64)> = deleted
+        .as_array()
+        .expect("deletedCustomers")
+        .iter()
+        .map(|d| {
+            (
+                s(&d["id"]),
+                d["listPosition"].as_u64().expect("listPosition"),
+            )
+        })
+        .collect();
+    assert_eq!(positions, [(made[1].as_str(), 1), (made[3].as_str(), 2)]);
+    assert!(deleted[0]["createdAt"].is_string(), "{deleted}");
+
+    let other = test_key();
+    let put = sb
+        .api_with(&other)
+        .send(
+            sb.api_with(&other)
+                .request(Method::PUT, "/_sandbox/state")
+                .body(exported.text.clone()),
+        )
+        .await;
+    assert_eq!(put.status, 200, "{}", put.text);
+    let copied = check("PUT over another key", sb.api_with(&other)).await;
+    assert_eq!(
+        copied["accounts"][&other]["deletedCustomers"],
+        exported.json["accounts"][&key]["deletedCustomers"]
+    );
+}
+
 #[tokio::test]
 async fn next_link_survives_the_revocation_of_its_cursor_mandate() {
     let sb = start().await;

@@ -209,3 +209,41 @@ async fn concurrent_repeats_create_one_object() {
     assert_eq!(ids.len(), 1, "every 201 is the same customer");
     assert_eq!(api.get("/v2/customers").await.json["count"], 1);
 }
+
+/// Keys live an hour by the account's clock. Moved on by two hours, every
+/// key is expired at once; they leave a few at each later insert (never
+/// all in one request), and those still held count as gone.
+#[tokio::test]
+async fn keys_expire_by_the_accounts_clock_a_few_at_a_time() {
+    let sb = start().await;
+    let api = sb.api();
+    let keys: Vec<String> = (0..20).map(|_| uuid()).collect();
+    for (i, key) in keys.iter().enumerate() {
+        let r = post_with_key(
+            &api,
+            "/v2/customers",
+            key,
+            &json!({"name": format!("c{i}")}),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    // Within the hour, another body under a used key is refused.
+    let r = post_with_key(&api, "/v2/customers", &keys[19], &json!({"name": "other"})).await;
+    r.assert_error(400, "This Idempotency-Key has already been used.", None);
+    let r = api.post("/_sandbox/clock", &json!({"hours": 2})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // The first insert after the jump drops only the oldest few, so the
+    // newest keys are still held, expired: each runs as a new request.
+    let r = post_with_key(&api, "/v2/customers", &uuid(), &json!({"name": "new"})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    for key in keys.iter().rev().take(3) {
+        let r = post_with_key(&api, "/v2/customers", key, &json!({"name": "other"})).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        assert_eq!(r.header("idempotent-replayed"), None);
+        assert_eq!(r.json["name"], "other");
+    }
+    let r = post_with_key(&api, "/v2/customers", &keys[0], &json!({"name": "c0"})).await;
+    assert_eq!(r.header("idempotent-replayed"), None, "{}", r.text);
+    assert_eq!(api.get("/v2/customers?limit=250").await.json["count"], 25);
+}

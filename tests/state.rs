@@ -311,6 +311,14 @@ async fn the_state_file_keeps_the_sandbox_across_a_restart() {
     s.shutdown().await;
     // Loaded and written again: the same file.
     assert_eq!(std::fs::read_to_string(&path).unwrap(), written);
+    // Written compact, one line; a file saved indented (as before) still
+    // loads, and is saved back compact.
+    assert_eq!(written.lines().count(), 1, "{}", &written[..200]);
+    std::fs::write(&path, serde_json::to_string_pretty(&file).unwrap()).unwrap();
+    let s = start(cfg()).await;
+    assert_eq!(state(s.addr, &a).await, state_a);
+    s.shutdown().await;
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), written);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -30,8 +30,13 @@ pub struct Idempotency {
     pub posts: u64,
     pub rps_with_key: f64,
     pub rps_without_key: f64,
+    /// Another account's latency while the POSTs carry keys...
     pub other_p50_ms: f64,
     pub other_p99_ms: f64,
+    /// ... and while the same POSTs carry none: what the machine gives
+    /// anyway, to judge the keys' own part by.
+    pub other_p50_ms_without: f64,
+    pub other_p99_ms_without: f64,
 }
 
 pub struct Save {
@@ -42,11 +47,15 @@ pub struct Save {
     pub file_bytes: u64,
 }
 
+/// Each part is `None` (or empty) when `--only` named another.
 pub struct Hardening {
     pub journal: Vec<JournalRss>,
-    pub idempotency: Idempotency,
-    pub save: Save,
+    pub idempotency: Option<Idempotency>,
+    pub save: Option<Save>,
 }
+
+/// The parts `mollie-bench hardening --only journal|idempotency|save` runs.
+pub const PARTS: [&str; 3] = ["journal", "idempotency", "save"];
 
 /// Reads one HTTP/1.1 response off a keep-alive connection; its status.
 fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> Result<u16, String> {
@@ -144,10 +153,78 @@ fn spawn(bin: &Path, work: &Path, name: &str, args: &[String]) -> Result<Server,
     Ok(s)
 }
 
-pub fn run(settings: &Settings, bin: &Path, work: &Path) -> Result<Hardening, String> {
+/// Another account's latencies, one request at a time, while `load` runs.
+fn while_other_reads<T: Send>(
+    addr: SocketAddr,
+    other: &str,
+    load: impl FnOnce() -> T + Send,
+) -> (T, Vec<Duration>) {
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(|| {
+            let mut lat = Vec::new();
+            let Ok(mut c) = TcpStream::connect(addr) else {
+                return lat;
+            };
+            let _ = c.set_nodelay(true);
+            let mut buf = Vec::new();
+            let req = get("/v2/customers?limit=5", other);
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let t = Instant::now();
+                if c.write_all(&req).is_err() || read_response(&mut c, &mut buf).is_err() {
+                    break;
+                }
+                lat.push(t.elapsed());
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            lat
+        });
+        let out = load();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        (out, reader.join().unwrap_or_default())
+    })
+}
+
+/// The `p` quantile of `latencies`, in milliseconds.
+fn quantile_ms(latencies: &mut [Duration], p: f64) -> f64 {
+    latencies.sort();
+    latencies
+        .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+/// Every part, or the one `only` names (see [`PARTS`]).
+pub fn run(
+    settings: &Settings,
+    bin: &Path,
+    work: &Path,
+    only: Option<&str>,
+) -> Result<Hardening, String> {
+    let wanted = |part: &str| only.is_none_or(|o| o == part);
+    let mut journal = Vec::new();
+    if wanted("journal") {
+        journal = journal_part(settings, bin, work)?;
+    }
+    let idempotency = if wanted("idempotency") {
+        Some(idempotency_part(settings, bin, work)?)
+    } else {
+        None
+    };
+    let save = if wanted("save") {
+        Some(save_part(settings, bin, work)?)
+    } else {
+        None
+    };
+    Ok(Hardening {
+        journal,
+        idempotency,
+        save,
+    })
+}
+
+fn journal_part(settings: &Settings, bin: &Path, work: &Path) -> Result<Vec<JournalRss>, String> {
     let q = settings.quick;
     let no_fixtures = vec!["--no-fixtures".to_owned()];
-
     // The journal: every request is an entry of at most 512 bytes, all
     // journals together under --journal-max-mb (64 MiB by default).
     let mut journal = Vec::new();
@@ -178,7 +255,12 @@ pub fn run(settings: &Settings, bin: &Path, work: &Path) -> Result<Hardening, St
             seconds: took.as_secs_f64(),
         });
     }
+    Ok(journal)
+}
 
+fn idempotency_part(settings: &Settings, bin: &Path, work: &Path) -> Result<Idempotency, String> {
+    let q = settings.quick;
+    let no_fixtures = vec!["--no-fixtures".to_owned()];
     // Idempotency keys: unique keys with many stored, against no key.
     let stored = if q { 5_000 } else { 200_000 };
     let posts = if q { 2_000 } else { 50_000 };
@@ -190,53 +272,32 @@ pub fn run(settings: &Settings, bin: &Path, work: &Path) -> Result<Hardening, St
     drive(s.addr, stored, 201, &|i| {
         post("/v2/customers", &key, Some(&format!("pre-{i}")), body)
     })?;
-    let without = drive(s.addr, posts, 201, &|_| {
-        post("/v2/customers", &key, None, body)
-    })?;
-    // Another account reads one request at a time meanwhile.
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    let (with, mut latencies) = std::thread::scope(|scope| {
-        let reader = scope.spawn(|| {
-            let mut lat = Vec::new();
-            let Ok(mut c) = TcpStream::connect(s.addr) else {
-                return lat;
-            };
-            let _ = c.set_nodelay(true);
-            let mut buf = Vec::new();
-            let req = get("/v2/customers?limit=5", &other);
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let t = Instant::now();
-                if c.write_all(&req).is_err() || read_response(&mut c, &mut buf).is_err() {
-                    break;
-                }
-                lat.push(t.elapsed());
-                std::thread::sleep(Duration::from_millis(1));
-            }
-            lat
-        });
-        let with = drive(s.addr, posts, 201, &|i| {
+    // Another account reads one request at a time meanwhile, both times.
+    let (without, mut lat_without) = while_other_reads(s.addr, &other, || {
+        drive(s.addr, posts, 201, &|_| {
+            post("/v2/customers", &key, None, body)
+        })
+    });
+    let without = without?;
+    let (with, mut lat_with) = while_other_reads(s.addr, &other, || {
+        drive(s.addr, posts, 201, &|i| {
             post("/v2/customers", &key, Some(&format!("run-{i}")), body)
-        });
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        (with, reader.join().unwrap_or_default())
+        })
     });
     let with = with?;
-    latencies.sort();
-    let pct = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
-    let idempotency = Idempotency {
+    Ok(Idempotency {
         stored,
         posts,
         rps_with_key: posts as f64 / with.as_secs_f64(),
         rps_without_key: posts as f64 / without.as_secs_f64(),
-        other_p50_ms: pct(0.5),
-        other_p99_ms: pct(0.99),
-    };
-    drop(s);
+        other_p50_ms: quantile_ms(&mut lat_with, 0.5),
+        other_p99_ms: quantile_ms(&mut lat_with, 0.99),
+        other_p50_ms_without: quantile_ms(&mut lat_without, 0.5),
+        other_p99_ms_without: quantile_ms(&mut lat_without, 0.99),
+    })
+}
 
+fn save_part(settings: &Settings, bin: &Path, work: &Path) -> Result<Save, String> {
     // Saving the state on stop: streamed, so memory stays near the state's.
     let customers = settings.big;
     eprintln!("save: {} customers", thousands(customers));
@@ -257,17 +318,12 @@ pub fn run(settings: &Settings, bin: &Path, work: &Path) -> Result<Hardening, St
     )?;
     let rss_before = s.rss()?;
     let (took, rss_peak) = s.stop_measured()?;
-    let save = Save {
+    Ok(Save {
         customers,
         seconds: took.as_secs_f64(),
         rss_before,
         rss_peak: rss_peak.max(rss_before),
         file_bytes: std::fs::metadata(&state).map(|m| m.len()).unwrap_or(0),
-    };
-    Ok(Hardening {
-        journal,
-        idempotency,
-        save,
     })
 }
 
@@ -296,21 +352,25 @@ impl Hardening {
                 j.seconds
             );
         }
-        let i = &self.idempotency;
-        let _ = writeln!(
-            out,
-            "\nUnique `Idempotency-Key` POSTs with {} keys stored: {:.0} req/s, against {:.0} req/s \
-             without the header ({:.2}x; target 0.8x). Another account meanwhile: p50 {:.3} ms, \
-             p99 {:.3} ms (target < 2 ms).",
-            thousands(i.stored),
-            i.rps_with_key,
-            i.rps_without_key,
-            i.rps_with_key / i.rps_without_key,
-            i.other_p50_ms,
-            i.other_p99_ms
-        );
-        let v = &self.save;
-        let _ = writeln!(
+        if let Some(i) = &self.idempotency {
+            let _ = writeln!(
+                out,
+                "\nUnique `Idempotency-Key` POSTs with {} keys stored: {:.0} req/s, against {:.0} req/s \
+                 without the header ({:.2}x; target 0.8x). Another account meanwhile: p50 {:.3} ms, \
+                 p99 {:.3} ms (target < 2 ms); while the same POSTs carry no key: p50 {:.3} ms, \
+                 p99 {:.3} ms.",
+                thousands(i.stored),
+                i.rps_with_key,
+                i.rps_without_key,
+                i.rps_with_key / i.rps_without_key,
+                i.other_p50_ms,
+                i.other_p99_ms,
+                i.other_p50_ms_without,
+                i.other_p99_ms_without
+            );
+        }
+        if let Some(v) = &self.save {
+            let _ = writeln!(
             out,
             "\nSaving {} customers on SIGTERM (`--state-file`): {:.2} s (target < 3 s), {} written; \
              RSS {} before, peak {} during ({:.2}x; target 1.2x).",
@@ -318,29 +378,29 @@ impl Hardening {
             v.seconds,
             mb(v.file_bytes),
             mb(v.rss_before),
-            mb(v.rss_peak),
-            v.rss_peak as f64 / v.rss_before.max(1) as f64
-        );
+                mb(v.rss_peak),
+                v.rss_peak as f64 / v.rss_before.max(1) as f64
+            );
+        }
         out
     }
 
     pub fn json(&self) -> serde_json::Value {
-        let i = &self.idempotency;
-        let v = &self.save;
         serde_json::json!({
             "journal": self.journal.iter().map(|j| serde_json::json!({
                 "requests": j.requests, "keys": j.keys, "rss_before_bytes": j.rss_before,
                 "rss_after_bytes": j.rss_after, "seconds": j.seconds,
             })).collect::<Vec<_>>(),
-            "idempotency": {
+            "idempotency": self.idempotency.as_ref().map(|i| serde_json::json!({
                 "stored": i.stored, "posts": i.posts, "rps_with_key": i.rps_with_key,
                 "rps_without_key": i.rps_without_key, "other_p50_ms": i.other_p50_ms,
-                "other_p99_ms": i.other_p99_ms,
-            },
-            "save": {
+                "other_p99_ms": i.other_p99_ms, "other_p50_ms_without_key": i.other_p50_ms_without,
+                "other_p99_ms_without_key": i.other_p99_ms_without,
+            })),
+            "save": self.save.as_ref().map(|v| serde_json::json!({
                 "customers": v.customers, "seconds": v.seconds, "rss_before_bytes": v.rss_before,
                 "rss_peak_bytes": v.rss_peak, "file_bytes": v.file_bytes,
-            },
+            })),
         })
     }
 }

@@ -11,7 +11,8 @@
 //! mollie-bench load --addr 127.0.0.1:PORT --path /v2/customers --key test_… [--method POST --body JSON]
 //!                   [--connections 32] [--seconds 5] [--rate R]
 //! mollie-bench fixtures --out FILE --customers N [--key test_…]
-//! mollie-bench hardening [--quick]     Phase D alone (memory, idempotency, state save)
+//! mollie-bench hardening [--quick] [--only journal|idempotency|save] [--customers N]
+//!                                      Phase D alone (memory, idempotency, state save)
 //! ```
 
 mod fixtures;
@@ -121,14 +122,20 @@ fn load_cmd(args: &[String]) -> Result<(), String> {
 
 /// Phase D alone, for its figures without the rest of the run.
 fn hardening_cmd(args: &[String]) -> Result<(), String> {
-    let quick = Args(args).flag("--quick");
+    let a = Args(args);
+    let quick = a.flag("--quick");
+    let only = a.value("--only");
+    if let Some(part) = only.filter(|p| !hardening::PARTS.contains(p)) {
+        return Err(format!("--only {part}: one of {:?}", hardening::PARTS));
+    }
     let settings = Settings {
         quick,
         pin: false,
         connections: 32,
         warmup: Duration::ZERO,
         slice: Duration::ZERO,
-        big: if quick { 20_000 } else { 1_000_000 },
+        // The customers of the saved state.
+        big: a.parse("--customers", if quick { 20_000 } else { 1_000_000 })?,
         ready_customers: 0,
         ready_runs: 0,
     };
@@ -137,7 +144,7 @@ fn hardening_cmd(args: &[String]) -> Result<(), String> {
         .with_file_name("mollie-sandbox");
     let work = PathBuf::from("target/bench");
     std::fs::create_dir_all(work.join("logs")).map_err(|e| e.to_string())?;
-    let h = hardening::run(&settings, &bin, &work)?;
+    let h = hardening::run(&settings, &bin, &work, only)?;
     println!("{}", h.markdown());
     println!("{}", h.json());
     Ok(())
@@ -664,7 +671,7 @@ fn run(args: &[String]) -> Result<(), String> {
     }
 
     // ---- Phase D: memory, idempotency and state save (issue 9).
-    let hardening = hardening::run(&settings, &sandbox_bin, &work)?;
+    let hardening = hardening::run(&settings, &sandbox_bin, &work, None)?;
 
     let results = Results {
         settings,

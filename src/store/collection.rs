@@ -74,6 +74,32 @@ impl<T> Collection<T> {
         self.items.remove(&key)
     }
 
+    /// Places `id` as an object that stood at `key` and was removed (a
+    /// state loaded back): a cursor naming it pages on from there.
+    pub fn insert_removed(&mut self, id: Id, key: SortKey) {
+        if !self.keys.contains_key(&id) {
+            self.removed.insert(id, key);
+        }
+    }
+
+    /// Every removed object's position, oldest first, with how many live
+    /// objects come before it: what a state export keeps of it. One walk
+    /// over the live keys in all, however many were removed.
+    pub fn removed_ranks(&self) -> Vec<(&Id, SortKey, usize)> {
+        let mut removed: Vec<(&Id, SortKey)> =
+            self.removed.iter().map(|(id, k)| (id, *k)).collect();
+        removed.sort_by_key(|(_, k)| *k);
+        let mut out = Vec::with_capacity(removed.len());
+        let mut rank = 0;
+        let mut counted = Bound::Unbounded;
+        for (id, key) in removed {
+            rank += self.items.range((counted, Bound::Excluded(key))).count();
+            counted = Bound::Included(key);
+            out.push((id, key, rank));
+        }
+        out
+    }
+
     pub fn len(&self) -> usize {
         self.items.len()
     }
@@ -225,6 +251,33 @@ mod tests {
         let p = c.page(c.position_of("x_2"), 2, false);
         assert_eq!(p.items, vec![&3, &4]);
         assert_eq!(c.position_of("x_9"), None);
+    }
+
+    #[test]
+    fn removed_objects_rank_among_the_live_ones() {
+        let mut c = coll(6);
+        for id in ["x_0", "x_3", "x_4"] {
+            assert!(c.remove(id).is_some());
+        }
+        let ranks: Vec<(&str, usize)> = c
+            .removed_ranks()
+            .into_iter()
+            .map(|(id, _, rank)| (id.as_str(), rank))
+            .collect();
+        // Live: x_1, x_2, x_5.
+        assert_eq!(ranks, [("x_0", 0), ("x_3", 2), ("x_4", 2)]);
+        // Placed back, a removed position is a cursor again; a live id is
+        // never shadowed by one.
+        let mut d = coll(2);
+        let at = SortKey {
+            created_at: 100,
+            seq: 7,
+        };
+        d.insert_removed(Id::new("x_9"), at);
+        d.insert_removed(Id::new("x_1"), at);
+        assert_eq!(d.position_of("x_9"), Some(at));
+        assert_eq!(d.position_of("x_1"), d.key_of("x_1"));
+        assert_ne!(d.key_of("x_1"), Some(at));
     }
 
     #[test]

@@ -375,6 +375,17 @@ impl Data {
         self.customers.insert(customer.id.clone(), key, customer);
     }
 
+    /// A deleted customer loaded back: it answers 410, and when it was
+    /// made at `created_at` (in list order with the customers inserted
+    /// around it), a list cursor naming it still has its position.
+    pub fn insert_deleted_customer(&mut self, id: Id, created_at: Option<i64>, deleted_at: i64) {
+        if let Some(at) = created_at {
+            let key = self.next_key(at);
+            self.customers.insert_removed(id.clone(), key);
+        }
+        self.deleted_customers.insert(id, deleted_at);
+    }
+
     pub fn insert_payment(&mut self, payment: Payment) {
         let key = self.next_key(payment.created_at);
         if let Some(cst) = &payment.customer_id {

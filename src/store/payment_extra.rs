@@ -98,9 +98,54 @@ impl PaymentExtra {
         "consumerAccount",
     ];
 
+    /// The fields the payment view does not render, in their request form:
+    /// what the state export writes beside the view so they survive a load.
+    pub fn write_only(&self) -> WriteOnly<'_> {
+        WriteOnly(self)
+    }
+
     /// Nothing set: the payment keeps no box.
     pub fn is_empty(&self) -> bool {
         serde_json::to_string(self).is_ok_and(|s| s == "{}")
+    }
+}
+
+/// See [`PaymentExtra::write_only`].
+pub struct WriteOnly<'a>(&'a PaymentExtra);
+
+impl Serialize for WriteOnly<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let x = self.0;
+        let mut m = s.serialize_map(None)?;
+        macro_rules! each {
+            ($($name:literal => $field:ident),* $(,)?) => {
+                $(if let Some(v) = &x.$field {
+                    m.serialize_entry($name, v)?;
+                })*
+            };
+        }
+        each!(
+            "issuer" => issuer,
+            "dueDate" => due_date,
+            "billingEmail" => billing_email,
+            "company" => company,
+            "storeCredentials" => store_credentials,
+            "cardToken" => card_token,
+            "applePayPaymentToken" => apple_pay_payment_token,
+            "googlePayPaymentToken" => google_pay_payment_token,
+            "voucherNumber" => voucher_number,
+            "voucherPin" => voucher_pin,
+            "consumerDateOfBirth" => consumer_date_of_birth,
+            "extraMerchantData" => extra_merchant_data,
+            "sessionId" => session_id,
+            "digitalGoods" => digital_goods,
+            "customerReference" => customer_reference,
+            "terminalId" => terminal_id,
+            "consumerName" => consumer_name,
+            "consumerAccount" => consumer_account,
+        );
+        m.end()
     }
 }
 
@@ -125,5 +170,20 @@ mod tests {
         assert_eq!(names, PaymentExtra::FIELDS);
         assert!(PaymentExtra::default().is_empty());
         assert!(!full.is_empty());
+        // The write-only part is every field but those the view renders.
+        let mut rest = v.as_object().unwrap().clone();
+        for rendered in [
+            "lines",
+            "billingAddress",
+            "shippingAddress",
+            "applicationFee",
+            "routing",
+        ] {
+            rest.remove(rendered);
+        }
+        assert_eq!(
+            serde_json::to_value(full.write_only()).unwrap(),
+            serde_json::Value::Object(rest)
+        );
     }
 }
