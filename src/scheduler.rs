@@ -8,7 +8,7 @@
 //! Each resource adds its own [`Due`] variant and one arm in [`fire`]; the
 //! object's own rules stay in its module (`lifecycle` for payments).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,7 +23,7 @@ pub const TICK: Duration = Duration::from_millis(250);
 
 /// What can fall due. Ordered only so that it can sit in a `BTreeSet`; the
 /// time and the insertion sequence decide the firing order.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Due {
     /// An open payment reaches its `expiresAt`.
     PaymentExpiry(Id),
@@ -60,19 +60,30 @@ impl Due {
 #[derive(Debug, Default)]
 pub struct Schedule {
     events: BTreeSet<(i64, u64, Due)>,
+    /// Where each event sits in `events`: a cascade drops an object's
+    /// events by lookup, not by a walk through every event of the account
+    /// (a charge reschedules its subscription, a paid payment drops its
+    /// expiry: thousands in one advance, each with thousands pending).
+    index: HashMap<Due, Vec<(i64, u64)>>,
     seq: u64,
 }
 
 impl Schedule {
     pub fn at(&mut self, at: i64, due: Due) {
         self.seq += 1;
+        self.index
+            .entry(due.clone())
+            .or_default()
+            .push((at, self.seq));
         self.events.insert((at, self.seq, due));
     }
 
-    /// Drops every event that `matches` (the object it concerns is gone or
-    /// settled). Linear, but cancellations are rare next to reads.
-    pub fn cancel(&mut self, matches: impl Fn(&Due) -> bool) {
-        self.events.retain(|(_, _, d)| !matches(d));
+    /// Drops every event of `due` (the object it concerns is gone or
+    /// settled).
+    pub fn cancel(&mut self, due: &Due) {
+        for (at, seq) in self.index.remove(due).unwrap_or_default() {
+            self.events.remove(&(at, seq, due.clone()));
+        }
     }
 
     pub fn next_at(&self) -> Option<i64> {
@@ -88,7 +99,14 @@ impl Schedule {
         if !self.is_due(now) {
             return None;
         }
-        self.events.pop_first().map(|(at, _, d)| (at, d))
+        let (at, seq, due) = self.events.pop_first()?;
+        if let Some(places) = self.index.get_mut(&due) {
+            places.retain(|p| *p != (at, seq));
+            if places.is_empty() {
+                self.index.remove(&due);
+            }
+        }
+        Some((at, due))
     }
 
     pub fn len(&self) -> usize {
@@ -101,6 +119,7 @@ impl Schedule {
 
     pub fn clear(&mut self) {
         self.events.clear();
+        self.index.clear();
     }
 }
 
@@ -300,8 +319,11 @@ mod tests {
         let mut s = Schedule::default();
         s.at(5, Due::PaymentExpiry("tr_a".into()));
         s.at(6, Due::PaymentExpiry("tr_b".into()));
-        s.cancel(|d| matches!(d, Due::PaymentExpiry(id) if id.as_str() == "tr_a"));
+        s.at(7, Due::PaymentExpiry("tr_a".into()));
+        s.cancel(&Due::PaymentExpiry("tr_a".into()));
         assert_eq!(s.len(), 1);
         assert_eq!(s.next_at(), Some(6));
+        assert_eq!(s.pop_due(10), Some((6, Due::PaymentExpiry("tr_b".into()))));
+        assert!(s.is_empty() && s.index.is_empty());
     }
 }

@@ -488,8 +488,7 @@ impl Data {
     /// Takes a payment out of the expiry schedule (it reached a final status).
     pub fn unschedule_expiry(&mut self, id: &str) {
         use crate::scheduler::Due;
-        self.schedule
-            .cancel(|d| matches!(d, Due::PaymentExpiry(p) if p.as_str() == id));
+        self.schedule.cancel(&Due::PaymentExpiry(Id::new(id)));
     }
 
     pub fn insert_mandate(&mut self, mandate: Mandate) {
@@ -543,8 +542,7 @@ impl Data {
     /// Drops the subscription's pending charge from the schedule.
     pub fn unschedule_charge(&mut self, id: &str) {
         use crate::scheduler::Due;
-        self.schedule
-            .cancel(|d| matches!(d, Due::SubscriptionCharge(s) if s.as_str() == id));
+        self.schedule.cancel(&Due::SubscriptionCharge(Id::new(id)));
     }
 
     /// (Re)schedules the subscription's next charge, if it has one.
