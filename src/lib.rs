@@ -57,7 +57,8 @@
 //!   `--account-idle-secs` ([`store::registry::sweep_idle`]).
 //! - [`fixtures`]: the JSON format that seeds accounts and exports them.
 //! - [`sandbox`]: the sandbox's own API (`/_sandbox/…`): health, the
-//!   read-only dashboard pages, payment status changes, webhook deliveries;
+//!   read-only dashboard pages, payment and mandate status changes, webhook
+//!   deliveries;
 //!   [`sandbox::control`] has scenario control, the journal, reset and
 //!   state, [`sandbox::state`] also the `--state-file`; [`sandbox::clock`]
 //!   the account's clock and subscription charge outcomes;
