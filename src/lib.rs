@@ -111,6 +111,8 @@
 //! in the background (started by [`start`], stopped by [`Server::shutdown`]):
 //!   webhooks::run_worker        queue -> POST webhookUrl, retries, log
 //!   scheduler::run              every 0.25 s: fire what is due by each clock
+//!   scheduler::advance          POST /_sandbox/clock: fires in short
+//!                               slices, waits for the webhooks
 //! ```
 
 pub mod after_sales;

@@ -164,8 +164,12 @@ fn fire(app: &App, account: &Account, data: &mut Data, at: i64, due: Due) {
     }
 }
 
-/// Events an advance fires before it lets go of the account and yields.
-const CHUNK: usize = 32;
+/// At most this many events, and this long, in one slice of an advance;
+/// then the account's lock is let go and the thread yielded, so that the
+/// requests that arrived meanwhile (of this account and every other) run
+/// before the next slice.
+const SLICE_EVENTS: usize = 256;
+const SLICE_TIME: Duration = Duration::from_micros(250);
 
 /// What an advance of the clock did.
 #[derive(Debug, Default, serde::Serialize)]
@@ -201,6 +205,11 @@ impl WebhookSummary {
 /// caused are attempted once before time moves on, so a failed delivery's
 /// retry lands on the schedule at the right time and fires in the same
 /// advance if it falls due before `target`.
+///
+/// The firing goes a short slice at a time ([`SLICE_EVENTS`],
+/// [`SLICE_TIME`]): a slice's cost is bounded by time, not by a count of
+/// events whose cost varies, so a request of another account waits at
+/// most about one slice for the thread.
 pub async fn advance(app: &Arc<App>, account: &Arc<Account>, target: i64) -> Summary {
     let _one_at_a_time = account.clock.advancing.lock().await;
     let from = account.clock.now();
@@ -211,23 +220,18 @@ pub async fn advance(app: &Arc<App>, account: &Arc<Account>, target: i64) -> Sum
     let payments_before = account.data.read().payments.len();
     app.webhooks.watch(&account.key);
     loop {
-        // Everything due at this moment (including what firing adds), a
-        // chunk at a time: the account's lock is let go and the runtime
-        // thread yielded between chunks, so other requests (of this account
-        // and every other) are not held up behind a thousand charges.
-        // `None`: nothing more is due by `target`; `Some(more)`: fired a
-        // chunk, and `more` is due at the same moment.
-        let step = {
-            let mut data = account.data.write();
-            let next = data.schedule.next_at().filter(|at| *at <= target);
-            next.map(|at| fire_chunk(app, account, &mut data, at, &mut summary))
-        };
-        let Some(more) = step else {
+        // `None`: nothing more is due by `target`. Otherwise what fired,
+        // and whether more is due at the same moment.
+        let Some((fired, more)) = fire_slice(app, account, target) else {
             // Whatever the last moment's events (or anyone else's) sent.
             let waited = app.webhooks.first_attempts(&account.key).await;
             summary.webhooks.count(&waited);
             break;
         };
+        for (kind, n) in fired {
+            *summary.events.entry(kind).or_default() += n;
+        }
+        // Let go of the thread: requests that arrived meanwhile run first.
         tokio::task::yield_now().await;
         if more {
             continue;
@@ -247,24 +251,34 @@ pub async fn advance(app: &Arc<App>, account: &Arc<Account>, target: i64) -> Sum
     summary
 }
 
-/// Up to [`CHUNK`] events due at `at`, with the clock showing `at`; whether
-/// more are due then.
-fn fire_chunk(
-    app: &App,
-    account: &Account,
-    data: &mut Data,
-    at: i64,
-    summary: &mut Summary,
-) -> bool {
+/// Events fired in a slice, by kind.
+type Fired = Vec<(&'static str, usize)>;
+
+/// One slice of an advance: events due at the next moment by `target`,
+/// with the clock showing that moment, until the slice's budget is spent.
+/// `None` when nothing is due by `target`; else what fired and whether
+/// more is due at that moment.
+fn fire_slice(app: &App, account: &Account, target: i64) -> Option<(Fired, bool)> {
+    let started = std::time::Instant::now();
+    let mut data = account.data.write();
+    let at = data.schedule.next_at().filter(|at| *at <= target)?;
     account.clock.pin(at);
-    for _ in 0..CHUNK {
+    let mut fired: Fired = Vec::new();
+    for _ in 0..SLICE_EVENTS {
         let Some((at, due)) = data.schedule.pop_due(at) else {
             break;
         };
-        *summary.events.entry(due.kind()).or_default() += 1;
-        fire(app, account, data, at, due);
+        let kind = due.kind();
+        match fired.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => *n += 1,
+            None => fired.push((kind, 1)),
+        }
+        fire(app, account, &mut data, at, due);
+        if started.elapsed() >= SLICE_TIME {
+            break;
+        }
     }
-    data.schedule.is_due(at)
+    Some((fired, data.schedule.is_due(at)))
 }
 
 /// Every [`TICK`], fires what is due in every account, until `stop`.
