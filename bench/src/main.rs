@@ -34,7 +34,11 @@ fn main() {
         Some("load") => load_cmd(&args[1..]),
         Some("fixtures") => fixtures_cmd(&args[1..]),
         Some("hardening") => hardening_cmd(&args[1..]),
-        _ => Err("usage: mollie-bench run|load|fixtures … (see bench/src/main.rs)".into()),
+        Some("recurring") => recurring::cmd(&args[1..]),
+        _ => Err(
+            "usage: mollie-bench run|load|fixtures|hardening|recurring … (see bench/src/main.rs)"
+                .into(),
+        ),
     };
     if let Err(e) = result {
         eprintln!("mollie-bench: {e}");
