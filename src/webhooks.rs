@@ -319,6 +319,11 @@ impl Webhooks {
         self.watched.remove(account);
     }
 
+    /// Attempts queued for the watched `account` not yet waited for.
+    pub fn unawaited(&self, account: &str) -> usize {
+        self.watched.get(account).map_or(0, |w| w.len())
+    }
+
     /// Waits until every attempt queued for the watched `account` since the
     /// last call was made; their successes, in queue order. A dropped
     /// attempt counts as failed.

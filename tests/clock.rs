@@ -832,3 +832,61 @@ async fn the_sandbox_route_moves_a_mandate_and_its_subscriptions_follow() {
     let r = set_mandate(&sb, &key, &mdt, "valid").await;
     assert_eq!(r.status, 410, "{}", r.text());
 }
+
+/// More webhooks at one moment than an account may have waiting
+/// (`webhooks::QUEUE`, 4096): the advance waits for a share of them before
+/// it fires on, so none is dropped at the bound, and the queue it shares
+/// with every other account never fills with one advance's deliveries.
+#[tokio::test]
+async fn an_advance_bigger_than_the_delivery_queue_drops_no_webhook() {
+    const N: usize = 5000;
+    let rx = Receiver::start(Vec::new()).await;
+    let key = random_key();
+    let hook = rx.url("/hook");
+    let customers: Vec<Value> = (0..N)
+        .map(|i| json!({"id": format!("cst_q{i:05}"), "name": "Subscriber"}))
+        .collect();
+    let mandates: Vec<Value> = (0..N)
+        .map(|i| {
+            json!({"id": format!("mdt_q{i:05}"), "customerId": format!("cst_q{i:05}"),
+                   "method": "directdebit", "status": "valid",
+                   "details": {"consumerName": "S", "consumerAccount": "NL55INGB0000000000",
+                               "consumerBic": "INGBNL2A"}})
+        })
+        .collect();
+    let subscriptions: Vec<Value> = (0..N)
+        .map(|i| {
+            json!({"id": format!("sub_q{i:05}"), "customerId": format!("cst_q{i:05}"),
+                   "status": "active", "amount": {"value": "1.00", "currency": "EUR"},
+                   "interval": "1 month", "description": "Plan", "startDate": "2026-12-02",
+                   "webhookUrl": hook})
+        })
+        .collect();
+    // More than the 1 MiB a request may carry: a fixture file.
+    let fixture = json!({"accounts": {&key: {"now": "2026-12-01T10:00:00+00:00",
+        "customers": customers, "mandates": mandates, "subscriptions": subscriptions}}});
+    let path = std::env::temp_dir().join(format!("mollie-sandbox-test-queue-{key}.json"));
+    std::fs::write(&path, fixture.to_string()).unwrap();
+    let sb = Sandbox::with(Config {
+        fixtures: Some(path.clone()),
+        no_fixtures: false,
+        webhook_time_scale: 1.0,
+        ..Config::ephemeral()
+    })
+    .await;
+    let _ = std::fs::remove_file(&path);
+    // A receiver that keeps the first deliveries waiting a moment: the
+    // rest pile up behind them.
+    rx.hold();
+    let (s, ()) = tokio::join!(advance(&sb, &key, json!({"days": 1})), async {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        rx.release();
+    });
+    assert_eq!(s["paymentsCreated"], N, "{s}");
+    assert_eq!(
+        s["webhooks"],
+        json!({"sent": N, "succeeded": N, "failed": 0}),
+        "{s}"
+    );
+    assert_eq!(rx.hits().len(), N);
+}
