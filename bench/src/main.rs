@@ -509,7 +509,7 @@ fn run(args: &[String]) -> Result<(), String> {
         // (the subscriptions are active and charge nothing yet).
         let cst0 = fixtures::customer_id(0);
         let one = format!("/v2/customers/{cst0}/subscriptions/sub_bench000000");
-        let endpoints: [(&'static str, Vec<Req>); 5] = [
+        let endpoints: [(&'static str, Vec<Req>); 6] = [
             (
                 "GET one subscription",
                 vec![req("GET", &one, &key_subs, None, 200)],
@@ -545,6 +545,16 @@ fn run(args: &[String]) -> Result<(), String> {
                     &one,
                     &key_subs,
                     Some(r#"{"metadata":{"tier":"gold"}}"#),
+                    200,
+                )],
+            ),
+            (
+                "POST /_sandbox/mandates/{id}/status (valid)",
+                vec![req(
+                    "POST",
+                    "/_sandbox/mandates/mdt_bench000000/status",
+                    &key_subs,
+                    Some(r#"{"status":"valid"}"#),
                     200,
                 )],
             ),
