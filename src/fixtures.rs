@@ -1432,6 +1432,13 @@ fn subscription(item: &Value, now: i64) -> FieldResult<Subscription> {
                     field_err("chargeOutcome", "expected paid, pending or failed")
                 })?),
             },
+            application_fee: match get("applicationFee") {
+                Value::Null => None,
+                v => Some(
+                    crate::api::payment_fields::application_fee(v)
+                        .map_err(|e| api_err("applicationFee", e))?,
+                ),
+            },
         };
     if !status.is_final() {
         sub.next_payment_date =

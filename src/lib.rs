@@ -57,7 +57,8 @@
 //!   `--account-idle-secs` ([`store::registry::sweep_idle`]).
 //! - [`fixtures`]: the JSON format that seeds accounts and exports them.
 //! - [`sandbox`]: the sandbox's own API (`/_sandbox/…`): health, the
-//!   read-only dashboard pages, payment status changes, webhook deliveries;
+//!   read-only dashboard pages, payment and mandate status changes, webhook
+//!   deliveries;
 //!   [`sandbox::control`] has scenario control, the journal, reset and
 //!   state, [`sandbox::state`] also the `--state-file`; [`sandbox::clock`]
 //!   the account's clock and subscription charge outcomes;
@@ -113,6 +114,8 @@
 //! in the background (started by [`start`], stopped by [`Server::shutdown`]):
 //!   webhooks::run_worker        queue -> POST webhookUrl, retries, log
 //!   scheduler::run              every 0.25 s: fire what is due by each clock
+//!   scheduler::advance          POST /_sandbox/clock: fires in short
+//!                               slices, waits for the webhooks
 //! ```
 
 pub mod after_sales;

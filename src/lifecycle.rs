@@ -205,15 +205,14 @@ pub fn bank_transfer_details(data: &mut Data) -> Option<Box<RawValue>> {
     }))
 }
 
-/// The mandate a paid first payment leaves its customer.
-fn mandate_for(data: &mut Data, p: &Payment, method: &str, now: i64) -> Mandate {
-    let details: Value = p
-        .details
-        .as_deref()
+/// The method and details of the mandate a first payment paid with
+/// `method` (with `paid` as its details) leaves its customer.
+fn mandate_details(paid: Option<&RawValue>, method: &str, now: i64) -> (&'static str, Value) {
+    let details: Value = paid
         .and_then(|d| serde_json::from_str(d.get()).ok())
         .unwrap_or(Value::Null);
     let get = |k: &str, default: Value| details.get(k).cloned().unwrap_or(default);
-    let (mandate_method, mandate_details) = match catalogue::mandate_method(method) {
+    match catalogue::mandate_method(method) {
         "creditcard" => {
             let expiry = clock::date_of(now + 3 * 365 * 86_400);
             (
@@ -242,18 +241,45 @@ fn mandate_for(data: &mut Data, p: &Payment, method: &str, now: i64) -> Mandate 
                 "consumerBic": get("consumerBic", json!(TEST_CONSUMER_BIC)),
             }),
         ),
-    };
+    }
+}
+
+/// The mandate a first payment leaves its customer: `valid` once paid,
+/// `pending` while the payment is (Mollie: "when the first payment is not
+/// yet finalized").
+fn mandate_for(
+    data: &mut Data,
+    customer_id: crate::ids::Id,
+    paid: Option<&RawValue>,
+    method: &str,
+    now: i64,
+    status: MandateStatus,
+) -> Mandate {
+    let (method, details) = mandate_details(paid, method, now);
     Mandate {
         id: data.new_mandate_id(),
-        customer_id: p.customer_id.clone().unwrap_or_default(),
+        customer_id,
         created_at: now,
-        status: MandateStatus::Valid,
-        method: mandate_method,
-        details: raw(mandate_details).unwrap_or_default(),
+        status,
+        method,
+        details: raw(details).unwrap_or_default(),
         mandate_reference: None,
         signature_date: Some(clock::format_date(clock::date_of(now)).into()),
         revoked_at: None,
     }
+}
+
+/// The pending mandate a first payment made while it was pending, if it
+/// still is.
+fn pending_mandate(data: &Data, p: &Payment) -> Option<crate::ids::Id> {
+    let id = p
+        .mandate_id
+        .as_ref()
+        .filter(|_| p.sequence_type == SequenceType::First)?;
+    data.mandates
+        .get(id)
+        .filter(|m| m.status == MandateStatus::Pending && m.revoked_at.is_none())
+        .map(|m| m.id.clone())
 }
 
 fn transition_error(from: PaymentStatus, to: PaymentStatus) -> ApiError {
@@ -341,15 +367,30 @@ pub fn set_status(
         }
         _ => snapshot.details.clone(),
     };
-    let mandate = match (to, chosen, &snapshot.customer_id) {
-        (PaymentStatus::Paid, Some(m), Some(cst))
-            if snapshot.sequence_type == SequenceType::First
-                && snapshot.mandate_id.is_none()
-                && matches!(data.customer(cst), Found::Live(_)) =>
-        {
-            let mut with_details = snapshot.clone();
-            with_details.details = details.clone();
-            Some(mandate_for(data, &with_details, m, now))
+    let new_mandate_for = snapshot
+        .customer_id
+        .clone()
+        .filter(|_| snapshot.sequence_type == SequenceType::First && snapshot.mandate_id.is_none())
+        .filter(|cst| matches!(data.customer(cst), Found::Live(_)));
+    let mandate = match (to, chosen, new_mandate_for) {
+        (PaymentStatus::Paid, Some(m), Some(cst)) => Some(mandate_for(
+            data,
+            cst,
+            details.as_deref(),
+            m,
+            now,
+            MandateStatus::Valid,
+        )),
+        (PaymentStatus::Pending, m, Some(cst)) => {
+            let m = m.unwrap_or_else(|| default_method(&snapshot));
+            Some(mandate_for(
+                data,
+                cst,
+                details.as_deref(),
+                m,
+                now,
+                MandateStatus::Pending,
+            ))
         }
         _ => None,
     };
@@ -357,8 +398,38 @@ pub fn set_status(
         data.unschedule_expiry(id);
     }
     let mandate_id = mandate.as_ref().map(|m| m.id.clone());
+    let mut mandates_changed = mandate.is_some();
     if let Some(m) = mandate {
         data.insert_mandate(m);
+    }
+    // The pending mandate of a first payment becomes valid when it is
+    // paid (with what the payment was paid with), invalid when it fails.
+    if let Some(mid) = pending_mandate(data, &snapshot) {
+        let settled = match (to, chosen) {
+            (PaymentStatus::Paid, Some(m)) => Some((
+                MandateStatus::Valid,
+                Some(mandate_details(details.as_deref(), m, now)),
+            )),
+            (PaymentStatus::Failed | PaymentStatus::Canceled | PaymentStatus::Expired, _) => {
+                Some((MandateStatus::Invalid, None))
+            }
+            _ => None,
+        };
+        if let Some((status, details)) = settled {
+            if let Some(m) = data.mandates.get_mut(&mid) {
+                m.status = status;
+                if let Some((method, d)) = details {
+                    m.method = method;
+                    m.details = raw(d).unwrap_or_default();
+                }
+            }
+            mandates_changed = true;
+        }
+    }
+    if mandates_changed {
+        if let Some(cst) = &snapshot.customer_id {
+            data.mandates_changed(cst);
+        }
     }
     let Some(p) = data.payments.get_mut(id) else {
         return Err(ApiError::not_found("payment", id));

@@ -14,7 +14,8 @@ use crate::ids::Id;
 use crate::lifecycle;
 use crate::store::subscription::{MAX_FAILURES, TEST_MODE_CHARGES};
 use crate::store::{
-    Account, ChargeOutcome, Data, Mode, Payment, PaymentStatus, SequenceType, SubscriptionStatus,
+    Account, ChargeOutcome, Data, Mode, Payment, PaymentExtra, PaymentStatus, SequenceType,
+    SubscriptionStatus,
 };
 
 /// The path a scenario rule matches to act on subscription charges (no API
@@ -164,7 +165,13 @@ pub fn charge(app: &App, account: &Account, data: &mut Data, id: &str) {
         webhook_url: sub.webhook_url.clone(),
         details,
         money: Default::default(),
-        extra: Default::default(),
+        // "Applied on each payment created for the subscription" (docs).
+        extra: sub.application_fee.clone().map(|fee| {
+            Box::new(PaymentExtra {
+                application_fee: Some(fee),
+                ..PaymentExtra::default()
+            })
+        }),
     };
     data.insert_payment(payment);
     let auto_cancel = test_mode_cancel(app, account, data);

@@ -8,7 +8,7 @@
 //! Each resource adds its own [`Due`] variant and one arm in [`fire`]; the
 //! object's own rules stay in its module (`lifecycle` for payments).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,7 +23,7 @@ pub const TICK: Duration = Duration::from_millis(250);
 
 /// What can fall due. Ordered only so that it can sit in a `BTreeSet`; the
 /// time and the insertion sequence decide the firing order.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Due {
     /// An open payment reaches its `expiresAt`.
     PaymentExpiry(Id),
@@ -60,19 +60,30 @@ impl Due {
 #[derive(Debug, Default)]
 pub struct Schedule {
     events: BTreeSet<(i64, u64, Due)>,
+    /// Where each event sits in `events`: a cascade drops an object's
+    /// events by lookup, not by a walk through every event of the account
+    /// (a charge reschedules its subscription, a paid payment drops its
+    /// expiry: thousands in one advance, each with thousands pending).
+    index: HashMap<Due, Vec<(i64, u64)>>,
     seq: u64,
 }
 
 impl Schedule {
     pub fn at(&mut self, at: i64, due: Due) {
         self.seq += 1;
+        self.index
+            .entry(due.clone())
+            .or_default()
+            .push((at, self.seq));
         self.events.insert((at, self.seq, due));
     }
 
-    /// Drops every event that `matches` (the object it concerns is gone or
-    /// settled). Linear, but cancellations are rare next to reads.
-    pub fn cancel(&mut self, matches: impl Fn(&Due) -> bool) {
-        self.events.retain(|(_, _, d)| !matches(d));
+    /// Drops every event of `due` (the object it concerns is gone or
+    /// settled).
+    pub fn cancel(&mut self, due: &Due) {
+        for (at, seq) in self.index.remove(due).unwrap_or_default() {
+            self.events.remove(&(at, seq, due.clone()));
+        }
     }
 
     pub fn next_at(&self) -> Option<i64> {
@@ -88,7 +99,14 @@ impl Schedule {
         if !self.is_due(now) {
             return None;
         }
-        self.events.pop_first().map(|(at, _, d)| (at, d))
+        let (at, seq, due) = self.events.pop_first()?;
+        if let Some(places) = self.index.get_mut(&due) {
+            places.retain(|p| *p != (at, seq));
+            if places.is_empty() {
+                self.index.remove(&due);
+            }
+        }
+        Some((at, due))
     }
 
     pub fn len(&self) -> usize {
@@ -101,6 +119,7 @@ impl Schedule {
 
     pub fn clear(&mut self) {
         self.events.clear();
+        self.index.clear();
     }
 }
 
@@ -145,8 +164,12 @@ fn fire(app: &App, account: &Account, data: &mut Data, at: i64, due: Due) {
     }
 }
 
-/// Events an advance fires before it lets go of the account and yields.
-const CHUNK: usize = 32;
+/// At most this many events, and this long, in one slice of an advance;
+/// then the account's lock is let go and the thread yielded, so that the
+/// requests that arrived meanwhile (of this account and every other) run
+/// before the next slice.
+const SLICE_EVENTS: usize = 256;
+const SLICE_TIME: Duration = Duration::from_micros(250);
 
 /// What an advance of the clock did.
 #[derive(Debug, Default, serde::Serialize)]
@@ -182,6 +205,11 @@ impl WebhookSummary {
 /// caused are attempted once before time moves on, so a failed delivery's
 /// retry lands on the schedule at the right time and fires in the same
 /// advance if it falls due before `target`.
+///
+/// The firing goes a short slice at a time ([`SLICE_EVENTS`],
+/// [`SLICE_TIME`]): a slice's cost is bounded by time, not by a count of
+/// events whose cost varies, so a request of another account waits at
+/// most about one slice for the thread.
 pub async fn advance(app: &Arc<App>, account: &Arc<Account>, target: i64) -> Summary {
     let _one_at_a_time = account.clock.advancing.lock().await;
     let from = account.clock.now();
@@ -192,25 +220,24 @@ pub async fn advance(app: &Arc<App>, account: &Arc<Account>, target: i64) -> Sum
     let payments_before = account.data.read().payments.len();
     app.webhooks.watch(&account.key);
     loop {
-        // Everything due at this moment (including what firing adds), a
-        // chunk at a time: the account's lock is let go and the runtime
-        // thread yielded between chunks, so other requests (of this account
-        // and every other) are not held up behind a thousand charges.
-        // `None`: nothing more is due by `target`; `Some(more)`: fired a
-        // chunk, and `more` is due at the same moment.
-        let step = {
-            let mut data = account.data.write();
-            let next = data.schedule.next_at().filter(|at| *at <= target);
-            next.map(|at| fire_chunk(app, account, &mut data, at, &mut summary))
-        };
-        let Some(more) = step else {
+        // `None`: nothing more is due by `target`. Otherwise what fired,
+        // and whether more is due at the same moment.
+        let Some((fired, more)) = fire_slice(app, account, target) else {
             // Whatever the last moment's events (or anyone else's) sent.
             let waited = app.webhooks.first_attempts(&account.key).await;
             summary.webhooks.count(&waited);
             break;
         };
+        for (kind, n) in fired {
+            *summary.events.entry(kind).or_default() += n;
+        }
+        // Let go of the thread: requests that arrived meanwhile run first.
         tokio::task::yield_now().await;
-        if more {
+        // A moment with more webhooks than an account may have waiting
+        // (a slow receiver lets them pile up) waits for a share of them
+        // before it fires on: none is dropped at the bound, and one
+        // advance never fills the queue every account shares.
+        if more && app.webhooks.unawaited(&account.key) < crate::webhooks::QUEUE / 2 {
             continue;
         }
         let waited = app.webhooks.first_attempts(&account.key).await;
@@ -228,24 +255,34 @@ pub async fn advance(app: &Arc<App>, account: &Arc<Account>, target: i64) -> Sum
     summary
 }
 
-/// Up to [`CHUNK`] events due at `at`, with the clock showing `at`; whether
-/// more are due then.
-fn fire_chunk(
-    app: &App,
-    account: &Account,
-    data: &mut Data,
-    at: i64,
-    summary: &mut Summary,
-) -> bool {
+/// Events fired in a slice, by kind.
+type Fired = Vec<(&'static str, usize)>;
+
+/// One slice of an advance: events due at the next moment by `target`,
+/// with the clock showing that moment, until the slice's budget is spent.
+/// `None` when nothing is due by `target`; else what fired and whether
+/// more is due at that moment.
+fn fire_slice(app: &App, account: &Account, target: i64) -> Option<(Fired, bool)> {
+    let started = std::time::Instant::now();
+    let mut data = account.data.write();
+    let at = data.schedule.next_at().filter(|at| *at <= target)?;
     account.clock.pin(at);
-    for _ in 0..CHUNK {
+    let mut fired: Fired = Vec::new();
+    for _ in 0..SLICE_EVENTS {
         let Some((at, due)) = data.schedule.pop_due(at) else {
             break;
         };
-        *summary.events.entry(due.kind()).or_default() += 1;
-        fire(app, account, data, at, due);
+        let kind = due.kind();
+        match fired.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => *n += 1,
+            None => fired.push((kind, 1)),
+        }
+        fire(app, account, &mut data, at, due);
+        if started.elapsed() >= SLICE_TIME {
+            break;
+        }
     }
-    data.schedule.is_due(at)
+    Some((fired, data.schedule.is_due(at)))
 }
 
 /// Every [`TICK`], fires what is due in every account, until `stop`.
@@ -300,8 +337,11 @@ mod tests {
         let mut s = Schedule::default();
         s.at(5, Due::PaymentExpiry("tr_a".into()));
         s.at(6, Due::PaymentExpiry("tr_b".into()));
-        s.cancel(|d| matches!(d, Due::PaymentExpiry(id) if id.as_str() == "tr_a"));
+        s.at(7, Due::PaymentExpiry("tr_a".into()));
+        s.cancel(&Due::PaymentExpiry("tr_a".into()));
         assert_eq!(s.len(), 1);
         assert_eq!(s.next_at(), Some(6));
+        assert_eq!(s.pop_due(10), Some((6, Due::PaymentExpiry("tr_b".into()))));
+        assert!(s.is_empty() && s.index.is_empty());
     }
 }

@@ -98,7 +98,7 @@ struct Job {
 /// A delivery's next attempt, due on its account's clock: an event of the
 /// account's [`crate::scheduler::Schedule`], so that advancing the clock
 /// walks Mollie's retry schedule.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Retry {
     pub delivery_id: Box<str>,
     pub payment_id: Id,
@@ -317,6 +317,11 @@ impl Webhooks {
 
     pub fn unwatch(&self, account: &str) {
         self.watched.remove(account);
+    }
+
+    /// Attempts queued for the watched `account` not yet waited for.
+    pub fn unawaited(&self, account: &str) -> usize {
+        self.watched.get(account).map_or(0, |w| w.len())
     }
 
     /// Waits until every attempt queued for the watched `account` since the

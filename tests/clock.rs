@@ -615,3 +615,278 @@ async fn one_advance_walks_a_dead_receivers_whole_schedule() {
     assert!(log["webhooks"][9]["nextAttemptAt"].is_null());
     assert!(p["id"].is_string());
 }
+
+async fn mandates(sb: &Sandbox, key: &str, cst: &str) -> Vec<Value> {
+    let r = sb.get(key, &format!("/v2/customers/{cst}/mandates")).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()["_embedded"]["mandates"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+async fn statuses(sb: &Sandbox, key: &str, cst: &str, ids: &[&str]) -> Vec<Value> {
+    let mut out = Vec::new();
+    for id in ids {
+        out.push(subscription(sb, key, cst, id).await["status"].clone());
+    }
+    out
+}
+
+async fn set_mandate(sb: &Sandbox, key: &str, mdt: &str, status: &str) -> support::Reply {
+    sb.post(
+        key,
+        &format!("/_sandbox/mandates/{mdt}/status"),
+        json!({"status": status}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_pending_mandate_turns_valid_and_its_subscription_active() {
+    let sb = sandbox_at("2026-03-10T09:00:00+00:00").await;
+    let key = random_key();
+    let cst = sb.customer(&key).await;
+    // A first payment that is not finalized leaves a pending mandate.
+    let first = sb
+        .payment(
+            &key,
+            Some(&cst),
+            json!({"amount": {"value": "0.01", "currency": "EUR"}, "description": "First",
+                   "redirectUrl": "https://shop.example/return", "sequenceType": "first",
+                   "method": "ideal"}),
+        )
+        .await;
+    let tr = first["id"].as_str().unwrap();
+    assert!(mandates(&sb, &key, &cst).await.is_empty());
+    let r = sb.set_status(&key, tr, json!({"status": "pending"})).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let listed = mandates(&sb, &key, &cst).await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["status"], "pending");
+    assert_eq!(listed[0]["method"], "directdebit");
+    let mdt = listed[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(r.json()["mandateId"], mdt.as_str());
+
+    // Mollie takes a subscription on a pending mandate, as pending.
+    let sub = subscribe(
+        &sb,
+        &key,
+        &cst,
+        json!({"amount": {"value": "5.00", "currency": "EUR"}, "interval": "1 month",
+               "description": "Waits for the mandate"}),
+    )
+    .await;
+    assert_eq!(sub["status"], "pending");
+    let id = sub["id"].as_str().unwrap();
+    // Its date (today) has come: nothing is charged while it is pending
+    // (a few minutes: the pending iDEAL payment expires after 15).
+    let summary = advance(&sb, &key, json!({"minutes": 5})).await;
+    assert_eq!(summary["paymentsCreated"], 0, "{summary}");
+    let s = subscription(&sb, &key, &cst, id).await;
+    assert_eq!(s["status"], "pending");
+    assert_eq!(s["nextPaymentDate"], "2026-03-10");
+    assert!(sub_payments(&sb, &key, &cst, id).await.is_empty());
+
+    // The first payment is paid: the mandate turns valid (the same one,
+    // with the consumer's bank account), the subscription active by itself.
+    let r = sb.set_status(&key, tr, json!({"status": "paid"})).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["mandateId"], mdt.as_str());
+    let listed = mandates(&sb, &key, &cst).await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["status"], "valid");
+    assert_eq!(
+        listed[0]["details"]["consumerAccount"],
+        "NL12RABO0995764688"
+    );
+    let s = subscription(&sb, &key, &cst, id).await;
+    assert_eq!(s["status"], "active", "{s}");
+    // The date that came while it waited is charged at once (by the
+    // background tick or this advance, whichever comes first), then the
+    // months run on from the start date.
+    advance(&sb, &key, json!({"minutes": 1})).await;
+    let s = subscription(&sb, &key, &cst, id).await;
+    assert_eq!(s["nextPaymentDate"], "2026-04-10");
+    let paid = sub_payments(&sb, &key, &cst, id).await;
+    assert_eq!(paid.len(), 1);
+    assert_eq!(paid[0]["mandateId"], mdt.as_str());
+    assert_eq!(paid[0]["sequenceType"], "recurring");
+    let summary = advance(&sb, &key, json!({"advance": "P1M"})).await;
+    assert_eq!(summary["paymentsCreated"], 1, "{summary}");
+}
+
+#[tokio::test]
+async fn a_failed_first_payment_invalidates_its_mandate_and_suspends() {
+    let sb = sandbox_at("2026-03-10T09:00:00+00:00").await;
+    let key = random_key();
+    let cst = sb.customer(&key).await;
+    let first = sb
+        .payment(
+            &key,
+            Some(&cst),
+            json!({"amount": {"value": "10.00", "currency": "EUR"}, "description": "First",
+                   "redirectUrl": "https://shop.example/return", "sequenceType": "first",
+                   "method": "creditcard"}),
+        )
+        .await;
+    let tr = first["id"].as_str().unwrap();
+    let r = sb.set_status(&key, tr, json!({"status": "pending"})).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let mdt = r.json()["mandateId"].as_str().unwrap().to_owned();
+    let sub = subscribe(
+        &sb,
+        &key,
+        &cst,
+        json!({"amount": {"value": "5.00", "currency": "EUR"}, "interval": "1 month",
+               "description": "Card plan", "method": "creditcard"}),
+    )
+    .await;
+    assert_eq!(sub["status"], "pending");
+    let r = sb.set_status(&key, tr, json!({"status": "failed"})).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let listed = mandates(&sb, &key, &cst).await;
+    assert_eq!(listed[0]["id"], mdt.as_str());
+    assert_eq!(listed[0]["status"], "invalid");
+    assert_eq!(listed[0]["method"], "creditcard");
+    let id = sub["id"].as_str().unwrap();
+    let s = subscription(&sb, &key, &cst, id).await;
+    assert_eq!(s["status"], "suspended", "{s}");
+    let summary = advance(&sb, &key, json!({"advance": "P2M"})).await;
+    assert_eq!(summary["paymentsCreated"], 0, "{summary}");
+    // A mandate that appears later does not revive a suspended one by
+    // itself (an update naming it does).
+    let r = sb
+        .post(
+            &key,
+            &format!("/v2/customers/{cst}/mandates"),
+            json!({"method": "directdebit", "consumerName": "T. Tester",
+                   "consumerAccount": "NL55INGB0000000000"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(
+        subscription(&sb, &key, &cst, id).await["status"],
+        "suspended"
+    );
+}
+
+#[tokio::test]
+async fn the_sandbox_route_moves_a_mandate_and_its_subscriptions_follow() {
+    let sb = sandbox_at("2026-05-01T08:00:00+00:00").await;
+    let key = random_key();
+    let (cst, mdt) = customer_with_mandate(&sb, &key).await;
+    let r = set_mandate(&sb, &key, &mdt, "pending").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/hal+json"));
+    let m = r.json();
+    assert_eq!(m["resource"], "mandate");
+    assert_eq!(m["status"], "pending");
+    let named = subscribe(
+        &sb,
+        &key,
+        &cst,
+        json!({"amount": {"value": "7.50", "currency": "EUR"}, "interval": "14 days",
+               "description": "Named", "mandateId": mdt, "startDate": "2026-05-02"}),
+    )
+    .await;
+    let any = subscribe(
+        &sb,
+        &key,
+        &cst,
+        json!({"amount": {"value": "7.50", "currency": "EUR"}, "interval": "14 days",
+               "description": "Any", "startDate": "2026-05-02"}),
+    )
+    .await;
+    for s in [&named, &any] {
+        assert_eq!(s["status"], "pending", "{s}");
+    }
+    let ids = [named["id"].as_str().unwrap(), any["id"].as_str().unwrap()];
+    assert_eq!(set_mandate(&sb, &key, &mdt, "valid").await.status, 200);
+    assert_eq!(
+        statuses(&sb, &key, &cst, &ids).await,
+        [json!("active"), json!("active")]
+    );
+    let summary = advance(&sb, &key, json!({"days": 1})).await;
+    assert_eq!(summary["paymentsCreated"], 2, "{summary}");
+
+    // The bank refuses the mandate: nothing left to charge, suspended.
+    assert_eq!(set_mandate(&sb, &key, &mdt, "invalid").await.status, 200);
+    assert_eq!(
+        statuses(&sb, &key, &cst, &ids).await,
+        [json!("suspended"), json!("suspended")]
+    );
+    let summary = advance(&sb, &key, json!({"days": 30})).await;
+    assert_eq!(summary["paymentsCreated"], 0, "{summary}");
+
+    // Refusals: a bad status, an unknown mandate, a revoked one.
+    let r = set_mandate(&sb, &key, &mdt, "revoked").await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(r.json()["field"], "status");
+    let r = set_mandate(&sb, &key, "mdt_doesnotexist", "valid").await;
+    assert_eq!(r.status, 404, "{}", r.text());
+    let r = sb
+        .delete(&key, &format!("/v2/customers/{cst}/mandates/{mdt}"))
+        .await;
+    assert_eq!(r.status, 204);
+    let r = set_mandate(&sb, &key, &mdt, "valid").await;
+    assert_eq!(r.status, 410, "{}", r.text());
+}
+
+/// More webhooks at one moment than an account may have waiting
+/// (`webhooks::QUEUE`, 4096): the advance waits for a share of them before
+/// it fires on, so none is dropped at the bound, and the queue it shares
+/// with every other account never fills with one advance's deliveries.
+#[tokio::test]
+async fn an_advance_bigger_than_the_delivery_queue_drops_no_webhook() {
+    const N: usize = 5000;
+    let rx = Receiver::start(Vec::new()).await;
+    let key = random_key();
+    let hook = rx.url("/hook");
+    let customers: Vec<Value> = (0..N)
+        .map(|i| json!({"id": format!("cst_q{i:05}"), "name": "Subscriber"}))
+        .collect();
+    let mandates: Vec<Value> = (0..N)
+        .map(|i| {
+            json!({"id": format!("mdt_q{i:05}"), "customerId": format!("cst_q{i:05}"),
+                   "method": "directdebit", "status": "valid",
+                   "details": {"consumerName": "S", "consumerAccount": "NL55INGB0000000000",
+                               "consumerBic": "INGBNL2A"}})
+        })
+        .collect();
+    let subscriptions: Vec<Value> = (0..N)
+        .map(|i| {
+            json!({"id": format!("sub_q{i:05}"), "customerId": format!("cst_q{i:05}"),
+                   "status": "active", "amount": {"value": "1.00", "currency": "EUR"},
+                   "interval": "1 month", "description": "Plan", "startDate": "2026-12-02",
+                   "webhookUrl": hook})
+        })
+        .collect();
+    // More than the 1 MiB a request may carry: a fixture file.
+    let fixture = json!({"accounts": {&key: {"now": "2026-12-01T10:00:00+00:00",
+        "customers": customers, "mandates": mandates, "subscriptions": subscriptions}}});
+    let path = std::env::temp_dir().join(format!("mollie-sandbox-test-queue-{key}.json"));
+    std::fs::write(&path, fixture.to_string()).unwrap();
+    let sb = Sandbox::with(Config {
+        fixtures: Some(path.clone()),
+        no_fixtures: false,
+        webhook_time_scale: 1.0,
+        ..Config::ephemeral()
+    })
+    .await;
+    let _ = std::fs::remove_file(&path);
+    // A receiver that keeps the first deliveries waiting a moment: the
+    // rest pile up behind them.
+    rx.hold();
+    let (s, ()) = tokio::join!(advance(&sb, &key, json!({"days": 1})), async {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        rx.release();
+    });
+    assert_eq!(s["paymentsCreated"], N, "{s}");
+    assert_eq!(
+        s["webhooks"],
+        json!({"sent": N, "succeeded": N, "failed": 0}),
+        "{s}"
+    );
+    assert_eq!(rx.hits().len(), N);
+}

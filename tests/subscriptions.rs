@@ -533,3 +533,179 @@ async fn the_dashboard_shows_a_subscription() {
         .await;
     assert_eq!(r.status, 404);
 }
+
+/// An organization access token (Mollie Connect apps use these).
+fn access_token() -> String {
+    random_key().replacen("test_", "access_", 1)
+}
+
+#[tokio::test]
+async fn an_application_fee_is_for_access_tokens_and_rides_on_every_charge() {
+    let sb = sandbox().await;
+    let fee =
+        json!({"amount": {"value": "0.50", "currency": "EUR"}, "description": "Platform fee"});
+    let with_fee = |description: &str, extra: Value| {
+        let mut b = body(description);
+        b["applicationFee"] = fee.clone();
+        for (k, v) in extra.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        b
+    };
+
+    // To an API key it is an unknown parameter, as every access-token
+    // parameter is.
+    let key = random_key();
+    let cst = sb.customer(&key).await;
+    mandate(&sb, &key, &cst).await;
+    let r = sb
+        .post(
+            &key,
+            &format!("/v2/customers/{cst}/subscriptions"),
+            with_fee("Key", json!({})),
+        )
+        .await;
+    assert_error(
+        &r,
+        422,
+        "Non-existent body parameter \"applicationFee\" for this API call.",
+        Some("applicationFee"),
+    );
+
+    // An access token working in test mode.
+    let token = access_token();
+    let test = json!({"testmode": true});
+    let r = sb
+        .post(
+            &token,
+            "/v2/customers",
+            json!({"name": "Connected", "testmode": true}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let cst = r.json()["id"].as_str().unwrap().to_owned();
+    let r = sb
+        .post(
+            &token,
+            &format!("/v2/customers/{cst}/mandates"),
+            json!({"method": "directdebit", "consumerName": "T. Tester",
+                   "consumerAccount": "NL55INGB0000000000", "testmode": true}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let path = format!("/v2/customers/{cst}/subscriptions");
+    for (bad, field) in [
+        (json!("0.50"), "applicationFee"),
+        (
+            json!({"amount": {"value": "0.50", "currency": "EUR"}}),
+            "applicationFee.description",
+        ),
+        (
+            json!({"amount": {"value": "0.5", "currency": "EUR"}, "description": "x"}),
+            "applicationFee.amount.value",
+        ),
+        (
+            json!({"amount": {"value": "0.50", "currency": "EUR"}, "description": "x", "vat": 1}),
+            "applicationFee.vat",
+        ),
+    ] {
+        let mut b = with_fee("Bad fee", test.clone());
+        b["applicationFee"] = bad.clone();
+        let r = sb.post(&token, &path, b).await;
+        assert_eq!(r.status, 422, "{bad}: {}", r.text());
+        assert_eq!(r.json()["field"], field, "{bad}: {}", r.text());
+    }
+    let r = sb
+        .post(&token, &path, with_fee("Connect plan", test.clone()))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let s = r.json();
+    let id = s["id"].as_str().unwrap().to_owned();
+    assert_eq!(s["applicationFee"], fee);
+    // Last before the links, where Mollie lists it.
+    let k = keys(&s);
+    assert_eq!(k[k.len() - 2..], ["applicationFee", "_links"]);
+    let got = sb
+        .get(&token, &format!("{path}/{id}?testmode=true"))
+        .await
+        .json();
+    assert_eq!(got["applicationFee"], fee);
+    // The update takes none (Mollie's update lists no such parameter).
+    let r = sb
+        .patch(
+            &token,
+            &format!("{path}/{id}"),
+            json!({"applicationFee": fee, "testmode": true}),
+        )
+        .await;
+    assert_error(
+        &r,
+        422,
+        "Non-existent body parameter \"applicationFee\" for this API call.",
+        Some("applicationFee"),
+    );
+    // A subscription without one shows none.
+    let plain = sb
+        .post(&token, &path, {
+            let mut b = body("No fee");
+            b["testmode"] = json!(true);
+            b
+        })
+        .await
+        .json();
+    assert!(plain.get("applicationFee").is_none(), "{plain}");
+
+    // Each charge carries it.
+    let r = sb
+        .post(
+            &token,
+            "/_sandbox/clock",
+            json!({"advance": "P1D", "testmode": true}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let pays = sb
+        .get(&token, &format!("{path}/{id}/payments?testmode=true"))
+        .await
+        .json();
+    assert_eq!(pays["count"], 1, "{pays}");
+    assert_eq!(pays["_embedded"]["payments"][0]["applicationFee"], fee);
+
+    // The state keeps it: exported, loaded elsewhere, charging on with it.
+    let state = sb.get(&token, "/_sandbox/state?testmode=true").await.json();
+    let accounts = state["accounts"].as_object().unwrap();
+    let exported = accounts.values().next().unwrap()["subscriptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(exported["applicationFee"], fee);
+    let other = random_key();
+    let r = sb
+        .send(
+            hyper::Method::PUT,
+            "/_sandbox/state",
+            Some(&other),
+            support::Body::Json(state.clone()),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let copy = sb.get(&other, &format!("{path}/{id}")).await.json();
+    assert_eq!(copy["applicationFee"], fee, "{copy}");
+    let r = sb
+        .post(&other, "/_sandbox/clock", json!({"advance": "P3M"}))
+        .await
+        .json();
+    // One charge of each subscription.
+    assert_eq!(r["paymentsCreated"], 2, "{r}");
+    let pays = sb
+        .get(&other, &format!("{path}/{id}/payments"))
+        .await
+        .json();
+    assert_eq!(pays["count"], 2, "{pays}");
+    for p in pays["_embedded"]["payments"].as_array().unwrap() {
+        assert_eq!(p["applicationFee"], fee, "{p}");
+    }
+}

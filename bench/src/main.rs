@@ -35,7 +35,11 @@ fn main() {
         Some("load") => load_cmd(&args[1..]),
         Some("fixtures") => fixtures_cmd(&args[1..]),
         Some("hardening") => hardening_cmd(&args[1..]),
-        _ => Err("usage: mollie-bench run|load|fixtures … (see bench/src/main.rs)".into()),
+        Some("recurring") => recurring::cmd(&args[1..]),
+        _ => Err(
+            "usage: mollie-bench run|load|fixtures|hardening|recurring … (see bench/src/main.rs)"
+                .into(),
+        ),
     };
     if let Err(e) = result {
         eprintln!("mollie-bench: {e}");
@@ -581,7 +585,7 @@ fn run(args: &[String]) -> Result<(), String> {
         // (the subscriptions are active and charge nothing yet).
         let cst0 = fixtures::customer_id(0);
         let one = format!("/v2/customers/{cst0}/subscriptions/sub_bench000000");
-        let endpoints: [(&'static str, Vec<Req>); 5] = [
+        let endpoints: [(&'static str, Vec<Req>); 6] = [
             (
                 "GET one subscription",
                 vec![req("GET", &one, &key_subs, None, 200)],
@@ -617,6 +621,16 @@ fn run(args: &[String]) -> Result<(), String> {
                     &one,
                     &key_subs,
                     Some(r#"{"metadata":{"tier":"gold"}}"#),
+                    200,
+                )],
+            ),
+            (
+                "POST /_sandbox/mandates/{id}/status (valid)",
+                vec![req(
+                    "POST",
+                    "/_sandbox/mandates/mdt_bench000000/status",
+                    &key_subs,
+                    Some(r#"{"status":"valid"}"#),
                     200,
                 )],
             ),

@@ -2,7 +2,13 @@
 //! subscriptions, its clock advanced a year (12,000 payments, each webhook
 //! POSTed to a local receiver: the bare hyper server, which answers 200),
 //! while other accounts are served at a fixed rate. Reports how long the
-//! advance took and those other requests' latencies meanwhile.
+//! advance took and those other requests' latencies meanwhile, beside the
+//! same load on the same server just before, without an advance: what the
+//! machine alone (other processes, the load generator) does to them.
+//!
+//! `mollie-bench recurring [--quick] [--pin] [--runs N] [--sandbox PATH]`
+//! runs this phase alone (with `--pin`, run it under `taskset -c 0` as
+//! `scripts/bench` does).
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
@@ -21,6 +27,8 @@ pub struct Recurring {
     pub summary: serde_json::Value,
     /// Other accounts' requests while the advance ran.
     pub others: Outcome,
+    /// The same load just before, with no advance.
+    pub control: Outcome,
     pub rate: f64,
 }
 
@@ -100,13 +108,14 @@ pub fn measure(
 ) -> Result<Recurring, String> {
     let addr = sandbox.addr;
     let pid = sandbox.pid();
-    let others = others.to_vec();
     let plan = Plan {
         connections: 8,
         warmup: Duration::from_millis(100),
         duration: window,
         rate: Some(rate),
     };
+    let control = load::run(addr, Some(pid), others, plan);
+    let others = others.to_vec();
     let load = std::thread::spawn(move || load::run(addr, Some(pid), &others, plan));
     // Inside the measured window, after the warm-up.
     std::thread::sleep(Duration::from_millis(300));
@@ -127,11 +136,101 @@ pub fn measure(
             "the advance ({advance:?}) outlasted the measured window ({window:?}) of the other accounts"
         );
     }
+    eprintln!(
+        "advance {:.0} ms; others p99 {:.2} ms, max {:.2} ms, server waited {:.1} ms for a CPU; \
+         without an advance p99 {:.2} ms, max {:.2} ms, waited {:.1} ms (load average {})",
+        advance.as_secs_f64() * 1e3,
+        others.p99_ms(),
+        others.max_ms(),
+        others.server_wait_ns as f64 / 1e6,
+        control.p99_ms(),
+        control.max_ms(),
+        control.server_wait_ns as f64 / 1e6,
+        crate::report::loadavg(),
+    );
     Ok(Recurring {
         subscriptions,
         advance,
         summary,
         others,
+        control,
         rate,
     })
+}
+
+/// `mollie-bench recurring`: this phase alone, `--runs` times on fresh
+/// servers (the receiver and the sandbox on core 1 with `--pin`).
+pub fn cmd(args: &[String]) -> Result<(), String> {
+    let flag = |name: &str| args.iter().any(|a| a == name);
+    let runs: usize = match args.iter().position(|a| a == "--runs") {
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|v| v.parse().ok())
+            .ok_or("--runs: expected a number")?,
+        None => 1,
+    };
+    let quick = flag("--quick");
+    let core = flag("--pin").then_some(1);
+    let bins = std::env::current_exe().map_err(|e| e.to_string())?;
+    // `--sandbox PATH`: another build (an older commit's) against this one.
+    let sandbox_bin = match args.iter().position(|a| a == "--sandbox") {
+        Some(i) => std::path::PathBuf::from(args.get(i + 1).ok_or("--sandbox: expected a path")?),
+        None => bins.with_file_name("mollie-sandbox"),
+    };
+    let receiver_bin = bins.with_file_name("bare-hyper-baseline");
+    let work = std::path::PathBuf::from("target/bench/recurring");
+    let logs = work.join("logs");
+    std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
+    let io = |e: std::io::Error| e.to_string();
+    let key_1k = fixtures::key("bench1k");
+    let key_subs = fixtures::key("benchsubs");
+    let fx = work.join("fixtures");
+    fixtures::write(&fx.join("main.json"), &[(&key_1k, 1000), ("*", 10)]).map_err(io)?;
+    let subs: u64 = 1000;
+    let one = fixtures::customer_id(500);
+    let get_one = vec![Req {
+        bytes: load::format("GET", &format!("/v2/customers/{one}"), &key_1k, None).into(),
+        ok_status: 200,
+    }];
+    let rate = if quick { 500.0 } else { 2000.0 };
+    let window = Duration::from_secs(if quick { 3 } else { 5 });
+    for run in 1..=runs {
+        let mut receiver = crate::servers::spawn(
+            "receiver",
+            &receiver_bin,
+            &[],
+            core,
+            &logs.join("receiver.log"),
+        )?;
+        receiver.wait_ready(Duration::from_secs(10))?;
+        let hook = format!("http://{}/hook", receiver.addr);
+        write_fixture(&fx.join("subs.json"), &key_subs, subs, &hook).map_err(io)?;
+        let args = [
+            "--fixtures".to_owned(),
+            fx.display().to_string(),
+            "--no-test-subscription-cancel".to_owned(),
+        ];
+        let mut s = crate::servers::spawn(
+            "sandbox-recurring",
+            &sandbox_bin,
+            &args,
+            core,
+            &logs.join("sandbox.log"),
+        )?;
+        s.wait_ready(Duration::from_secs(60))?;
+        eprint!("run {run}: ");
+        let r = measure(&s, &key_subs, subs, &get_one, rate, window)?;
+        println!(
+            "run {run}: advance {:.0} ms, {} payments, webhooks {}; others at {rate:.0} req/s: \
+             p99 {:.2} ms (without an advance {:.2} ms), waited {:.1} ms (without {:.1} ms)",
+            r.advance.as_secs_f64() * 1e3,
+            r.summary["paymentsCreated"],
+            r.summary["webhooks"],
+            r.others.p99_ms(),
+            r.control.p99_ms(),
+            r.others.server_wait_ns as f64 / 1e6,
+            r.control.server_wait_ns as f64 / 1e6,
+        );
+    }
+    Ok(())
 }

@@ -160,7 +160,10 @@ pub fn create(ctx: &Ctx<'_>, customer: &str) -> Result<Resp> {
         revoked_at: None,
     };
     let id = mandate.id.clone();
+    let customer_id = mandate.customer_id.clone();
     data.insert_mandate(mandate);
+    // A subscription pending on a mandate can charge this one now.
+    data.mandates_changed(&customer_id);
     let data = parking_lot::RwLockWriteGuard::downgrade(data);
     let m = found(&data, customer, &id)?;
     Ok(render_one(

@@ -650,7 +650,9 @@ fn minor_text(minor: i128, decimals: u32) -> String {
     )
 }
 
-fn application_fee(v: &Value) -> Result<Box<RawValue>> {
+/// `applicationFee`: an amount and a description (at most 255 characters
+/// kept), as a payment or a subscription takes it; stored as rendered.
+pub fn application_fee(v: &Value) -> Result<Box<RawValue>> {
     let Some(obj) = v.as_object() else {
         return Err(bad(
             "The application fee must be an object",

@@ -9,6 +9,7 @@ use hyper::StatusCode;
 use jiff::civil::Date;
 use serde_json::Value;
 
+use crate::auth::Kind;
 use crate::clock;
 use crate::error::{ApiError, Result};
 use crate::http::response::{hal_response, Resp};
@@ -43,6 +44,10 @@ const UPDATE_FIELDS: &[&str] = &[
     "times",
     "webhookUrl",
 ];
+
+/// Create fields only access tokens (Mollie Connect apps) may send; to an
+/// API key they are unknown parameters, as `testmode` and `profileId` are.
+const TOKEN_CREATE_FIELDS: &[&str] = &["applicationFee"];
 
 pub const NO_MANDATE: &str = "No suitable mandates found for customer";
 const DUPLICATE: &str =
@@ -160,7 +165,11 @@ fn duplicate(data: &Data, customer: &str, description: &str, except: Option<&str
 pub fn create(ctx: &Ctx<'_>, customer: &str) -> Result<Resp> {
     ctx.customer(&ctx.account.data.read(), customer)?;
     ctx.query_only(&[])?;
-    ctx.body_only(CREATE_FIELDS)?;
+    let mut allowed = CREATE_FIELDS.to_vec();
+    if ctx.kind == Kind::AccessToken {
+        allowed.extend(TOKEN_CREATE_FIELDS);
+    }
+    ctx.body_only(&allowed)?;
     let b = &ctx.body;
     let null = Value::Null;
     let now = ctx.now();
@@ -210,6 +219,10 @@ pub fn create(ctx: &Ctx<'_>, customer: &str) -> Result<Resp> {
         "The webhook URL is invalid",
     )?;
     let metadata = validate::metadata(b.get("metadata").unwrap_or(&null))?;
+    let application_fee = match b.get("applicationFee") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(super::payment_fields::application_fee(v)?),
+    };
     let status = if mandate.is_usable() {
         SubscriptionStatus::Active
     } else {
@@ -236,6 +249,7 @@ pub fn create(ctx: &Ctx<'_>, customer: &str) -> Result<Resp> {
         since_anchor: 0,
         failures: 0,
         outcome: None,
+        application_fee,
     };
     let id = sub.id.clone();
     data.insert_subscription(sub);

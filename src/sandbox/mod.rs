@@ -1,7 +1,7 @@
 //! The sandbox's own API under `/_sandbox/`: health and the CA certificate
 //! here; the pages `dashboard` links lead to in [`dashboard`]; each further
-//! concern (payment status, webhooks, scenarios, journal, state, clock) in a
-//! module of its own, dispatched from [`handle`].
+//! concern (payment and mandate status, webhooks, scenarios, journal, state,
+//! clock) in a module of its own, dispatched from [`handle`].
 
 pub mod access;
 pub mod console;
@@ -14,6 +14,7 @@ mod account;
 pub mod admin;
 pub mod after_sales;
 pub mod clock;
+pub mod mandates;
 pub mod payments;
 pub mod webhooks;
 
@@ -77,6 +78,9 @@ pub async fn handle(app: &Arc<App>, parts: &Parts, body: Bytes, tls: bool) -> Re
         (_, ["payments", id, what @ ("chargebacks" | "refunds" | "captures")]) => {
             after_sales::handle(app, parts, &body, tls, "payments", &[id, what])
                 .unwrap_or_else(ApiError::into_response)
+        }
+        (_, ["mandates", rest @ ..]) => {
+            mandates::handle(app, parts, &body, tls, rest).unwrap_or_else(ApiError::into_response)
         }
         (_, ["payments", rest @ ..]) => {
             payments::handle(app, parts, &body, tls, rest).unwrap_or_else(ApiError::into_response)

@@ -505,8 +505,7 @@ impl Data {
     /// Takes a payment out of the expiry schedule (it reached a final status).
     pub fn unschedule_expiry(&mut self, id: &str) {
         use crate::scheduler::Due;
-        self.schedule
-            .cancel(|d| matches!(d, Due::PaymentExpiry(p) if p.as_str() == id));
+        self.schedule.cancel(&Due::PaymentExpiry(Id::new(id)));
     }
 
     pub fn insert_mandate(&mut self, mandate: Mandate) {
@@ -560,8 +559,7 @@ impl Data {
     /// Drops the subscription's pending charge from the schedule.
     pub fn unschedule_charge(&mut self, id: &str) {
         use crate::scheduler::Due;
-        self.schedule
-            .cancel(|d| matches!(d, Due::SubscriptionCharge(s) if s.as_str() == id));
+        self.schedule.cancel(&Due::SubscriptionCharge(Id::new(id)));
     }
 
     /// (Re)schedules the subscription's next charge, if it has one.
@@ -679,6 +677,63 @@ impl Data {
             }
         }
         true
+    }
+
+    /// Sets a mandate's status (revoking is [`Data::revoke_mandate`]) and
+    /// lets its customer's subscriptions follow. `false` when there is no
+    /// such mandate or it is revoked.
+    pub fn set_mandate_status(&mut self, id: &str, to: MandateStatus) -> bool {
+        let Some(m) = self.mandates.get_mut(id) else {
+            return false;
+        };
+        if m.revoked_at.is_some() {
+            return false;
+        }
+        m.status = to;
+        let customer = m.customer_id.clone();
+        self.mandates_changed(&customer);
+        true
+    }
+
+    /// The customer's mandates changed (one appeared, or one turned valid,
+    /// pending or invalid): each subscription that is pending or active
+    /// takes the status of the mandate it would charge, as Mollie's depends
+    /// on "whether the customer has a pending, valid or invalid mandate".
+    /// Valid: active, its next charge on the schedule (a date that passed
+    /// meanwhile charges at once). Only pending: pending. None left:
+    /// suspended, until an update names another mandate. Suspended ones
+    /// (failures) stay as they are.
+    pub fn mandates_changed(&mut self, customer: &str) {
+        for id in self.subscriptions_of(customer) {
+            let Some(s) = self.subscriptions.get(&id) else {
+                continue;
+            };
+            if !matches!(
+                s.status,
+                SubscriptionStatus::Pending | SubscriptionStatus::Active
+            ) {
+                continue;
+            }
+            let methods: Vec<&str> = s.method.into_iter().collect();
+            let named = s.mandate_id.as_deref();
+            let to = if self.mandate_for(customer, named, &methods, false).is_some() {
+                SubscriptionStatus::Active
+            } else if self.mandate_for(customer, named, &methods, true).is_some() {
+                SubscriptionStatus::Pending
+            } else {
+                SubscriptionStatus::Suspended
+            };
+            if to == s.status {
+                continue;
+            }
+            if let Some(s) = self.subscriptions.get_mut(&id) {
+                s.status = to;
+            }
+            match to {
+                SubscriptionStatus::Suspended => self.unschedule_charge(&id),
+                _ => self.schedule_charge(&id),
+            }
+        }
     }
 
     pub fn customer_has_payments(&self, id: &str) -> bool {

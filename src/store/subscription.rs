@@ -176,6 +176,9 @@ pub struct Subscription {
     pub failures: u32,
     /// This subscription's charge outcome, over the account's (sandbox).
     pub outcome: Option<ChargeOutcome>,
+    /// Mollie Connect's fee (`{"amount": {...}, "description": ...}`, as
+    /// rendered), carried onto every payment the subscription makes.
+    pub application_fee: Option<Box<RawValue>>,
 }
 
 /// Failed charges in a row that suspend a subscription.

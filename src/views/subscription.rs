@@ -51,6 +51,9 @@ impl Serialize for SubscriptionView<'_> {
         if let Some(at) = sub.canceled_at {
             st.serialize_field("canceledAt", &DateTime(at))?;
         }
+        if let Some(fee) = &sub.application_fee {
+            st.serialize_field("applicationFee", fee)?;
+        }
         if let Some(doc) = self.links {
             let cst = &sub.customer_id;
             let mut links: Vec<(&str, Link<'static>)> = Vec::with_capacity(6);
