@@ -92,6 +92,16 @@ impl Machine {
     }
 }
 
+/// Every core of the machine, not only those this process may use.
+pub fn cores() -> usize {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.starts_with("processor"))
+        .count()
+        .max(1)
+}
+
 /// The 1, 5 and 15 minute load averages.
 pub fn loadavg() -> String {
     std::fs::read_to_string("/proc/loadavg")
@@ -134,6 +144,23 @@ fn median(times: &[Duration]) -> Duration {
     t.get(t.len() / 2).copied().unwrap_or_default()
 }
 
+/// ", median of 3 (0.84 to 0.88)" for more than one run.
+fn spread(values: &[f64], decimals: usize) -> String {
+    let (Some(lo), Some(hi)) = (
+        values.iter().copied().reduce(f64::min),
+        values.iter().copied().reduce(f64::max),
+    ) else {
+        return String::new();
+    };
+    if values.len() < 2 {
+        return String::new();
+    }
+    format!(
+        ", median of {} ({lo:.decimals$} to {hi:.decimals$})",
+        values.len()
+    )
+}
+
 fn verdict(ok: bool) -> &'static str {
     if ok {
         "met"
@@ -155,8 +182,12 @@ fn targets(r: &Results) -> Vec<[String; 5]> {
         };
         let x = ratio(row.sandbox.rps(), b.rps());
         rows.push([
-            format!("{}, req/s", row.name),
-            format!("**{x:.3} x** baseline ({} req/s)", rps(&row.sandbox)),
+            format!("{}, req/s ({})", row.name, row.setup.label()),
+            format!(
+                "**{x:.3} x** baseline ({} req/s){}",
+                rps(&row.sandbox),
+                spread(&row.ratios, 3)
+            ),
             format!(
                 "baseline {} req/s; server CPU per request {:.1} µs vs {:.1} µs ({:.2} x)",
                 rps(b),
@@ -174,8 +205,8 @@ fn targets(r: &Results) -> Vec<[String; 5]> {
         format!("GET list limit=50 at {big} vs at 1,000 customers"),
         format!("**{x:.3} x** ({} req/s)", rps(&r.list_big)),
         format!("{} req/s at 1,000", rps(&r.list_1k)),
-        "≥ 0.9 x".into(),
-        verdict(x >= 0.9).into(),
+        "≥ 0.95 x".into(),
+        verdict(x >= 0.95).into(),
     ]);
     let per = r.rss_after.saturating_sub(r.rss_before) as f64 / r.settings.big as f64;
     rows.push([
@@ -238,21 +269,26 @@ fn targets(r: &Results) -> Vec<[String; 5]> {
         "< 2 ms".into(),
         verdict(rec.others.p99_ms() < 2.0).into(),
     ]);
-    for (name, rate, s, b) in &r.half_peak {
+    for h in &r.half_peak {
         rows.push([
-            format!("p99 latency at half the peak rate, {name}"),
             format!(
-                "**{:.2} ms** at {} req/s",
-                s.p99_ms(),
-                thousands(*rate as u64)
+                "p99 latency at half the peak rate, {} ({})",
+                h.name,
+                h.setup.label()
+            ),
+            format!(
+                "**{:.2} ms** at {} req/s{}",
+                h.sandbox.p99_ms(),
+                thousands(h.rate as u64),
+                spread(&h.p99s, 2)
             ),
             format!(
                 "baseline {:.2} ms at the same rate; the sandbox waited {:.0} ms in all for a CPU another process held",
-                b.p99_ms(),
-                s.server_wait_ns as f64 / 1e6
+                h.baseline.p99_ms(),
+                h.sandbox.server_wait_ns as f64 / 1e6
             ),
-            "< 2 ms".into(),
-            verdict(s.p99_ms() < 2.0).into(),
+            format!("< {} ms", h.target_ms),
+            verdict(h.sandbox.p99_ms() < h.target_ms).into(),
         ]);
     }
     rows
@@ -309,9 +345,9 @@ fn interference(r: &Results) -> (f64, f64) {
         all.push(&row.sandbox);
         all.extend(row.baseline.as_ref());
     }
-    for (_, _, s, b) in &r.half_peak {
-        all.push(s);
-        all.push(b);
+    for h in &r.half_peak {
+        all.push(&h.sandbox);
+        all.push(&h.baseline);
     }
     let waited = all.iter().map(|o| o.server_wait_ns as f64 / 1e9).sum();
     let measured = all.iter().map(|o| o.seconds).sum();
@@ -346,9 +382,9 @@ pub fn markdown(r: &Results) -> String {
          It never sleeps while it measures (it polls its sockets), so that no server is charged \
          for waking it up.\n",
         if r.machine.pinned {
-            "The load generator runs on core 0 and the server under test on core 1 (`taskset`): on two cores this gives steadier figures than letting them share."
+            "Each figure with a target is measured in two setups, named beside it: *pinned*, the load generator on core 0 and the server under test on core 1 (`taskset`), and *shared*, nothing pinned, the generator sharing the cores with the server as a user running wrk beside it does. Such a figure is the median of several alternating pairs, with the lowest and highest beside it; lines without a target are measured once, pinned, and so are the phases after the first."
         } else {
-            "Nothing is pinned to a core."
+            "Nothing is pinned to a core (the *shared* setup)."
         },
         s.connections
     );
@@ -368,7 +404,7 @@ pub fn markdown(r: &Results) -> String {
     for row in &r.rows {
         let b = row.baseline.as_ref();
         rows.push(vec![
-            row.name.to_owned(),
+            format!("{} ({})", row.name, row.setup.label()),
             rps(&row.sandbox),
             b.map_or_else(String::new, rps),
             b.map_or_else(String::new, |b| {
@@ -450,10 +486,11 @@ pub fn markdown(r: &Results) -> String {
     let rows: Vec<Vec<String>> = r
         .half_peak
         .iter()
-        .map(|(name, rate, s, b)| {
+        .map(|h| {
+            let (s, b) = (&h.sandbox, &h.baseline);
             vec![
-                (*name).to_owned(),
-                thousands(*rate as u64),
+                format!("{} ({})", h.name, h.setup.label()),
+                thousands(h.rate as u64),
                 format!("{:.2} / {:.2} / {:.2}", s.p50_ms(), s.p99_ms(), s.max_ms()),
                 format!("{:.2} / {:.2} / {:.2}", b.p50_ms(), b.p99_ms(), b.max_ms()),
                 format!(
@@ -528,6 +565,11 @@ pub fn markdown(r: &Results) -> String {
         r.rss_after.saturating_sub(r.rss_before) as f64 / s.big as f64
     );
     out.push_str(&r.hardening.markdown());
+    // The profile is taken by hand (perf needs the machine's permission and
+    // a build with frame pointers); its table is kept beside the script.
+    if let Ok(profile) = std::fs::read_to_string("bench/profile/PROFILE.md") {
+        let _ = writeln!(out, "\n{}", profile.trim_end());
+    }
     out
 }
 
@@ -589,11 +631,13 @@ pub fn json(r: &Results) -> String {
         "machine": {"cpu": m.cpu, "cores": m.cores, "memory": m.memory, "kernel": m.kernel,
                     "load_before": m.load, "load_after": r.load_after, "pinned": m.pinned},
         "workloads": r.rows.iter().map(|row| serde_json::json!({
-            "name": row.name, "sandbox": o(&row.sandbox), "baseline": row.baseline.as_ref().map(o),
+            "name": row.name, "setup": row.setup.label(), "sandbox": o(&row.sandbox),
+            "baseline": row.baseline.as_ref().map(o), "ratio_runs": row.ratios, "target": row.target,
         })).collect::<Vec<_>>(),
         "list_1k": o(&r.list_1k), "list_big": o(&r.list_big), "big_customers": r.settings.big,
-        "half_peak": r.half_peak.iter().map(|(name, rate, s, b)| serde_json::json!({
-            "name": name, "rate": rate, "sandbox": o(s), "baseline": o(b),
+        "half_peak": r.half_peak.iter().map(|h| serde_json::json!({
+            "name": h.name, "setup": h.setup.label(), "rate": h.rate, "sandbox": o(&h.sandbox),
+            "baseline": o(&h.baseline), "p99_ms_runs": h.p99s, "target_ms": h.target_ms,
         })).collect::<Vec<_>>(),
         "rss_before_bytes": r.rss_before, "rss_after_bytes": r.rss_after,
         "ready_big_ms": r.ready_big.as_secs_f64() * 1000.0,
