@@ -126,7 +126,12 @@ pub fn set_refund_status(
     let payment = r.payment_id.clone();
     // A step still booked for a refund that is final finds nothing to do;
     // leaving it costs less than a scan of the schedule per refund.
-    data.settle_totals(&payment);
+    // Queued, pending, processing and refunded all count towards the
+    // payment's total: only a refund that fails or is canceled changes it,
+    // and a recount walks every refund of the payment.
+    if from.counts() != to.counts() {
+        data.settle_totals(&payment);
+    }
     if to.calls_webhook() {
         call_webhook(app, account, data, &payment);
     }

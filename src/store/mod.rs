@@ -412,12 +412,24 @@ impl Data {
     pub fn insert_refund(&mut self, refund: Refund) {
         let key = self.next_key(refund.created_at);
         let payment = refund.payment_id.clone();
+        let counted = refund
+            .status
+            .counts()
+            .then(|| crate::validate::minor_units(&refund.amount));
         self.payment_refunds
             .entry(payment.clone())
             .or_default()
             .insert(key);
         self.refunds.insert(refund.id.clone(), key, refund);
-        self.settle_totals(&payment);
+        // The first refund settles all the payment's totals; each one after
+        // adds to the refunded total, without recounting the others (which
+        // made each refund cost as much as all before it).
+        match self.payments.get_mut(&payment) {
+            Some(p) if p.money.has_refunds => {
+                p.money.refunded = p.money.refunded.saturating_add(counted.unwrap_or(0));
+            }
+            _ => self.settle_totals(&payment),
+        }
     }
 
     pub fn insert_chargeback(&mut self, chargeback: Chargeback) {
