@@ -32,6 +32,16 @@ fn respond(status: StatusCode, value: &Value) -> Resp {
     hal_response(status, Bytes::from(crate::views::to_json(value)))
 }
 
+/// One profile as the response body.
+fn rendered(ctx: &Ctx<'_>, p: &Profile, me: bool, documentation: &'static str) -> Vec<u8> {
+    crate::views::to_json(&view::ProfileView {
+        render: ctx.render(),
+        profile: p,
+        me,
+        documentation: Some(documentation),
+    })
+}
+
 /// The profile `id` names: `me` is the key's own (the first).
 fn find<'d>(data: &'d Data, id: &str) -> Result<&'d Profile> {
     let found = if id == "me" {
@@ -54,16 +64,11 @@ fn find_mut<'d>(data: &'d mut Data, id: &str) -> Result<&'d mut Profile> {
 /// `GET /v2/profiles/me`
 pub fn me(ctx: &Ctx<'_>) -> Result<Resp> {
     ctx.query_only(&[])?;
-    let value = ctx.with_profiles(|data| -> Result<Value> {
+    let body = ctx.with_profiles(|data| -> Result<Vec<u8>> {
         let p = find(data, "me")?;
-        Ok(view::profile(
-            &ctx.render(),
-            p,
-            true,
-            Some("profiles-api/get-profile-me"),
-        ))
+        Ok(rendered(ctx, p, true, "profiles-api/get-profile-me"))
     })?;
-    Ok(respond(StatusCode::OK, &value))
+    Ok(hal_response(StatusCode::OK, Bytes::from(body)))
 }
 
 /// `GET /v2/profiles/{id}`
@@ -73,16 +78,11 @@ pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
     }
     token_only(ctx)?;
     ctx.query_only(&[])?;
-    let value = ctx.with_profiles(|data| -> Result<Value> {
+    let body = ctx.with_profiles(|data| -> Result<Vec<u8>> {
         let p = find(data, id)?;
-        Ok(view::profile(
-            &ctx.render(),
-            p,
-            false,
-            Some("profiles-api/get-profile"),
-        ))
+        Ok(rendered(ctx, p, false, "profiles-api/get-profile"))
     })?;
-    Ok(respond(StatusCode::OK, &value))
+    Ok(hal_response(StatusCode::OK, Bytes::from(body)))
 }
 
 /// `GET /v2/profiles`: newest first, paged with `from` and `limit`.
@@ -290,23 +290,18 @@ pub fn create(ctx: &Ctx<'_>) -> Result<Resp> {
     }
     let c = changes(ctx)?;
     let now = ctx.now();
-    let value = ctx.with_profiles_mut(|data| {
+    let body = ctx.with_profiles_mut(|data| {
         let id = data.new_profile_id();
         let mut p = Profile::new(id, Mode::Live, now);
         p.methods.clear();
         p.issuers.clear();
         p.status = "unverified".into();
         apply(&mut p, c);
-        let value = view::profile(
-            &ctx.render(),
-            &p,
-            false,
-            Some("profiles-api/create-profile"),
-        );
+        let body = rendered(ctx, &p, false, "profiles-api/create-profile");
         data.profiles.push(p);
-        value
+        body
     });
-    Ok(respond(StatusCode::CREATED, &value))
+    Ok(hal_response(StatusCode::CREATED, Bytes::from(body)))
 }
 
 /// `PATCH /v2/profiles/{id}`
@@ -320,17 +315,12 @@ pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
         ));
     }
     let c = changes(ctx)?;
-    let value = ctx.with_profiles_mut(|data| -> Result<Value> {
+    let body = ctx.with_profiles_mut(|data| -> Result<Vec<u8>> {
         let p = find_mut(data, id)?;
         apply(p, c);
-        Ok(view::profile(
-            &ctx.render(),
-            p,
-            false,
-            Some("profiles-api/update-profile"),
-        ))
+        Ok(rendered(ctx, p, false, "profiles-api/update-profile"))
     })?;
-    Ok(respond(StatusCode::OK, &value))
+    Ok(hal_response(StatusCode::OK, Bytes::from(body)))
 }
 
 /// `DELETE /v2/profiles/{id}`: gone from every list and lookup.

@@ -3,7 +3,10 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{format_datetime, Link, Render};
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use super::{DateTime, Href, Link, LinkTo, Render, DOCS};
 use crate::store::{Organization, Profile};
 
 /// The deprecated `categoryCode` that goes with a `businessCategory`.
@@ -23,65 +26,98 @@ fn category_code(business_category: &str) -> u32 {
 
 /// `me`: the key's own profile, linked to the unfiltered lists; any other
 /// (access tokens) links to lists filtered by `profileId`.
+pub struct ProfileView<'a> {
+    pub render: Render<'a>,
+    pub profile: &'a Profile,
+    pub me: bool,
+    pub documentation: Option<&'static str>,
+}
+
+impl Serialize for ProfileView<'_> {
+    /// Written straight into the response (`GET /v2/profiles/me` is called
+    /// before most payments by some plugins), in the docs' key order.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.profile;
+        let mut st = s.serialize_map(None)?;
+        st.serialize_entry("resource", "profile")?;
+        st.serialize_entry("id", p.id.as_str())?;
+        st.serialize_entry("mode", p.mode.as_str())?;
+        st.serialize_entry("name", &*p.name)?;
+        st.serialize_entry("website", &*p.website)?;
+        st.serialize_entry("email", &*p.email)?;
+        st.serialize_entry("phone", &*p.phone)?;
+        if let Some(d) = &p.description {
+            st.serialize_entry("description", &**d)?;
+        }
+        if !p.countries_of_activity.is_empty() {
+            st.serialize_entry("countriesOfActivity", &p.countries_of_activity)?;
+        }
+        st.serialize_entry("businessCategory", &*p.business_category)?;
+        st.serialize_entry("categoryCode", &category_code(&p.business_category))?;
+        st.serialize_entry("status", &*p.status)?;
+        if let Some(r) = &p.review {
+            st.serialize_entry("review", &Review { status: r })?;
+        }
+        st.serialize_entry("createdAt", &DateTime(p.created_at))?;
+        st.serialize_entry("_links", &ProfileLinks(self))?;
+        st.end()
+    }
+}
+
+#[derive(Serialize)]
+struct Review<'a> {
+    status: &'a str,
+}
+
+struct ProfileLinks<'v, 'a>(&'v ProfileView<'a>);
+
+impl Serialize for ProfileLinks<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let v = self.0;
+        let (r, id) = (&v.render, v.profile.id.as_str());
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("self", &r.api_href(&["profiles/", id]))?;
+        // The sandbox has no merchant dashboard: both lead to the preview.
+        let preview = r.page_href(&["checkout/preview/", id]);
+        m.serialize_entry("dashboard", &preview)?;
+        for name in ["chargebacks", "methods", "payments", "refunds"] {
+            let href = if v.me {
+                Href::of(&[r.base, "/v2/", name])
+            } else {
+                Href::of(&[r.base, "/v2/", name, "?profileId=", id])
+            };
+            let link = LinkTo {
+                href,
+                kind: "application/hal+json",
+            };
+            m.serialize_entry(name, &link)?;
+        }
+        m.serialize_entry("checkoutPreviewUrl", &preview)?;
+        if let Some(doc) = v.documentation {
+            let link = LinkTo {
+                href: Href::of(&[DOCS, doc]),
+                kind: "text/html",
+            };
+            m.serialize_entry("documentation", &link)?;
+        }
+        m.end()
+    }
+}
+
+/// [`ProfileView`] as a JSON value, for lists and exports that edit it.
 pub fn profile(
     render: &Render<'_>,
     p: &Profile,
     me: bool,
     documentation: Option<&'static str>,
 ) -> Value {
-    let mut o = Map::new();
-    o.insert("resource".into(), json!("profile"));
-    o.insert("id".into(), json!(p.id));
-    o.insert("mode".into(), json!(p.mode.as_str()));
-    o.insert("name".into(), json!(p.name));
-    o.insert("website".into(), json!(p.website));
-    o.insert("email".into(), json!(p.email));
-    o.insert("phone".into(), json!(p.phone));
-    if let Some(d) = &p.description {
-        o.insert("description".into(), json!(d));
-    }
-    if !p.countries_of_activity.is_empty() {
-        o.insert("countriesOfActivity".into(), json!(p.countries_of_activity));
-    }
-    o.insert("businessCategory".into(), json!(p.business_category));
-    o.insert(
-        "categoryCode".into(),
-        json!(category_code(&p.business_category)),
-    );
-    o.insert("status".into(), json!(p.status));
-    if let Some(r) = &p.review {
-        o.insert("review".into(), json!({ "status": r }));
-    }
-    o.insert("createdAt".into(), json!(format_datetime(p.created_at)));
-    let base = render.base;
-    let list = |name: &str| {
-        let href = if me {
-            format!("{base}/v2/{name}")
-        } else {
-            format!("{base}/v2/{name}?profileId={}", p.id)
-        };
-        json!(Link::hal(href))
+    let view = ProfileView {
+        render: *render,
+        profile: p,
+        me,
+        documentation,
     };
-    let mut links = Map::new();
-    links.insert(
-        "self".into(),
-        json!(render.api(&format!("profiles/{}", p.id))),
-    );
-    // The sandbox has no merchant dashboard: both lead to the preview.
-    let preview = crate::page_link::href(
-        format!("{base}/checkout/preview/{}", p.id),
-        render.page_token,
-    );
-    links.insert("dashboard".into(), json!(Link::html(preview.clone())));
-    for name in ["chargebacks", "methods", "payments", "refunds"] {
-        links.insert(name.into(), list(name));
-    }
-    links.insert("checkoutPreviewUrl".into(), json!(Link::html(preview)));
-    if let Some(doc) = documentation {
-        links.insert("documentation".into(), json!(Link::docs(doc)));
-    }
-    o.insert("_links".into(), Value::Object(links));
-    Value::Object(o)
+    serde_json::to_value(&view).unwrap_or(Value::Null)
 }
 
 pub fn organization(render: &Render<'_>, org: &Organization, me: bool) -> Value {
