@@ -32,11 +32,21 @@ pub use subscription::SubscriptionView;
 
 pub const DOCS: &str = "https://docs.mollie.com/reference/v2/";
 
-#[derive(Serialize, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct Link<'a> {
     pub href: Cow<'a, str>,
-    #[serde(rename = "type")]
+    /// Rendered as `type`.
     pub kind: &'static str,
+}
+
+impl Serialize for Link<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        LinkTo {
+            href: Href::of(&[&self.href]),
+            kind: self.kind,
+        }
+        .serialize(s)
+    }
 }
 
 impl<'a> Link<'a> {
@@ -202,8 +212,63 @@ impl Serialize for Href<'_> {
     }
 }
 
-impl Serialize for LinkTo<'_> {
+/// Text that is JSON already, written as it is. serde_json writes its
+/// `RawValue` by serializing a struct of this name, and reads the field
+/// back as raw text (its serializer and its `to_value` both do); a
+/// `RawValue` itself is not used because making one parses its text.
+/// The tests below fail if serde_json ever stops recognising the name.
+pub(crate) struct Verbatim<'a>(pub(crate) &'a str);
+
+impl Serialize for Verbatim<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        const RAW_VALUE: &str = "$serde_json::private::RawValue";
+        let mut st = s.serialize_struct(RAW_VALUE, 1)?;
+        st.serialize_field(RAW_VALUE, self.0)?;
+        st.end()
+    }
+}
+
+/// Whether `bytes` go into a JSON string as they are (no quote, backslash
+/// or control character). Written without an early exit so that it runs
+/// sixteen bytes at a time, unlike an escaper's byte-by-byte loop.
+fn needs_no_escape(bytes: &[u8]) -> bool {
+    bytes.iter().fold(0u8, |bad, &b| {
+        bad | u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\')
+    }) == 0
+}
+
+impl Serialize for LinkTo<'_> {
+    /// A link is most of a response's bytes, and escaping them one at a
+    /// time was the largest single cost of rendering: the whole object is
+    /// built on the stack and written verbatim when its href is plain
+    /// (always, for the ids and hosts the sandbox makes), escaped otherwise.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        const HEAD: &[u8] = b"{\"href\":\"";
+        const MIDDLE: &[u8] = b"\",\"type\":\"";
+        const TAIL: &[u8] = b"\"}";
+        let len: usize = self.href.0.iter().map(|p| p.len()).sum();
+        let mut buf = [0u8; 320];
+        let total = HEAD.len() + len + MIDDLE.len() + self.kind.len() + TAIL.len();
+        if total <= buf.len() {
+            let mut at = 0;
+            let mut put = |bytes: &[u8]| {
+                buf[at..at + bytes.len()].copy_from_slice(bytes);
+                at += bytes.len();
+            };
+            put(HEAD);
+            for piece in self.href.0 {
+                put(piece.as_bytes());
+            }
+            put(MIDDLE);
+            put(self.kind.as_bytes());
+            put(TAIL);
+            let href = &buf[HEAD.len()..HEAD.len() + len];
+            if needs_no_escape(href) {
+                if let Ok(text) = std::str::from_utf8(&buf[..at]) {
+                    return Verbatim(text).serialize(s);
+                }
+            }
+        }
         let mut st = s.serialize_struct("link", 2)?;
         st.serialize_field("href", &self.href)?;
         st.serialize_field("type", self.kind)?;
@@ -279,5 +344,55 @@ pub struct OrderedLinks(pub Vec<(&'static str, Link<'static>)>);
 impl Serialize for OrderedLinks {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_map(self.0.iter().map(|(k, v)| (*k, v)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_link_is_written_verbatim_and_reads_back_as_json() {
+        let link = LinkTo {
+            href: Href::of(&["http://localhost:8080", "/v2/", "customers/", "cst_a1"]),
+            kind: "application/hal+json",
+        };
+        let text = serde_json::to_string(&link).unwrap_or_default();
+        assert_eq!(
+            text,
+            r#"{"href":"http://localhost:8080/v2/customers/cst_a1","type":"application/hal+json"}"#
+        );
+        let value = serde_json::to_value(&link).unwrap_or_default();
+        assert_eq!(
+            value["href"].as_str(),
+            Some("http://localhost:8080/v2/customers/cst_a1")
+        );
+        assert_eq!(value["type"].as_str(), Some("application/hal+json"));
+    }
+
+    #[test]
+    fn a_link_that_needs_escaping_is_escaped_as_before() {
+        for href in [
+            "http://h/\"x",
+            "http://h/\\x",
+            "http://h/\u{1}x",
+            "http://h/é\"x",
+        ] {
+            let link = Link::hal(href);
+            let expected = serde_json::json!({"href": href, "type": "application/hal+json"});
+            let text = serde_json::to_string(&link).unwrap_or_default();
+            assert_eq!(text, expected.to_string());
+            assert_eq!(serde_json::to_value(&link).unwrap_or_default(), expected);
+        }
+    }
+
+    #[test]
+    fn a_long_href_takes_the_escaping_path() {
+        let long = format!("http://h/{}", "a".repeat(400));
+        let text = serde_json::to_string(&Link::html(long.clone())).unwrap_or_default();
+        assert_eq!(
+            text,
+            serde_json::json!({"href": long, "type": "text/html"}).to_string()
+        );
     }
 }
