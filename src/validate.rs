@@ -83,14 +83,16 @@ pub fn metadata(value: &Value) -> Result<Option<Box<RawValue>>> {
         )
         .with_field("metadata"));
     }
-    let text = serde_json::to_string(value).unwrap_or_default();
-    if text.len() > METADATA_LIMIT {
+    // Serialised straight into its RawValue: text made from a Value needs
+    // no parsing again.
+    let raw = serde_json::value::to_raw_value(value).ok();
+    if raw.as_ref().is_some_and(|r| r.get().len() > METADATA_LIMIT) {
         return Err(ApiError::unprocessable(
             "The metadata is too large. It may contain up to 1024 characters.",
         )
         .with_field("metadata"));
     }
-    Ok(RawValue::from_string(text).ok())
+    Ok(raw)
 }
 
 /// A nullable string field, or 422 naming it.
@@ -226,7 +228,15 @@ pub fn description(value: Option<&Value>) -> Result<Box<str>> {
         || ApiError::unprocessable("The 'description' field is missing").with_field("description");
     match value {
         Some(Value::String(s)) if !s.trim().is_empty() => {
-            Ok(s.chars().take(255).collect::<String>().into())
+            // 255 bytes hold at most 255 characters: only longer ones are cut.
+            let cut = if s.len() <= 255 {
+                s.as_str()
+            } else {
+                s.char_indices()
+                    .nth(255)
+                    .map_or(s.as_str(), |(at, _)| &s[..at])
+            };
+            Ok(cut.into())
         }
         Some(Value::Number(n)) => Ok(n.to_string().into()),
         _ => Err(missing()),

@@ -4,6 +4,8 @@
 //! that, for the whole collection or for a sub-index (a customer's payments).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use foldhash::fast::RandomState;
 use std::ops::Bound;
 
 use crate::ids::Id;
@@ -19,26 +21,32 @@ pub struct SortKey {
 #[derive(Debug, Clone)]
 pub struct Collection<T> {
     items: BTreeMap<SortKey, T>,
-    keys: HashMap<Id, SortKey>,
+    /// foldhash rather than SipHash: every request looks an id up here,
+    /// and a sandbox on loopback needs no defence against crafted ids
+    /// beyond foldhash's per-process seed.
+    keys: HashMap<Id, SortKey, RandomState>,
     /// Where removed objects stood: a `next` link whose `from` object was
     /// removed between two pages still places the cursor (the list goes on
     /// from that position), as with a live object.
-    removed: HashMap<Id, SortKey>,
+    removed: HashMap<Id, SortKey, RandomState>,
 }
 
 impl<T> Default for Collection<T> {
     fn default() -> Self {
         Collection {
             items: BTreeMap::new(),
-            keys: HashMap::new(),
-            removed: HashMap::new(),
+            keys: HashMap::default(),
+            removed: HashMap::default(),
         }
     }
 }
 
 impl<T> Collection<T> {
     pub fn insert(&mut self, id: Id, key: SortKey, item: T) {
-        self.removed.remove(&id);
+        // Hashing the id to find it absent from an empty map is most inserts' cost.
+        if !self.removed.is_empty() {
+            self.removed.remove(&id);
+        }
         if let Some(old) = self.keys.insert(id, key) {
             self.items.remove(&old);
         }
