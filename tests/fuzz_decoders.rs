@@ -133,7 +133,7 @@ proptest! {
     #[test]
     fn any_bytes_in_any_content_type(ct in content_type(), raw in prop::collection::vec(any::<u8>(), 0..512)) {
         match Body::decode(ct.as_deref(), &raw) {
-            Ok(body) => prop_assert!(depth(&Value::Object(body.fields)) <= 128 + 1),
+            Ok(body) => prop_assert!(depth(&body.to_value()) <= 128 + 1),
             Err(e) => prop_assert!(e.status == 400 || e.status == 415, "{e:?}"),
         }
     }
@@ -145,7 +145,7 @@ proptest! {
                 prop_assert!(decoded.form || body.is_empty());
                 // metadata may hold decoded JSON (up to serde_json's 128).
                 let bound = MAX_FORM_DEPTH + 1 + 128;
-                prop_assert!(depth(&Value::Object(decoded.fields)) <= bound);
+                prop_assert!(depth(&decoded.to_value()) <= bound);
             }
             Err(e) => {
                 prop_assert_eq!(e.status, 400);
@@ -157,7 +157,7 @@ proptest! {
     #[test]
     fn json_of_any_nesting(text in deep_json()) {
         match Body::decode(Some("application/json"), text.as_bytes()) {
-            Ok(body) => prop_assert!(depth(&Value::Object(body.fields)) <= 128),
+            Ok(body) => prop_assert!(depth(&body.to_value()) <= 128),
             Err(e) => prop_assert_eq!(e.status, 400),
         }
     }
@@ -167,7 +167,7 @@ proptest! {
         let v = Value::Object(fields.into_iter().collect());
         let text = serde_json::to_vec(&v).unwrap();
         let body = Body::decode(Some("application/json"), &text).expect("a JSON object decodes");
-        prop_assert_eq!(Value::Object(body.fields), v);
+        prop_assert_eq!(body.to_value(), v);
     }
 
     #[test]
