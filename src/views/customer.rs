@@ -1,6 +1,6 @@
 //! A customer as HAL JSON.
 
-use serde::ser::{SerializeMap, SerializeStruct};
+use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 use super::*;
@@ -57,33 +57,33 @@ struct CustomerLinksView<'a> {
 impl Serialize for CustomerLinksView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (r, id, l) = (self.render, self.id, self.links);
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("self", &r.api_href(&["customers/", id, ""]))?;
-        m.serialize_entry(
+        let mut links = Vec::with_capacity(6);
+        links.push(("self", r.api_href(&["customers/", id, ""])));
+        links.push((
             "dashboard",
-            &r.page_href(&["_sandbox/dashboard/customers/", id]),
-        )?;
+            r.page_href(&["_sandbox/dashboard/customers/", id]),
+        ));
         if l.mandates {
-            m.serialize_entry("mandates", &r.api_href(&["customers/", id, "/mandates"]))?;
+            links.push(("mandates", r.api_href(&["customers/", id, "/mandates"])));
         }
         if l.subscriptions {
-            m.serialize_entry(
+            links.push((
                 "subscriptions",
-                &r.api_href(&["customers/", id, "/subscriptions"]),
-            )?;
+                r.api_href(&["customers/", id, "/subscriptions"]),
+            ));
         }
         if l.payments {
-            m.serialize_entry("payments", &r.api_href(&["customers/", id, "/payments"]))?;
+            links.push(("payments", r.api_href(&["customers/", id, "/payments"])));
         }
         if let Some(doc) = l.documentation {
-            m.serialize_entry(
+            links.push((
                 "documentation",
-                &LinkTo {
+                LinkTo {
                     href: Href::of(&[DOCS, doc]),
                     kind: "text/html",
                 },
-            )?;
+            ));
         }
-        m.end()
+        serialize_links(s, links.iter().copied())
     }
 }

@@ -165,6 +165,7 @@ impl Serialize for DateTime {
 }
 
 /// An href as the pieces it is made of, joined as it is serialised.
+#[derive(Clone, Copy)]
 pub(crate) struct Href<'a>(pub(crate) [&'a str; 8]);
 
 impl<'a> Href<'a> {
@@ -185,6 +186,7 @@ impl std::fmt::Display for Href<'_> {
 }
 
 /// [`Link`] without its String.
+#[derive(Clone, Copy)]
 pub(crate) struct LinkTo<'a> {
     pub(crate) href: Href<'a>,
     pub(crate) kind: &'static str,
@@ -320,13 +322,61 @@ pub(crate) enum AnyLink<'a> {
     Pieces(LinkTo<'a>),
 }
 
-impl Serialize for AnyLink<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl AnyLink<'_> {
+    fn pieces(&self) -> LinkTo<'_> {
         match self {
-            AnyLink::Joined(l) => l.serialize(s),
-            AnyLink::Pieces(l) => l.serialize(s),
+            AnyLink::Joined(l) => LinkTo {
+                href: Href::of(&[&l.href]),
+                kind: l.kind,
+            },
+            AnyLink::Pieces(l) => *l,
         }
     }
+}
+
+impl Serialize for AnyLink<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.pieces().serialize(s)
+    }
+}
+
+/// A whole `_links` object, written as one piece of text when every href
+/// in it needs no escaping (always, for what the sandbox makes): the
+/// serializer's per-entry work (a key escaped, an object opened and closed
+/// per link) cost more than the bytes themselves. Names are the views' own
+/// constants. Any href that needs escaping sends the whole object through
+/// serde_json instead.
+pub(crate) fn serialize_links<'l, S, I>(s: S, links: I) -> Result<S::Ok, S::Error>
+where
+    S: Serializer,
+    I: Iterator<Item = (&'static str, LinkTo<'l>)> + Clone,
+{
+    let len: usize = links
+        .clone()
+        .map(|(name, l)| name.len() + l.href.0.iter().map(|p| p.len()).sum::<usize>() + 32)
+        .sum();
+    let mut out = String::with_capacity(len + 2);
+    out.push('{');
+    for (name, link) in links.clone() {
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(name);
+        out.push_str("\":{\"href\":\"");
+        let start = out.len();
+        for piece in link.href.0 {
+            out.push_str(piece);
+        }
+        if !needs_no_escape(&out.as_bytes()[start..]) || !needs_no_escape(name.as_bytes()) {
+            return s.collect_map(links);
+        }
+        out.push_str("\",\"type\":\"");
+        out.push_str(link.kind);
+        out.push_str("\"}");
+    }
+    out.push('}');
+    Verbatim(&out).serialize(s)
 }
 
 /// Links in the order they were pushed, written without joining their hrefs first.
@@ -334,7 +384,7 @@ pub(crate) struct PieceLinks<'a>(pub(crate) Vec<(&'static str, AnyLink<'a>)>);
 
 impl Serialize for PieceLinks<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().map(|(k, v)| (*k, v)))
+        serialize_links(s, self.0.iter().map(|(k, v)| (*k, v.pieces())))
     }
 }
 
@@ -343,7 +393,18 @@ pub struct OrderedLinks(pub Vec<(&'static str, Link<'static>)>);
 
 impl Serialize for OrderedLinks {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().map(|(k, v)| (*k, v)))
+        serialize_links(
+            s,
+            self.0.iter().map(|(k, l)| {
+                (
+                    *k,
+                    LinkTo {
+                        href: Href::of(&[&l.href]),
+                        kind: l.kind,
+                    },
+                )
+            }),
+        )
     }
 }
 
@@ -362,7 +423,7 @@ mod tests {
             text,
             r#"{"href":"http://localhost:8080/v2/customers/cst_a1","type":"application/hal+json"}"#
         );
-        let value = serde_json::to_value(&link).unwrap_or_default();
+        let value = serde_json::to_value(link).unwrap_or_default();
         assert_eq!(
             value["href"].as_str(),
             Some("http://localhost:8080/v2/customers/cst_a1")
@@ -384,6 +445,37 @@ mod tests {
             assert_eq!(text, expected.to_string());
             assert_eq!(serde_json::to_value(&link).unwrap_or_default(), expected);
         }
+    }
+
+    #[test]
+    fn a_links_object_is_one_piece_of_text_or_escaped_whole() {
+        let plain = OrderedLinks(vec![
+            ("self", Link::hal("http://h/v2/payments/tr_1")),
+            ("checkout", Link::html("http://h/checkout/tr_1?account=ab")),
+        ]);
+        let expected = serde_json::json!({
+            "self": {"href": "http://h/v2/payments/tr_1", "type": "application/hal+json"},
+            "checkout": {"href": "http://h/checkout/tr_1?account=ab", "type": "text/html"},
+        });
+        assert_eq!(
+            serde_json::to_string(&plain).unwrap_or_default(),
+            expected.to_string()
+        );
+        assert_eq!(serde_json::to_value(&plain).unwrap_or_default(), expected);
+        let escaped = OrderedLinks(vec![
+            ("self", Link::hal("http://h/v2/payments/tr_1")),
+            ("next", Link::hal("http://h/v2/payments?from=\"x\\")),
+        ]);
+        let expected = serde_json::json!({
+            "self": {"href": "http://h/v2/payments/tr_1", "type": "application/hal+json"},
+            "next": {"href": "http://h/v2/payments?from=\"x\\", "type": "application/hal+json"},
+        });
+        assert_eq!(
+            serde_json::to_string(&escaped).unwrap_or_default(),
+            expected.to_string()
+        );
+        let empty = OrderedLinks(Vec::new());
+        assert_eq!(serde_json::to_string(&empty).unwrap_or_default(), "{}");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
-use super::{DateTime, Href, Link, LinkTo, Render, DOCS};
+use super::{serialize_links, DateTime, Href, Link, LinkTo, Render, DOCS};
 use crate::store::{Organization, Profile};
 
 /// The deprecated `categoryCode` that goes with a `businessCategory`.
@@ -75,32 +75,38 @@ impl Serialize for ProfileLinks<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let v = self.0;
         let (r, id) = (&v.render, v.profile.id.as_str());
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("self", &r.api_href(&["profiles/", id]))?;
+        let mut links = Vec::with_capacity(8);
+        links.push(("self", r.api_href(&["profiles/", id])));
         // The sandbox has no merchant dashboard: both lead to the preview.
-        let preview = r.page_href(&["checkout/preview/", id]);
-        m.serialize_entry("dashboard", &preview)?;
+        links.push(("dashboard", r.page_href(&["checkout/preview/", id])));
         for name in ["chargebacks", "methods", "payments", "refunds"] {
             let href = if v.me {
                 Href::of(&[r.base, "/v2/", name])
             } else {
                 Href::of(&[r.base, "/v2/", name, "?profileId=", id])
             };
-            let link = LinkTo {
-                href,
-                kind: "application/hal+json",
-            };
-            m.serialize_entry(name, &link)?;
+            links.push((
+                name,
+                LinkTo {
+                    href,
+                    kind: "application/hal+json",
+                },
+            ));
         }
-        m.serialize_entry("checkoutPreviewUrl", &preview)?;
+        links.push((
+            "checkoutPreviewUrl",
+            r.page_href(&["checkout/preview/", id]),
+        ));
         if let Some(doc) = v.documentation {
-            let link = LinkTo {
-                href: Href::of(&[DOCS, doc]),
-                kind: "text/html",
-            };
-            m.serialize_entry("documentation", &link)?;
+            links.push((
+                "documentation",
+                LinkTo {
+                    href: Href::of(&[DOCS, doc]),
+                    kind: "text/html",
+                },
+            ));
         }
-        m.end()
+        serialize_links(s, links.iter().copied())
     }
 }
 
