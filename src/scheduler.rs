@@ -64,7 +64,7 @@ pub struct Schedule {
     /// events by lookup, not by a walk through every event of the account
     /// (a charge reschedules its subscription, a paid payment drops its
     /// expiry: thousands in one advance, each with thousands pending).
-    index: HashMap<Due, Vec<(i64, u64)>>,
+    index: HashMap<Due, Vec<(i64, u64)>, foldhash::fast::RandomState>,
     seq: u64,
 }
 

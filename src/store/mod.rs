@@ -16,6 +16,10 @@ pub mod registry;
 pub mod subscription;
 
 use std::collections::{BTreeSet, HashMap};
+
+/// A map by object id. foldhash rather than SipHash, as in
+/// [`collection::Collection`]: most requests hash an id or two here.
+pub type IdMap<V> = HashMap<Id, V, foldhash::fast::RandomState>;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 use parking_lot::{Mutex, RwLock};
@@ -153,18 +157,18 @@ pub struct Data {
     seq: u64,
     pub customers: Collection<Customer>,
     /// Deleted customers, by id, with the time of deletion: they answer 410.
-    pub deleted_customers: HashMap<Id, i64>,
+    pub deleted_customers: IdMap<i64>,
     pub payments: Collection<Payment>,
-    pub customer_payments: HashMap<Id, BTreeSet<SortKey>>,
+    pub customer_payments: IdMap<BTreeSet<SortKey>>,
     /// Every mandate, revoked ones too (they answer 410).
     pub mandates: Collection<Mandate>,
     /// A customer's mandates that are not revoked: what its list shows.
-    pub customer_mandates: HashMap<Id, BTreeSet<SortKey>>,
+    pub customer_mandates: IdMap<BTreeSet<SortKey>>,
     /// Every subscription, canceled ones too (they still answer 200).
     pub subscriptions: Collection<Subscription>,
-    pub customer_subscriptions: HashMap<Id, BTreeSet<SortKey>>,
+    pub customer_subscriptions: IdMap<BTreeSet<SortKey>>,
     /// The payments each subscription made, as keys of `payments`.
-    pub subscription_payments: HashMap<Id, BTreeSet<SortKey>>,
+    pub subscription_payments: IdMap<BTreeSet<SortKey>>,
     /// How this account's subscription charges come out (sandbox API).
     pub charges: ChargeSettings,
     /// What falls due later on the account's clock (expiry, ...): the
@@ -173,11 +177,11 @@ pub struct Data {
     /// Every refund of the account (what `GET /v2/refunds` pages), and
     /// each payment's own.
     pub refunds: Collection<Refund>,
-    pub payment_refunds: HashMap<Id, BTreeSet<SortKey>>,
+    pub payment_refunds: IdMap<BTreeSet<SortKey>>,
     pub chargebacks: Collection<Chargeback>,
-    pub payment_chargebacks: HashMap<Id, BTreeSet<SortKey>>,
+    pub payment_chargebacks: IdMap<BTreeSet<SortKey>>,
     pub captures: Collection<Capture>,
-    pub payment_captures: HashMap<Id, BTreeSet<SortKey>>,
+    pub payment_captures: IdMap<BTreeSet<SortKey>>,
     /// Seconds between two steps of a refund's status walk; `None` takes
     /// `--refund-delay`. Set by a fixture's `refundDelay`.
     pub refund_delay: Option<u64>,
@@ -213,22 +217,22 @@ impl Data {
             rng: StdRng::seed_from_u64(rng_seed),
             seq: 0,
             customers: Collection::default(),
-            deleted_customers: HashMap::new(),
+            deleted_customers: IdMap::default(),
             payments: Collection::default(),
-            customer_payments: HashMap::new(),
+            customer_payments: IdMap::default(),
             mandates: Collection::default(),
-            customer_mandates: HashMap::new(),
+            customer_mandates: IdMap::default(),
             subscriptions: Collection::default(),
-            customer_subscriptions: HashMap::new(),
-            subscription_payments: HashMap::new(),
+            customer_subscriptions: IdMap::default(),
+            subscription_payments: IdMap::default(),
             charges: ChargeSettings::default(),
             schedule: Default::default(),
             refunds: Collection::default(),
-            payment_refunds: HashMap::new(),
+            payment_refunds: IdMap::default(),
             chargebacks: Collection::default(),
-            payment_chargebacks: HashMap::new(),
+            payment_chargebacks: IdMap::default(),
             captures: Collection::default(),
-            payment_captures: HashMap::new(),
+            payment_captures: IdMap::default(),
             refund_delay: None,
             profiles: Vec::new(),
             organization: None,
@@ -458,7 +462,7 @@ impl Data {
     /// A payment's refunds, chargebacks or captures, oldest first.
     pub fn of_payment<'a, T>(
         coll: &'a Collection<T>,
-        index: &'a HashMap<Id, BTreeSet<SortKey>>,
+        index: &'a IdMap<BTreeSet<SortKey>>,
         payment: &str,
     ) -> impl DoubleEndedIterator<Item = &'a T> + 'a {
         index

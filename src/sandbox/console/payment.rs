@@ -75,7 +75,7 @@ pub fn page(app: &App, account: &Account, base: &str, id: &str) -> Result<String
             events.push((at, html::text(&format!("Status {}", what.to_lowercase()))));
         }
     }
-    let of = |index: &std::collections::HashMap<crate::ids::Id, _>| {
+    let of = |index: &crate::store::IdMap<_>| {
         index
             .get(id)
             .cloned()
