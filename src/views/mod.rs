@@ -231,20 +231,16 @@ impl Serialize for Verbatim<'_> {
 }
 
 /// Whether `bytes` go into a JSON string as they are (no quote, backslash
-/// or control character). Sixteen bytes at a time without an early exit,
-/// which the compiler turns into vector compares, unlike an escaper's
-/// byte-by-byte loop.
+/// or control character). One pass without an early exit: for hrefs of a
+/// hundred bytes it counted fewer instructions than sixteen-byte chunks
+/// and far fewer than an escaper's per-byte branches.
 fn needs_no_escape(bytes: &[u8]) -> bool {
-    fn bad(b: u8) -> u8 {
-        u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\')
-    }
-    let mut chunks = bytes.chunks_exact(16);
-    let mut found = 0u8;
-    for chunk in &mut chunks {
-        found |= chunk.iter().fold(0u8, |acc, &b| acc | bad(b));
-    }
-    found |= chunks.remainder().iter().fold(0u8, |acc, &b| acc | bad(b));
-    found == 0
+    bytes
+        .iter()
+        .fold(0u8, |bad, &b| {
+            bad | u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\')
+        })
+        == 0
 }
 
 impl Serialize for LinkTo<'_> {
