@@ -76,13 +76,7 @@ impl Serialize for CustomerLinksView<'_> {
             links.push(("payments", r.api_href(&["customers/", id, "/payments"])));
         }
         if let Some(doc) = l.documentation {
-            links.push((
-                "documentation",
-                LinkTo {
-                    href: Href::of(&[DOCS, doc]),
-                    kind: "text/html",
-                },
-            ));
+            links.push(("documentation", LinkTo::docs(doc)));
         }
         serialize_links(s, links.iter().copied())
     }

@@ -235,12 +235,19 @@ impl Serialize for Verbatim<'_> {
 /// hundred bytes it counted fewer instructions than sixteen-byte chunks
 /// and far fewer than an escaper's per-byte branches.
 fn needs_no_escape(bytes: &[u8]) -> bool {
-    bytes
-        .iter()
-        .fold(0u8, |bad, &b| {
-            bad | u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\')
-        })
-        == 0
+    bytes.iter().fold(0u8, |bad, &b| {
+        bad | u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\')
+    }) == 0
+}
+
+impl LinkTo<'_> {
+    /// The docs page `page` (`https://docs.mollie.com/reference/v2/<page>`).
+    pub(crate) fn docs(page: &str) -> LinkTo<'_> {
+        LinkTo {
+            href: Href::of(&[DOCS, page]),
+            kind: "text/html",
+        }
+    }
 }
 
 impl Serialize for LinkTo<'_> {

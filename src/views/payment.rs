@@ -210,13 +210,7 @@ fn payment_links<'a>(p: &'a Payment, r: &Render<'a>, l: &PaymentLinks) -> PieceL
         api("subscription", &["customers/", cst, "/subscriptions/", sub]);
     }
     if let Some(doc) = l.documentation {
-        links.push((
-            "documentation",
-            AnyLink::Pieces(LinkTo {
-                href: Href::of(&[DOCS, doc]),
-                kind: "text/html",
-            }),
-        ));
+        links.push(("documentation", AnyLink::Pieces(LinkTo::docs(doc))));
     }
     PieceLinks(links)
 }

@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
-use super::{serialize_links, DateTime, Href, Link, LinkTo, Render, DOCS};
+use super::{serialize_links, DateTime, Href, Link, LinkTo, Render};
 use crate::store::{Organization, Profile};
 
 /// The deprecated `categoryCode` that goes with a `businessCategory`.
@@ -98,13 +98,7 @@ impl Serialize for ProfileLinks<'_, '_> {
             r.page_href(&["checkout/preview/", id]),
         ));
         if let Some(doc) = v.documentation {
-            links.push((
-                "documentation",
-                LinkTo {
-                    href: Href::of(&[DOCS, doc]),
-                    kind: "text/html",
-                },
-            ));
+            links.push(("documentation", LinkTo::docs(doc)));
         }
         serialize_links(s, links.iter().copied())
     }
