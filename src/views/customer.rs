@@ -22,7 +22,34 @@ pub struct CustomerLinks {
 }
 
 impl Serialize for CustomerView<'_> {
+    /// As text ([`ObjectText`]) unless a link needs escaping; then every
+    /// field through serde, as [`CustomerView::serialize_fields`] writes them.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let c = self.customer;
+        let mut o = ObjectText::new(768);
+        o.str("resource", "customer");
+        o.str("id", &c.id);
+        o.str("mode", self.render.mode.as_str());
+        o.opt_str("name", c.name.as_deref());
+        o.opt_str("email", c.email.as_deref());
+        o.opt_str("locale", c.locale);
+        o.raw("metadata", c.metadata.as_deref());
+        match DateText::new(c.created_at) {
+            Some(text) => o.str("createdAt", text.as_str()),
+            None => o.str("createdAt", &format_datetime(c.created_at)),
+        }
+        if let Some(l) = &self.links {
+            let links = customer_links(&self.render, &c.id, l);
+            if !o.links(links.iter().copied()) {
+                return self.serialize_fields(s);
+            }
+        }
+        Verbatim(&o.finish()).serialize(s)
+    }
+}
+
+impl CustomerView<'_> {
+    fn serialize_fields<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let c = self.customer;
         let mut st = s.serialize_struct("customer", 9)?;
         st.serialize_field("resource", "customer")?;
@@ -56,28 +83,136 @@ struct CustomerLinksView<'a> {
 
 impl Serialize for CustomerLinksView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (r, id, l) = (self.render, self.id, self.links);
-        let mut links = Vec::with_capacity(6);
-        links.push(("self", r.api_href(&["customers/", id, ""])));
-        links.push((
-            "dashboard",
-            r.page_href(&["_sandbox/dashboard/customers/", id]),
-        ));
-        if l.mandates {
-            links.push(("mandates", r.api_href(&["customers/", id, "/mandates"])));
-        }
-        if l.subscriptions {
-            links.push((
-                "subscriptions",
-                r.api_href(&["customers/", id, "/subscriptions"]),
-            ));
-        }
-        if l.payments {
-            links.push(("payments", r.api_href(&["customers/", id, "/payments"])));
-        }
-        if let Some(doc) = l.documentation {
-            links.push(("documentation", LinkTo::docs(doc)));
-        }
+        let links = customer_links(self.render, self.id, self.links);
         serialize_links(s, links.iter().copied())
+    }
+}
+
+fn customer_links<'a>(
+    r: &Render<'a>,
+    id: &'a str,
+    l: &CustomerLinks,
+) -> Vec<(&'static str, LinkTo<'a>)> {
+    let mut links = Vec::with_capacity(6);
+    links.push(("self", r.api_href(&["customers/", id, ""])));
+    links.push((
+        "dashboard",
+        r.page_href(&["_sandbox/dashboard/customers/", id]),
+    ));
+    if l.mandates {
+        links.push(("mandates", r.api_href(&["customers/", id, "/mandates"])));
+    }
+    if l.subscriptions {
+        links.push((
+            "subscriptions",
+            r.api_href(&["customers/", id, "/subscriptions"]),
+        ));
+    }
+    if l.payments {
+        links.push(("payments", r.api_href(&["customers/", id, "/payments"])));
+    }
+    if let Some(doc) = l.documentation {
+        links.push(("documentation", LinkTo::docs(doc)));
+    }
+    links
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::value::RawValue;
+
+    fn through_serde(view: &CustomerView<'_>) -> String {
+        let mut out = Vec::new();
+        let mut ser = serde_json::Serializer::new(&mut out);
+        view.serialize_fields(&mut ser).unwrap_or_default();
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// The text writer and serde_json write the same bytes, whatever the
+    /// customer holds.
+    #[test]
+    fn text_and_serde_write_the_same_customer() {
+        let names = [
+            None,
+            Some("Jane Jansen"),
+            Some("\"quoted\" \\ back"),
+            Some("tab\there\nnewline\u{1}ctl\u{7f}"),
+            Some("Zoë 🦀 ünïcödé"),
+            Some(""),
+        ];
+        let metadata = [
+            None,
+            RawValue::from_string(r#"{"b":1.10,"a":[1,"x"]}"#.into()).ok(),
+            RawValue::from_string(r#""text""#.into()).ok(),
+        ];
+        let bases = ["http://localhost:8080", "https://api.mollie.com"];
+        for (i, name) in names.iter().enumerate() {
+            for meta in &metadata {
+                for base in bases {
+                    let customer = Customer {
+                        id: "cst_8wmqcHMN4U".into(),
+                        created_at: 1_700_000_000 + i as i64,
+                        name: name.map(Into::into),
+                        email: name.map(|n| format!("{n}@example.org").into()),
+                        locale: if i % 2 == 0 { Some("nl_NL") } else { None },
+                        metadata: meta.clone(),
+                    };
+                    for links in [None, Some((true, false, "customers-api/get-customer"))] {
+                        let view = CustomerView {
+                            customer: &customer,
+                            render: Render {
+                                base,
+                                mode: if i % 2 == 0 { Mode::Test } else { Mode::Live },
+                                profile_id: "pfl_1",
+                                testmode_links: i % 3 == 0,
+                                page_token: "0123abcd",
+                            },
+                            links: links.map(|(payments, mandates, doc)| CustomerLinks {
+                                payments,
+                                mandates,
+                                subscriptions: i % 2 == 1,
+                                documentation: Some(doc),
+                            }),
+                        };
+                        let text = serde_json::to_string(&view).unwrap_or_default();
+                        assert_eq!(text, through_serde(&view));
+                        let value = serde_json::to_value(&view).unwrap_or_default();
+                        assert_eq!(value.to_string(), text);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_base_that_needs_escaping_renders_through_serde() {
+        let customer = Customer {
+            id: "cst_8wmqcHMN4U".into(),
+            created_at: 0,
+            name: None,
+            email: None,
+            locale: None,
+            metadata: None,
+        };
+        let view = CustomerView {
+            customer: &customer,
+            render: Render {
+                base: "http://odd\"host",
+                mode: Mode::Test,
+                profile_id: "pfl_1",
+                testmode_links: false,
+                page_token: "t",
+            },
+            links: Some(CustomerLinks {
+                payments: false,
+                mandates: false,
+                subscriptions: false,
+                documentation: None,
+            }),
+        };
+        let text = serde_json::to_string(&view).unwrap_or_default();
+        assert_eq!(text, through_serde(&view));
+        assert!(text.contains(r#""href":"http://odd\"host/v2/customers/cst_8wmqcHMN4U""#));
     }
 }

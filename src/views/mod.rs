@@ -362,14 +362,29 @@ where
     S: Serializer,
     I: Iterator<Item = (&'static str, LinkTo<'l>)> + Clone,
 {
+    let mut out = String::new();
+    if write_links(&mut out, links.clone()) {
+        Verbatim(&out).serialize(s)
+    } else {
+        s.collect_map(links)
+    }
+}
+
+/// Appends the `_links` object to `out` as text; `false` (and `out` left
+/// as it was) when an href needs escaping.
+fn write_links<'l, I>(out: &mut String, links: I) -> bool
+where
+    I: Iterator<Item = (&'static str, LinkTo<'l>)> + Clone,
+{
     let len: usize = links
         .clone()
         .map(|(name, l)| name.len() + l.href.0.iter().map(|p| p.len()).sum::<usize>() + 32)
         .sum();
-    let mut out = String::with_capacity(len + 2);
+    out.reserve(len + 2);
+    let at = out.len();
     out.push('{');
-    for (name, link) in links.clone() {
-        if out.len() > 1 {
+    for (name, link) in links {
+        if out.len() > at + 1 {
             out.push(',');
         }
         out.push('"');
@@ -380,14 +395,90 @@ where
             out.push_str(piece);
         }
         if !needs_no_escape(&out.as_bytes()[start..]) || !needs_no_escape(name.as_bytes()) {
-            return s.collect_map(links);
+            out.truncate(at);
+            return false;
         }
         out.push_str("\",\"type\":\"");
         out.push_str(link.kind);
         out.push_str("\"}");
     }
     out.push('}');
-    Verbatim(&out).serialize(s)
+    true
+}
+
+/// A JSON object written as text, for the views on most responses: a
+/// field costs a few copies instead of serde_json's calls per key and
+/// value and its byte-by-byte escaping. A string with a character to
+/// escape goes through serde_json; names are the views' own constants.
+pub(crate) struct ObjectText {
+    out: String,
+}
+
+impl ObjectText {
+    pub(crate) fn new(capacity: usize) -> ObjectText {
+        let mut out = String::with_capacity(capacity);
+        out.push('{');
+        ObjectText { out }
+    }
+
+    fn key(&mut self, name: &'static str) {
+        if self.out.len() > 1 {
+            self.out.push(',');
+        }
+        self.out.push('"');
+        self.out.push_str(name);
+        self.out.push_str("\":");
+    }
+
+    pub(crate) fn str(&mut self, name: &'static str, value: &str) {
+        self.key(name);
+        if needs_no_escape(value.as_bytes()) {
+            self.out.push('"');
+            self.out.push_str(value);
+            self.out.push('"');
+        } else {
+            self.out
+                .push_str(&serde_json::to_string(value).unwrap_or_default());
+        }
+    }
+
+    /// `null` for `None`.
+    pub(crate) fn opt_str(&mut self, name: &'static str, value: Option<&str>) {
+        match value {
+            Some(v) => self.str(name, v),
+            None => {
+                self.key(name);
+                self.out.push_str("null");
+            }
+        }
+    }
+
+    /// JSON text kept as it came (`null` for `None`).
+    pub(crate) fn raw(&mut self, name: &'static str, value: Option<&serde_json::value::RawValue>) {
+        self.key(name);
+        self.out.push_str(value.map_or("null", |v| v.get()));
+    }
+
+    /// A `_links` object; `false` (nothing written) when an href needs
+    /// escaping, for the caller to render the whole view through serde.
+    pub(crate) fn links<'l, I>(&mut self, links: I) -> bool
+    where
+        I: Iterator<Item = (&'static str, LinkTo<'l>)> + Clone,
+    {
+        let at = self.out.len();
+        self.key("_links");
+        if write_links(&mut self.out, links) {
+            true
+        } else {
+            self.out.truncate(at);
+            false
+        }
+    }
+
+    pub(crate) fn finish(mut self) -> String {
+        self.out.push('}');
+        self.out
+    }
 }
 
 /// Links in the order they were pushed, written without joining their hrefs first.
