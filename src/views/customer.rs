@@ -34,10 +34,7 @@ impl Serialize for CustomerView<'_> {
         o.opt_str("email", c.email.as_deref());
         o.opt_str("locale", c.locale);
         o.raw("metadata", c.metadata.as_deref());
-        match DateText::new(c.created_at) {
-            Some(text) => o.str("createdAt", text.as_str()),
-            None => o.str("createdAt", &format_datetime(c.created_at)),
-        }
+        o.datetime("createdAt", c.created_at);
         if let Some(l) = &self.links {
             let links = customer_links(&self.render, &c.id, l);
             if !o.links(links.iter().copied()) {

@@ -39,13 +39,19 @@ pub struct Link<'a> {
     pub kind: &'static str,
 }
 
-impl Serialize for Link<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl Link<'_> {
+    /// The link as [`LinkTo`], its href one piece.
+    pub(crate) fn pieces(&self) -> LinkTo<'_> {
         LinkTo {
             href: Href::of(&[&self.href]),
             kind: self.kind,
         }
-        .serialize(s)
+    }
+}
+
+impl Serialize for Link<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.pieces().serialize(s)
     }
 }
 
@@ -155,12 +161,20 @@ impl<'a> From<&'a Amount> for AmountView<'a> {
 /// living beyond the serialisation.
 pub struct DateTime(pub i64);
 
+impl DateTime {
+    /// `f` of the datetime's text: from the stack for years 0 to 9999,
+    /// else [`format_datetime`]'s String.
+    fn with_text<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        match DateText::new(self.0) {
+            Some(text) => f(text.as_str()),
+            None => f(&format_datetime(self.0)),
+        }
+    }
+}
+
 impl Serialize for DateTime {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match DateText::new(self.0) {
-            Some(text) => s.serialize_str(text.as_str()),
-            None => s.serialize_str(&format_datetime(self.0)),
-        }
+        self.with_text(|text| s.serialize_str(text))
     }
 }
 
@@ -253,34 +267,14 @@ impl LinkTo<'_> {
 impl Serialize for LinkTo<'_> {
     /// A link is most of a response's bytes, and escaping them one at a
     /// time was the largest single cost of rendering: the whole object is
-    /// built on the stack and written verbatim when its href is plain
-    /// (always, for the ids and hosts the sandbox makes), escaped otherwise.
+    /// written verbatim when its href is plain (always, for the ids and
+    /// hosts the sandbox makes), escaped otherwise.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        const HEAD: &[u8] = b"{\"href\":\"";
-        const MIDDLE: &[u8] = b"\",\"type\":\"";
-        const TAIL: &[u8] = b"\"}";
         let len: usize = self.href.0.iter().map(|p| p.len()).sum();
-        let mut buf = [0u8; 320];
-        let total = HEAD.len() + len + MIDDLE.len() + self.kind.len() + TAIL.len();
-        if total <= buf.len() {
-            let mut at = 0;
-            let mut put = |bytes: &[u8]| {
-                buf[at..at + bytes.len()].copy_from_slice(bytes);
-                at += bytes.len();
-            };
-            put(HEAD);
-            for piece in self.href.0 {
-                put(piece.as_bytes());
-            }
-            put(MIDDLE);
-            put(self.kind.as_bytes());
-            put(TAIL);
-            let href = &buf[HEAD.len()..HEAD.len() + len];
-            if needs_no_escape(href) {
-                if let Ok(text) = std::str::from_utf8(&buf[..at]) {
-                    return Verbatim(text).serialize(s);
-                }
-            }
+        let mut out = String::with_capacity(len + 32);
+        out.push_str("{\"href\":\"");
+        if write_href_and_type(&mut out, self) {
+            return Verbatim(&out).serialize(s);
         }
         let mut st = s.serialize_struct("link", 2)?;
         st.serialize_field("href", &self.href)?;
@@ -336,10 +330,7 @@ pub(crate) enum AnyLink<'a> {
 impl AnyLink<'_> {
     fn pieces(&self) -> LinkTo<'_> {
         match self {
-            AnyLink::Joined(l) => LinkTo {
-                href: Href::of(&[&l.href]),
-                kind: l.kind,
-            },
+            AnyLink::Joined(l) => l.pieces(),
             AnyLink::Pieces(l) => *l,
         }
     }
@@ -390,19 +381,31 @@ where
         out.push('"');
         out.push_str(name);
         out.push_str("\":{\"href\":\"");
-        let start = out.len();
-        for piece in link.href.0 {
-            out.push_str(piece);
-        }
-        if !needs_no_escape(&out.as_bytes()[start..]) || !needs_no_escape(name.as_bytes()) {
+        if !needs_no_escape(name.as_bytes()) || !write_href_and_type(out, &link) {
             out.truncate(at);
             return false;
         }
-        out.push_str("\",\"type\":\"");
-        out.push_str(link.kind);
-        out.push_str("\"}");
     }
     out.push('}');
+    true
+}
+
+/// Appends a link's href and type to `out`, after its opening
+/// `{"href":"`: `false` when the href needs escaping (the caller drops
+/// what it wrote). Shared by a lone link and a `_links` object.
+// Inlined: it runs once per link of every response.
+#[inline(always)]
+fn write_href_and_type(out: &mut String, link: &LinkTo<'_>) -> bool {
+    let start = out.len();
+    for piece in link.href.0 {
+        out.push_str(piece);
+    }
+    if !needs_no_escape(&out.as_bytes()[start..]) {
+        return false;
+    }
+    out.push_str("\",\"type\":\"");
+    out.push_str(link.kind);
+    out.push_str("\"}");
     true
 }
 
@@ -453,6 +456,10 @@ impl ObjectText {
         }
     }
 
+    pub(crate) fn datetime(&mut self, name: &'static str, secs: i64) {
+        DateTime(secs).with_text(|text| self.str(name, text));
+    }
+
     /// JSON text kept as it came (`null` for `None`).
     pub(crate) fn raw(&mut self, name: &'static str, value: Option<&serde_json::value::RawValue>) {
         self.key(name);
@@ -495,18 +502,7 @@ pub struct OrderedLinks(pub Vec<(&'static str, Link<'static>)>);
 
 impl Serialize for OrderedLinks {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        serialize_links(
-            s,
-            self.0.iter().map(|(k, l)| {
-                (
-                    *k,
-                    LinkTo {
-                        href: Href::of(&[&l.href]),
-                        kind: l.kind,
-                    },
-                )
-            }),
-        )
+        serialize_links(s, self.0.iter().map(|(k, l)| (*k, l.pieces())))
     }
 }
 
@@ -599,7 +595,7 @@ mod tests {
     }
 
     #[test]
-    fn a_long_href_takes_the_escaping_path() {
+    fn a_long_href_is_written_whole() {
         let long = format!("http://h/{}", "a".repeat(400));
         let text = serde_json::to_string(&Link::html(long.clone())).unwrap_or_default();
         assert_eq!(
