@@ -3,11 +3,10 @@
 //! newest-first with an inclusive `from` cursor; [`Collection::page`] implements exactly
 //! that, for the whole collection or for a sub-index (a customer's payments).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-use foldhash::fast::RandomState;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
+use super::IdMap;
 use crate::ids::Id;
 
 /// Creation time first, then the order objects were made in: lists stay
@@ -21,22 +20,19 @@ pub struct SortKey {
 #[derive(Debug, Clone)]
 pub struct Collection<T> {
     items: BTreeMap<SortKey, T>,
-    /// foldhash rather than SipHash: every request looks an id up here,
-    /// and a sandbox on loopback needs no defence against crafted ids
-    /// beyond foldhash's per-process seed.
-    keys: HashMap<Id, SortKey, RandomState>,
+    keys: IdMap<SortKey>,
     /// Where removed objects stood: a `next` link whose `from` object was
     /// removed between two pages still places the cursor (the list goes on
     /// from that position), as with a live object.
-    removed: HashMap<Id, SortKey, RandomState>,
+    removed: IdMap<SortKey>,
 }
 
 impl<T> Default for Collection<T> {
     fn default() -> Self {
         Collection {
             items: BTreeMap::new(),
-            keys: HashMap::default(),
-            removed: HashMap::default(),
+            keys: IdMap::default(),
+            removed: IdMap::default(),
         }
     }
 }

@@ -16,10 +16,6 @@ pub mod registry;
 pub mod subscription;
 
 use std::collections::{BTreeSet, HashMap};
-
-/// A map by object id. foldhash rather than SipHash, as in
-/// [`collection::Collection`]: most requests hash an id or two here.
-pub type IdMap<V> = HashMap<Id, V, foldhash::fast::RandomState>;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 use parking_lot::{Mutex, RwLock};
@@ -55,6 +51,11 @@ impl Mode {
         }
     }
 }
+
+/// A map by object id. foldhash rather than SipHash: every request looks
+/// an id or two up, and a sandbox on loopback needs no defence against
+/// crafted ids beyond foldhash's per-process seed.
+pub type IdMap<V> = HashMap<Id, V, foldhash::fast::RandomState>;
 
 pub struct Account {
     pub key: Box<str>,
