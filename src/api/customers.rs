@@ -35,7 +35,7 @@ pub fn render_one(
         render,
         links: Some(links(data, &customer.id, Some(doc))),
     };
-    hal_response(status, Bytes::from(crate::views::to_json(&view)))
+    hal_response(status, Bytes::from(view.body()))
 }
 
 /// The fields of a create or update body that were sent, validated.

@@ -22,9 +22,28 @@ pub struct CustomerLinks {
 }
 
 impl Serialize for CustomerView<'_> {
-    /// As text ([`ObjectText`]) unless a link needs escaping; then every
-    /// field through serde, as [`CustomerView::serialize_fields`] writes them.
+    /// As text ([`CustomerView::text`]) unless a link needs escaping; then
+    /// every field through serde, as [`CustomerView::serialize_fields`] writes them.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.text() {
+            Some(text) => Verbatim(&text).serialize(s),
+            None => self.serialize_fields(s),
+        }
+    }
+}
+
+impl CustomerView<'_> {
+    /// The customer as a response body: its text as it is, without a
+    /// second buffer and serde_json's raw-value round trip around it.
+    pub fn body(&self) -> Vec<u8> {
+        match self.text() {
+            Some(text) => text.into_bytes(),
+            None => to_json(self),
+        }
+    }
+
+    /// The customer as JSON text ([`ObjectText`]); `None` when a link needs escaping.
+    fn text(&self) -> Option<String> {
         let c = self.customer;
         let mut o = ObjectText::new(768);
         o.str("resource", "customer");
@@ -38,10 +57,10 @@ impl Serialize for CustomerView<'_> {
         if let Some(l) = &self.links {
             let links = customer_links(&self.render, &c.id, l);
             if !o.links(links.iter().copied()) {
-                return self.serialize_fields(s);
+                return None;
             }
         }
-        Verbatim(&o.finish()).serialize(s)
+        Some(o.finish())
     }
 }
 
@@ -174,6 +193,7 @@ mod tests {
                         };
                         let text = serde_json::to_string(&view).unwrap_or_default();
                         assert_eq!(text, through_serde(&view));
+                        assert_eq!(String::from_utf8(view.body()).unwrap_or_default(), text);
                         let value = serde_json::to_value(&view).unwrap_or_default();
                         assert_eq!(value.to_string(), text);
                     }
@@ -210,6 +230,7 @@ mod tests {
         };
         let text = serde_json::to_string(&view).unwrap_or_default();
         assert_eq!(text, through_serde(&view));
+        assert_eq!(String::from_utf8(view.body()).unwrap_or_default(), text);
         assert!(text.contains(r#""href":"http://odd\"host/v2/customers/cst_8wmqcHMN4U""#));
     }
 }
