@@ -34,40 +34,55 @@ impl<'a> Credential<'a> {
         })
     }
 
+    /// Byte by byte: this runs on every request, and a header of the right
+    /// shape is all ASCII, so only a wrong one is decoded as text (for the log).
     fn read_header(header: Option<&'a [u8]>) -> std::result::Result<Credential<'a>, String> {
         let Some(header) = header else {
             return Err("no Authorization header (send Authorization: Bearer <key>)".into());
         };
-        let value = std::str::from_utf8(header)
-            .map_err(|_| "the Authorization header is not text".to_owned())?;
-        let (scheme, key) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
-        if !scheme.eq_ignore_ascii_case("bearer") || key.trim().is_empty() {
+        let value = header.trim_ascii();
+        let (scheme, key) = match value.iter().position(|&b| b == b' ') {
+            Some(at) => (&value[..at], value[at + 1..].trim_ascii()),
+            None => (value, &value[value.len()..]),
+        };
+        if !scheme.eq_ignore_ascii_case(b"bearer") || key.is_empty() {
             return Err("the Authorization header is not 'Bearer <key>'".into());
         }
-        let key = key.trim();
-        Self::parse_key(key).ok_or_else(|| {
-            let shown: String = key.chars().take(8).collect();
-            format!(
-                "{}; got \"{shown}…\" ({} characters)",
-                shape_rule(key),
-                key.chars().count()
-            )
-        })
+        if let Some(credential) = Self::parse_key_bytes(key) {
+            return Ok(credential);
+        }
+        let key = std::str::from_utf8(key)
+            .map_err(|_| "the Authorization header is not text".to_owned())?;
+        let shown: String = key.chars().take(8).collect();
+        Err(format!(
+            "{}; got \"{shown}…\" ({} characters)",
+            shape_rule(key),
+            key.chars().count()
+        ))
     }
 
     pub fn parse_key(key: &'a str) -> Option<Credential<'a>> {
-        let (kind, mode, rest) = if let Some(rest) = key.strip_prefix("test_") {
+        Self::parse_key_bytes(key.as_bytes())
+    }
+
+    fn parse_key_bytes(key: &'a [u8]) -> Option<Credential<'a>> {
+        let (kind, mode, rest) = if let Some(rest) = key.strip_prefix(b"test_") {
             (Kind::ApiKey, Mode::Test, rest)
-        } else if let Some(rest) = key.strip_prefix("live_") {
+        } else if let Some(rest) = key.strip_prefix(b"live_") {
             (Kind::ApiKey, Mode::Live, rest)
-        } else if let Some(rest) = key.strip_prefix("access_") {
+        } else if let Some(rest) = key.strip_prefix(b"access_") {
             (Kind::AccessToken, Mode::Live, rest)
         } else {
             return None;
         };
         let shape_ok = rest.len() >= MIN_KEY_CHARS
-            && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-        shape_ok.then_some(Credential { key, kind, mode })
+            && rest.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_');
+        if !shape_ok {
+            return None;
+        }
+        // All ASCII by the check above, so this cannot fail.
+        let key = std::str::from_utf8(key).ok()?;
+        Some(Credential { key, kind, mode })
     }
 }
 
@@ -95,10 +110,30 @@ mod tests {
             b"Bearer test_short",
             b"Bearer foo_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM",
             b"Bearer",
+            b"Bearer ",
+            b"Bearertest_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM",
+            b"Bearer test_dHar4XY7LxsDOtmnkVtjNVWXLSlX\xc3\xa9",
+            b"Bearer test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM extra",
+            b"\xff\xfe test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM",
         ] {
             assert_eq!(Credential::from_header(Some(bad)).unwrap_err().status, 401);
         }
         assert!(Credential::from_header(None).is_err());
+        // Scheme in any case, spaces around the key, as before.
+        for ok in [
+            &b"bearer test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"[..],
+            b"  BEARER   test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM  ",
+            b"Bearer live_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM",
+        ] {
+            let c = Credential::from_header(Some(ok)).unwrap();
+            assert!(
+                c.key.ends_with("_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"),
+                "{}",
+                c.key
+            );
+        }
+        let why = Credential::read_header(Some(b"Bearer test_\xff\xfe")).unwrap_err();
+        assert!(why.contains("not text"), "{why}");
         let why = Credential::read_header(Some(b"Bearer test_short")).unwrap_err();
         assert!(
             why.starts_with("key must be test_ or live_ plus at least 30 characters"),
