@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, CONNECTION, CONTENT_LENGTH, HOST};
+use hyper::header::{HeaderValue, CONNECTION, HOST};
 use hyper::http::request::Parts;
 use hyper::{Method, Request, StatusCode};
 
@@ -115,7 +115,7 @@ async fn dispatch(
     let path = parts.uri.path();
     if path == "/_sandbox" || path.starts_with("/_sandbox/") {
         sandbox::control::trace(app, parts, trace);
-        return match read_body(parts, body, app.config.body_timeout()).await {
+        return match read_body(body, app.config.body_timeout()).await {
             Ok(bytes) => {
                 if app.config.journal_bodies {
                     trace.request_body = Some(bytes.clone());
@@ -130,7 +130,7 @@ async fn dispatch(
         return crate::catalogue::image_response(&parts.method, icon).into();
     }
     if path.starts_with("/checkout/") {
-        return match read_body(parts, body, app.config.body_timeout()).await {
+        return match read_body(body, app.config.body_timeout()).await {
             Ok(bytes) => checkout::handle(app, parts, bytes, tls).into(),
             Err(e) => e.into_response().into(),
         };
@@ -143,10 +143,10 @@ async fn dispatch(
 
 /// The request's body, whole, within `timeout` (a stalled upload must not
 /// hold its connection for ever: 408, and the connection closes).
-pub async fn read_body(parts: &Parts, body: Incoming, timeout: Duration) -> Result<Bytes> {
+pub async fn read_body(body: Incoming, timeout: Duration) -> Result<Bytes> {
     // Most bodies are empty or came in with the head: one poll reads them,
     // and no timer is armed for what needs no waiting.
-    let mut read = std::pin::pin!(read_all(parts, body));
+    let mut read = std::pin::pin!(read_all(body));
     let first = std::future::poll_fn(|cx| {
         std::task::Poll::Ready(std::future::Future::poll(read.as_mut(), cx))
     })
@@ -167,14 +167,19 @@ pub async fn read_body(parts: &Parts, body: Incoming, timeout: Duration) -> Resu
     }
 }
 
-async fn read_all(parts: &Parts, body: Incoming) -> Result<Bytes> {
+async fn read_all(body: Incoming) -> Result<Bytes> {
+    use hyper::body::Body as _;
     let too_large = || ApiError::new(413, "The request body is too large. It may be up to 1 MiB.");
-    let declared = parts
-        .headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+    // Hyper knows the declared length (the size hint) and an empty body
+    // (most GETs): neither needs the header parsed again nor a collector.
+    if body.is_end_stream() {
+        return Ok(Bytes::new());
+    }
+    if body
+        .size_hint()
+        .exact()
+        .is_some_and(|n| n > MAX_BODY as u64)
+    {
         return Err(too_large());
     }
     match Limited::new(body, MAX_BODY).collect().await {
@@ -210,7 +215,7 @@ async fn api_request(
     tls: bool,
     trace: &mut Trace,
 ) -> Result<Outcome> {
-    let raw = read_body(parts, body, app.config.body_timeout()).await?;
+    let raw = read_body(body, app.config.body_timeout()).await?;
     if app.config.journal_bodies {
         trace.request_body = Some(raw.clone());
     }
