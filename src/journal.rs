@@ -231,6 +231,7 @@ impl Entry {
             SmolStr::new(&*bounded(r.method, 23))
         };
         let path = bounded(r.path, MAX_TARGET);
+        let path_end = path.len();
         let target = match r.query {
             Some(q) if path.len() + 1 < MAX_TARGET => {
                 let mut t = String::with_capacity(path.len() + 1 + q.len().min(MAX_TARGET));
@@ -241,7 +242,12 @@ impl Entry {
             }
             _ => path,
         };
-        let path_len = target.find('?').unwrap_or(target.len());
+        // The query, when kept, starts right after the path (a path has no '?').
+        let path_len = if target.as_bytes().get(path_end) == Some(&b'?') {
+            path_end
+        } else {
+            target.len()
+        };
         let mut rules = String::new();
         for rule in r.rules {
             if !rules.is_empty() {
