@@ -17,7 +17,7 @@ use crate::api::{self, Ctx};
 use crate::auth::{Credential, Kind};
 use crate::config::Config;
 use crate::error::{ApiError, Result};
-use crate::http::request::{Body, Query};
+use crate::http::request::{Body, Known, Query};
 use crate::http::response::{hal_response, Resp};
 use crate::idempotency::{self, Begin, Stored};
 use crate::journal::{self, Trace};
@@ -47,14 +47,19 @@ impl App {
     /// or what the client used to reach us, so links work through
     /// docker-compose service names.
     pub fn base_url(&self, parts: &Parts, tls: bool) -> String {
+        self.base_url_from(parts.headers.get(HOST), parts, tls)
+    }
+
+    /// [`App::base_url`] with the `Host` header already found.
+    pub fn base_url_from(&self, host: Option<&HeaderValue>, parts: &Parts, tls: bool) -> String {
         if let Some(url) = &self.public_url {
             return url.clone();
         }
-        let host = parts
-            .headers
-            .get(HOST)
-            .and_then(|h| h.to_str().ok())
-            .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
+        // Visible ASCII only, so the text is the bytes.
+        let host = host
+            .map(HeaderValue::as_bytes)
+            .filter(|h| !h.is_empty() && h.iter().all(u8::is_ascii_graphic))
+            .and_then(|h| std::str::from_utf8(h).ok())
             .or_else(|| parts.uri.authority().map(|a| a.as_str()))
             .unwrap_or("localhost");
         let scheme = if tls { "https://" } else { "http://" };
@@ -219,13 +224,10 @@ async fn api_request(
     if app.config.journal_bodies {
         trace.request_body = Some(raw.clone());
     }
-    let cred = Credential::from_header(
-        parts
-            .headers
-            .get(hyper::header::AUTHORIZATION)
-            .map(|h| h.as_bytes()),
-    )?;
-    let body = Body::from_request(parts, &raw)?;
+    let known = Known::of(&parts.headers);
+    trace.idempotency_key = known.idempotency_key.cloned();
+    let cred = Credential::from_header(known.authorization.map(HeaderValue::as_bytes))?;
+    let body = Body::of_type(known.content_type, &raw)?;
     let query = Query::parse(parts.uri.query());
     let mode = match cred.kind {
         Kind::ApiKey => cred.mode,
@@ -235,7 +237,7 @@ async fn api_request(
         .registry
         .get(cred.key, mode, cred.kind == Kind::AccessToken);
     trace.account = Some(account.clone());
-    let base = app.base_url(parts, tls);
+    let base = app.base_url_from(known.host, parts, tls);
     let ctx = Ctx {
         app,
         account: &account,
@@ -246,9 +248,8 @@ async fn api_request(
         kind: cred.kind,
         base: &base,
     };
-    let idem_key = parts
-        .headers
-        .get(crate::idempotency::HEADER)
+    let idem_key = known
+        .idempotency_key
         .and_then(|v| v.to_str().ok())
         .filter(|k| !k.is_empty());
     let idem = match (idem_key, &parts.method) {
@@ -276,7 +277,7 @@ async fn api_request(
         body: &ctx.body,
         headers: &parts.headers,
     };
-    if let Some(outcome) = scenario::step(app, &account, seen, trace).await? {
+    if let Some(outcome) = scenario::step(app, &account, seen, known.scenario, trace).await? {
         return Ok(outcome);
     }
     let result = match idem {

@@ -339,6 +339,8 @@ pub struct Trace {
     pub skip: bool,
     /// The request body, set only with `--journal-bodies`.
     pub request_body: Option<Bytes>,
+    /// The `Idempotency-Key` header, taken where the headers are read.
+    pub idempotency_key: Option<hyper::header::HeaderValue>,
 }
 
 /// Filters of `GET /_sandbox/requests`.
@@ -641,10 +643,7 @@ pub fn record(
         latency,
         scenario: trace.scenario.as_deref(),
         rules: &trace.rules,
-        idempotency_key: parts
-            .headers
-            .get(crate::idempotency::HEADER)
-            .and_then(|v| v.to_str().ok()),
+        idempotency_key: trace.idempotency_key.as_ref().and_then(|v| v.to_str().ok()),
     });
     let (id, over) = account.journal.push(entry, bodies, app.config.journal_size);
     if over {

@@ -1,9 +1,50 @@
 //! Decoding what a client sends: the query string and the body, in either of
 //! the encodings Mollie accepts (JSON, or a form with bracketed keys).
 
+use hyper::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
 use serde_json::{Map, Value};
 
 use crate::error::{ApiError, Result};
+
+/// The headers the API path reads, found in one walk over the request's
+/// few headers: each `HeaderMap::get` hashes its name and probes, and five
+/// of them (a custom name parsed first) cost more than the walk.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Known<'a> {
+    pub host: Option<&'a HeaderValue>,
+    pub authorization: Option<&'a HeaderValue>,
+    pub content_type: Option<&'a HeaderValue>,
+    pub idempotency_key: Option<&'a HeaderValue>,
+    /// `X-Sandbox-Scenario`.
+    pub scenario: Option<&'a HeaderValue>,
+}
+
+impl<'a> Known<'a> {
+    /// The first value of each, as `HeaderMap::get` gives it.
+    pub fn of(headers: &'a HeaderMap) -> Known<'a> {
+        const SCENARIO: HeaderName = HeaderName::from_static(crate::scenario::HEADER);
+        let mut known = Known::default();
+        for (name, value) in headers {
+            let slot = if *name == HOST {
+                &mut known.host
+            } else if *name == AUTHORIZATION {
+                &mut known.authorization
+            } else if *name == CONTENT_TYPE {
+                &mut known.content_type
+            } else if *name == crate::idempotency::HEADER {
+                &mut known.idempotency_key
+            } else if *name == SCENARIO {
+                &mut known.scenario
+            } else {
+                continue;
+            };
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+        }
+        known
+    }
+}
 
 /// Query parameters in the order they were sent, decoded.
 #[derive(Debug, Default, Clone)]
@@ -114,11 +155,12 @@ impl Body {
 
     /// Decodes `raw` as the request's `Content-Type` says.
     pub fn from_request(parts: &hyper::http::request::Parts, raw: &[u8]) -> Result<Body> {
-        let content_type = parts
-            .headers
-            .get(hyper::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok());
-        Body::decode(content_type, raw)
+        Body::of_type(parts.headers.get(CONTENT_TYPE), raw)
+    }
+
+    /// The body, decoded as its `Content-Type` header says.
+    pub fn of_type(content_type: Option<&HeaderValue>, raw: &[u8]) -> Result<Body> {
+        Body::decode(content_type.and_then(|v| v.to_str().ok()), raw)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -368,6 +410,31 @@ fn insert_path(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One walk finds what five `HeaderMap::get`s found, first value first.
+    #[test]
+    fn known_headers_are_the_first_value_of_each() {
+        let mut headers = HeaderMap::new();
+        headers.append(HOST, HeaderValue::from_static("sandbox:8080"));
+        headers.append("x-other", HeaderValue::from_static("x"));
+        headers.append(AUTHORIZATION, HeaderValue::from_static("Bearer a"));
+        headers.append(AUTHORIZATION, HeaderValue::from_static("Bearer b"));
+        headers.append("Idempotency-Key", HeaderValue::from_static("k1"));
+        headers.append("X-Sandbox-Scenario", HeaderValue::from_static("flaky"));
+        headers.append("x-sandbox-scenario", HeaderValue::from_static("second"));
+        let known = Known::of(&headers);
+        assert_eq!(known.host, headers.get(HOST));
+        assert_eq!(known.authorization, headers.get(AUTHORIZATION));
+        assert_eq!(
+            known.authorization.map(|v| v.as_bytes()),
+            Some(&b"Bearer a"[..])
+        );
+        assert_eq!(known.content_type, None);
+        assert_eq!(known.idempotency_key, headers.get("idempotency-key"));
+        assert_eq!(known.scenario, headers.get(crate::scenario::HEADER));
+        assert_eq!(known.scenario.map(|v| v.as_bytes()), Some(&b"flaky"[..]));
+        assert!(Known::of(&HeaderMap::new()).host.is_none());
+    }
 
     #[test]
     fn form_brackets_nest() {

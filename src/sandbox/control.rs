@@ -86,6 +86,7 @@ pub fn trace(app: &App, parts: &Parts, trace: &mut Trace) {
     }
     if has_key(parts) {
         trace.account = caller(app, parts).ok();
+        trace.idempotency_key = parts.headers.get(crate::idempotency::HEADER).cloned();
     }
 }
 

@@ -4,21 +4,23 @@
 
 use hyper::StatusCode;
 
-use super::{Answer, Reply, Request, HEADER};
+use super::{Answer, Reply, Request};
 use crate::app::{App, Outcome};
 use crate::error::{ApiError, Result};
 use crate::http::response::{hal_response, Resp};
 use crate::journal::Trace;
 use crate::store::Account;
 
+/// `named`: the request's `X-Sandbox-Scenario` header.
 /// `Ok(None)`: go on to the API. `Ok(Some(_))`: the scenario answered.
 pub async fn step(
     app: &App,
     account: &Account,
     req: Request<'_>,
+    named: Option<&hyper::header::HeaderValue>,
     trace: &mut Trace,
 ) -> Result<Option<Outcome>> {
-    let scenario = match req.headers.get(HEADER) {
+    let scenario = match named {
         Some(value) => {
             let name = value.to_str().unwrap_or("").trim();
             app.scenarios.get(name).cloned().ok_or_else(|| {
