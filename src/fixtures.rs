@@ -33,8 +33,8 @@ use crate::store::{
 };
 use crate::validate;
 use crate::views::{
-    CaptureView, ChargebackView, CustomerView, DateTime, MandateView, PaymentView, RefundView,
-    Render, SubscriptionView,
+    CaptureView, ChargebackView, CustomerView, DateTime, MandateView, PaymentFields, PaymentView,
+    RefundView, Render, SubscriptionView,
 };
 
 pub const DEMO: &str = include_str!("../fixtures/demo.json");
@@ -724,12 +724,12 @@ impl serde::Serialize for AccountExport<'_> {
             map.serialize_entry("deletedCustomers", &deleted_export(data))?;
         }
         let payments = data.payments.iter().map(|p| PaymentExport {
-            view: PaymentView {
+            view: PaymentFields(PaymentView {
                 payment: p,
                 render,
                 links: None,
                 embedded: None,
-            },
+            }),
             method_choices: (*p.method_choices != *p.method.as_slice())
                 .then_some(&*p.method_choices),
             write_only: p.extra.as_deref().map(PaymentExtra::write_only),
@@ -854,7 +854,7 @@ fn deleted_export(data: &Data) -> Vec<DeletedExport<'_>> {
 #[derive(serde::Serialize)]
 struct PaymentExport<'a> {
     #[serde(flatten)]
-    view: PaymentView<'a>,
+    view: PaymentFields<'a>,
     #[serde(rename = "methodChoices", skip_serializing_if = "Option::is_none")]
     method_choices: Option<&'a [&'static str]>,
     #[serde(flatten)]

@@ -73,7 +73,7 @@ pub fn render_embedded(
         }),
         embedded,
     };
-    hal_response(status, Bytes::from(crate::views::to_json(&view)))
+    hal_response(status, Bytes::from(view.body()))
 }
 
 /// [`render_one`], with what the request's `include` asks for

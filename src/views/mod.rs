@@ -26,7 +26,9 @@ pub use chargeback::ChargebackView;
 pub use customer::{CustomerLinks, CustomerView};
 pub use list::{ListLinks, ListView};
 pub use mandate::MandateView;
-pub use payment::{wants_qr_code, with_qr_code, PaymentEmbeds, PaymentLinks, PaymentView};
+pub use payment::{
+    wants_qr_code, with_qr_code, PaymentEmbeds, PaymentFields, PaymentLinks, PaymentView,
+};
 pub use refund::RefundView;
 pub use subscription::SubscriptionView;
 
@@ -435,6 +437,11 @@ impl ObjectText {
 
     pub(crate) fn str(&mut self, name: &'static str, value: &str) {
         self.key(name);
+        self.string(value);
+    }
+
+    /// A JSON string: copied when nothing in it needs escaping.
+    fn string(&mut self, value: &str) {
         if needs_no_escape(value.as_bytes()) {
             self.out.push('"');
             self.out.push_str(value);
@@ -442,6 +449,34 @@ impl ObjectText {
         } else {
             self.out
                 .push_str(&serde_json::to_string(value).unwrap_or_default());
+        }
+    }
+
+    pub(crate) fn bool(&mut self, name: &'static str, value: bool) {
+        self.key(name);
+        self.out.push_str(if value { "true" } else { "false" });
+    }
+
+    /// An amount object, `{"value":…,"currency":…}` as [`AmountView`] writes it.
+    pub(crate) fn amount(&mut self, name: &'static str, value: &str, currency: &str) {
+        self.key(name);
+        self.out.push_str("{\"value\":");
+        self.string(value);
+        self.out.push_str(",\"currency\":");
+        self.string(currency);
+        self.out.push('}');
+    }
+
+    /// Any other value, through serde_json: for the rare nested objects.
+    /// `false` (the caller falls back to serde) if it cannot be written.
+    pub(crate) fn json(&mut self, name: &'static str, value: &impl Serialize) -> bool {
+        match serde_json::to_string(value) {
+            Ok(text) => {
+                self.key(name);
+                self.out.push_str(&text);
+                true
+            }
+            Err(_) => false,
         }
     }
 

@@ -39,12 +39,178 @@ impl Serialize for PaymentEmbeds<'_> {
     }
 }
 
+/// A payment written field by field through serde, for a struct that
+/// flattens it (the state export adds fields beside the view's own): a
+/// flattened serializer takes fields, not the text [`PaymentView`] writes.
+pub struct PaymentFields<'a>(pub PaymentView<'a>);
+
+impl Serialize for PaymentFields<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize_fields(s)
+    }
+}
+
 pub struct PaymentLinks {
     pub documentation: Option<&'static str>,
 }
 
 impl Serialize for PaymentView<'_> {
+    /// As text ([`PaymentView::text`]) unless something in it needs
+    /// escaping that the text writer leaves to serde; then field by field.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.text() {
+            Some(text) => Verbatim(&text).serialize(s),
+            None => self.serialize_fields(s),
+        }
+    }
+}
+
+impl PaymentView<'_> {
+    /// The payment as a response body.
+    pub fn body(&self) -> Vec<u8> {
+        match self.text() {
+            Some(text) => text.into_bytes(),
+            None => to_json(self),
+        }
+    }
+
+    /// The payment as JSON text ([`ObjectText`]), field for field what
+    /// [`PaymentView::serialize_fields`] writes; `None` when a link needs
+    /// escaping. A payment is on most write responses, and serde_json's
+    /// calls per key and value were its largest cost.
+    fn text(&self) -> Option<String> {
+        let p = self.payment;
+        let r = &self.render;
+        let mut o = ObjectText::new(2048);
+        o.str("resource", "payment");
+        o.str("id", &p.id);
+        o.str("mode", r.mode.as_str());
+        o.datetime("createdAt", p.created_at);
+        o.amount("amount", &p.amount.value, &p.amount.currency);
+        if let Some(x) = &p.extra {
+            for (name, value) in [
+                ("billingAddress", &x.billing_address),
+                ("shippingAddress", &x.shipping_address),
+                ("lines", &x.lines),
+            ] {
+                if let Some(v) = value {
+                    o.raw(name, Some(v));
+                }
+            }
+        }
+        o.str("description", &p.description);
+        o.opt_str("method", p.method);
+        o.raw("metadata", p.metadata.as_deref());
+        o.str("status", p.status.as_str());
+        if !p.status.is_final() {
+            o.bool("isCancelable", p.is_cancelable());
+        }
+        let stamps = [
+            ("authorizedAt", p.authorized_at),
+            ("paidAt", p.paid_at),
+            ("canceledAt", p.canceled_at),
+        ];
+        for (name, at) in stamps {
+            if let Some(at) = at {
+                o.datetime(name, at);
+            }
+        }
+        if matches!(p.status, PaymentStatus::Open | PaymentStatus::Pending) {
+            if let Some(at) = p.expires_at {
+                o.datetime("expiresAt", at);
+            }
+        }
+        for (name, at) in [("expiredAt", p.expired_at), ("failedAt", p.failed_at)] {
+            if let Some(at) = at {
+                o.datetime(name, at);
+            }
+        }
+        let m = &p.money;
+        if m.manual_capture {
+            o.str("captureMode", "manual");
+        } else if let Some((delay, _)) = &m.capture_delay {
+            o.str("captureMode", "automatic");
+            o.str("captureDelay", delay);
+        }
+        if p.status == PaymentStatus::Authorized {
+            if let Some(at) = m.capture_before {
+                o.datetime("captureBefore", at);
+            }
+        }
+        let paid = p.status == PaymentStatus::Paid;
+        let currency = &p.amount.currency;
+        let minor = |o: &mut ObjectText, name, n| {
+            let a = Amount::from_minor(n, currency);
+            o.amount(name, &a.value, &a.currency);
+        };
+        if paid {
+            minor(&mut o, "amountRefunded", m.refunded);
+            minor(&mut o, "amountRemaining", p.amount_remaining());
+        }
+        if p.authorized_at.is_some() {
+            minor(&mut o, "amountCaptured", m.captured);
+        }
+        if m.charged_back > 0 {
+            minor(&mut o, "amountChargedBack", m.charged_back);
+        }
+        if let Some(locale) = p.locale {
+            o.str("locale", locale);
+        }
+        if let Some(cc) = &p.country_code {
+            o.str("countryCode", cc);
+        }
+        if let Some(cc) = &p.restrict_to_country {
+            o.str("restrictPaymentMethodsToCountry", cc);
+        }
+        o.str("profileId", p.profile_id.as_deref().unwrap_or(r.profile_id));
+        if let Some(id) = &p.customer_id {
+            o.str("customerId", id);
+        }
+        if let Some(id) = &p.mandate_id {
+            o.str("mandateId", id);
+        }
+        if let Some(id) = &p.subscription_id {
+            o.str("subscriptionId", id);
+        }
+        o.str("sequenceType", p.sequence_type.as_str());
+        o.opt_str("redirectUrl", p.redirect_url.as_deref());
+        if let Some(url) = &p.cancel_url {
+            o.str("cancelUrl", url);
+        }
+        if let Some(url) = &p.webhook_url {
+            o.str("webhookUrl", url);
+        }
+        if paid && p.amount.currency == "EUR" && p.method != Some("paypal") {
+            o.amount("settlementAmount", &p.amount.value, &p.amount.currency);
+        }
+        if let Some(details) = &p.details {
+            o.raw("details", Some(details));
+        }
+        if let Some(x) = &p.extra {
+            for (name, value) in [
+                ("applicationFee", &x.application_fee),
+                ("routing", &x.routing),
+            ] {
+                if let Some(v) = value {
+                    o.raw(name, Some(v));
+                }
+            }
+        }
+        if let Some(e) = &self.embedded {
+            if !o.json("_embedded", e) {
+                return None;
+            }
+        }
+        if let Some(l) = &self.links {
+            let links = payment_links(p, r, l);
+            if !o.links(links.0.iter().map(|(k, v)| (*k, v.pieces()))) {
+                return None;
+            }
+        }
+        Some(o.finish())
+    }
+
+    fn serialize_fields<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let p = self.payment;
         let r = &self.render;
         let mut st = s.serialize_struct("payment", 32)?;
@@ -290,4 +456,151 @@ fn svg_size(svg: &str) -> Option<(u32, u32)> {
         svg[at..].split('"').next()?.parse().ok()
     };
     Some((attr("width")?, attr("height")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Money, PaymentExtra};
+    use serde_json::value::RawValue;
+
+    fn raw(text: &str) -> Option<Box<RawValue>> {
+        RawValue::from_string(text.to_owned()).ok()
+    }
+
+    fn through_serde(view: &PaymentView<'_>) -> String {
+        let mut out = Vec::new();
+        let mut ser = serde_json::Serializer::new(&mut out);
+        view.serialize_fields(&mut ser).unwrap_or_default();
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    fn payment(i: usize, status: PaymentStatus) -> Payment {
+        let odd = i % 2 == 1;
+        Payment {
+            id: "tr_WDqYK6vllg".into(),
+            created_at: 1_700_000_000 + i as i64,
+            amount: Amount {
+                value: if odd { "1000".into() } else { "10.00".into() },
+                currency: if odd { "JPY".into() } else { "EUR".into() },
+            },
+            description: match i % 3 {
+                0 => "Order #12345".into(),
+                1 => "\"quoted\" \\ tab\t ünï 🦀 \u{1}".into(),
+                _ => "".into(),
+            },
+            method: [None, Some("ideal"), Some("paypal"), Some("banktransfer")][i % 4],
+            method_choices: Box::new([]),
+            metadata: [None, raw(r#"{"order_id":"12345","n":1.10}"#), raw("\"x\"")][i % 3].clone(),
+            status,
+            expires_at: odd.then_some(1_700_000_900),
+            authorized_at: i.is_multiple_of(3).then_some(1_700_000_100),
+            paid_at: (status == PaymentStatus::Paid).then_some(1_700_000_200),
+            canceled_at: (status == PaymentStatus::Canceled).then_some(1_700_000_300),
+            expired_at: (status == PaymentStatus::Expired).then_some(1_700_000_400),
+            failed_at: (status == PaymentStatus::Failed).then_some(1_700_000_500),
+            locale: odd.then_some("nl_NL"),
+            country_code: odd.then(|| "NL".into()),
+            restrict_to_country: (i % 3 == 2).then(|| "BE".into()),
+            customer_id: (i % 3 != 1).then(|| "cst_8wmqcHMN4U".into()),
+            mandate_id: i.is_multiple_of(3).then(|| "mdt_pWUnw6pkBN".into()),
+            subscription_id: i.is_multiple_of(4).then(|| "sub_rVKGtNd6s3".into()),
+            profile_id: odd.then(|| "pfl_QkEhN94Ba".into()),
+            sequence_type: [
+                SequenceType::Oneoff,
+                SequenceType::First,
+                SequenceType::Recurring,
+            ][i % 3],
+            redirect_url: (i % 3 != 2).then(|| "https://shop.example/order/1?a=b&c=\"d\"".into()),
+            cancel_url: odd.then(|| "https://shop.example/cancel".into()),
+            webhook_url: (i % 4 != 3).then(|| "https://shop.example/webhook".into()),
+            details: odd
+                .then(|| raw(r#"{"consumerName":"T. TEST","consumerAccount":"NL91"}"#))
+                .flatten(),
+            extra: (i % 3 == 1).then(|| {
+                Box::new(PaymentExtra {
+                    lines: raw(r#"[{"description":"LEGO","quantity":2}]"#),
+                    billing_address: raw(r#"{"city":"Amsterdam"}"#),
+                    routing: raw("[]"),
+                    application_fee: odd.then(|| raw(r#"{"description":"fee"}"#)).flatten(),
+                    ..PaymentExtra::default()
+                })
+            }),
+            money: Money {
+                manual_capture: i.is_multiple_of(5),
+                capture_delay: (i % 5 == 1).then(|| ("8 hours".into(), 28_800)),
+                capture_before: Some(1_700_001_000),
+                refunded: (i as u64 % 3) * 250,
+                charged_back: (i as u64 % 4) * 100,
+                captured: (i as u64 % 2) * 1000,
+                has_refunds: i % 3 == 1,
+                has_chargebacks: i % 4 == 1,
+                has_captures: odd,
+            },
+        }
+    }
+
+    /// The text writer and serde_json write the same bytes for payments
+    /// in every status, with and without the rarer fields and embeds.
+    #[test]
+    fn text_and_serde_write_the_same_payment() {
+        let mut checked = 0;
+        for i in 0..24 {
+            for status in PaymentStatus::ALL {
+                let p = payment(i, status);
+                for base in ["http://localhost:8080", "https://api.mollie.com"] {
+                    let view = PaymentView {
+                        payment: &p,
+                        render: Render {
+                            base,
+                            mode: if i % 2 == 0 { Mode::Test } else { Mode::Live },
+                            profile_id: "pfl_1",
+                            testmode_links: i.is_multiple_of(3),
+                            page_token: "0123abcd",
+                        },
+                        links: (i % 6 != 5).then_some(PaymentLinks {
+                            documentation: i
+                                .is_multiple_of(2)
+                                .then_some("payments-api/get-payment"),
+                        }),
+                        embedded: (i % 4 == 2).then(|| PaymentEmbeds {
+                            refunds: Some(Vec::new()),
+                            chargebacks: None,
+                            captures: Some(Vec::new()),
+                        }),
+                    };
+                    let text = serde_json::to_string(&view).unwrap_or_default();
+                    assert_eq!(text, through_serde(&view), "payment {i} {status:?}");
+                    assert_eq!(String::from_utf8(view.body()).unwrap_or_default(), text);
+                    let value = serde_json::to_value(&view).unwrap_or_default();
+                    assert_eq!(value.to_string(), text);
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 24 * 7 * 2);
+    }
+
+    #[test]
+    fn a_base_that_needs_escaping_renders_through_serde() {
+        let p = payment(0, PaymentStatus::Open);
+        let view = PaymentView {
+            payment: &p,
+            render: Render {
+                base: "http://odd\"host",
+                mode: Mode::Test,
+                profile_id: "pfl_1",
+                testmode_links: false,
+                page_token: "t",
+            },
+            links: Some(PaymentLinks {
+                documentation: None,
+            }),
+            embedded: None,
+        };
+        let text = serde_json::to_string(&view).unwrap_or_default();
+        assert_eq!(text, through_serde(&view));
+        assert_eq!(String::from_utf8(view.body()).unwrap_or_default(), text);
+        assert!(text.contains(r#""href":"http://odd\"host/v2/payments/tr_WDqYK6vllg""#));
+    }
 }
