@@ -123,7 +123,11 @@ fn page(
 }
 
 fn html(kind: &str, id: &str, mode: Mode, view: &impl Serialize) -> Resp {
-    let json = serde_json::to_string_pretty(view).unwrap_or_default();
+    // Through a Value: views write themselves as compact text, which the
+    // pretty printer would copy as it is.
+    let json = serde_json::to_value(view)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_default();
     let page = format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <title>{kind} {id} · mollie-sandbox</title>\n\

@@ -105,7 +105,11 @@ pub fn facts(facts: &[(&str, String)]) -> String {
 
 /// An object as the API renders it, folded away under the page.
 pub fn as_api(view: &impl serde::Serialize) -> String {
-    let json = serde_json::to_string_pretty(view).unwrap_or_default();
+    // Through a Value: views write themselves as compact text, which the
+    // pretty printer would copy as it is.
+    let json = serde_json::to_value(view)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_default();
     format!(
         "<details><summary>As the API renders it</summary><pre>{}</pre></details>",
         esc(&json)
