@@ -34,7 +34,7 @@ use crate::store::{
 use crate::validate;
 use crate::views::{
     CaptureView, ChargebackView, CustomerView, DateTime, MandateView, PaymentFields, PaymentView,
-    RefundView, Render, SubscriptionView,
+    RefundView, Render, SubscriptionFields, SubscriptionView,
 };
 
 pub const DEMO: &str = include_str!("../fixtures/demo.json");
@@ -876,7 +876,7 @@ struct MandateExport<'a> {
 #[serde(rename_all = "camelCase")]
 struct SubscriptionExport<'a> {
     #[serde(flatten)]
-    view: SubscriptionView<'a>,
+    view: SubscriptionFields<'a>,
     charges_made: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     anchor_date: Option<String>,
@@ -891,12 +891,12 @@ struct SubscriptionExport<'a> {
 fn subscription_export<'a>(render: Render<'a>, sub: &'a Subscription) -> SubscriptionExport<'a> {
     let moved = sub.anchor != sub.start_date;
     SubscriptionExport {
-        view: SubscriptionView {
+        view: SubscriptionFields(SubscriptionView {
             subscription: sub,
             render,
             links: None,
             has_payments: false,
-        },
+        }),
         charges_made: sub.charges,
         anchor_date: moved.then(|| crate::clock::format_date(sub.anchor)),
         charges_since_anchor: moved.then_some(sub.since_anchor),

@@ -23,7 +23,7 @@ fn render_one(status: StatusCode, refund: &Refund, render: Render<'_>, doc: &'st
         render,
         links: Some(Some(doc)),
     };
-    hal_response(status, Bytes::from(crate::views::to_json(&view)))
+    hal_response(status, Bytes::from(view.body()))
 }
 
 pub fn payment<'d>(data: &'d Data, id: &str) -> Result<&'d Payment> {

@@ -80,7 +80,7 @@ fn render_one(
     doc: &'static str,
 ) -> Resp {
     let v = view(data, sub, render, Some(Some(doc)));
-    hal_response(status, Bytes::from(crate::views::to_json(&v)))
+    hal_response(status, Bytes::from(v.body()))
 }
 
 /// The customer's subscription `id`, or 404.

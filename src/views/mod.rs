@@ -30,7 +30,7 @@ pub use payment::{
     wants_qr_code, with_qr_code, PaymentEmbeds, PaymentFields, PaymentLinks, PaymentView,
 };
 pub use refund::RefundView;
-pub use subscription::SubscriptionView;
+pub use subscription::{SubscriptionFields, SubscriptionView};
 
 pub const DOCS: &str = "https://docs.mollie.com/reference/v2/";
 
@@ -450,6 +450,12 @@ impl ObjectText {
             self.out
                 .push_str(&serde_json::to_string(value).unwrap_or_default());
         }
+    }
+
+    pub(crate) fn uint(&mut self, name: &'static str, value: u32) {
+        use std::fmt::Write as _;
+        self.key(name);
+        let _ = write!(self.out, "{value}");
     }
 
     pub(crate) fn bool(&mut self, name: &'static str, value: bool) {

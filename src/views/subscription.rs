@@ -18,7 +18,104 @@ pub struct SubscriptionView<'a> {
 }
 
 impl Serialize for SubscriptionView<'_> {
+    /// As text ([`SubscriptionView::text`]) unless a link needs escaping.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.text() {
+            Some(text) => Verbatim(&text).serialize(s),
+            None => self.serialize_fields(s),
+        }
+    }
+}
+
+/// A subscription written field by field through serde, for a struct that
+/// flattens it (the state export): a flattened serializer takes fields.
+pub struct SubscriptionFields<'a>(pub SubscriptionView<'a>);
+
+impl Serialize for SubscriptionFields<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize_fields(s)
+    }
+}
+
+impl SubscriptionView<'_> {
+    /// The subscription as a response body.
+    pub fn body(&self) -> Vec<u8> {
+        match self.text() {
+            Some(text) => text.into_bytes(),
+            None => to_json(self),
+        }
+    }
+
+    /// The subscription as JSON text ([`ObjectText`]), what
+    /// [`SubscriptionView::serialize_fields`] writes; `None` when a link
+    /// needs escaping. Its links were built with `format!`, one String each.
+    fn text(&self) -> Option<String> {
+        let sub = self.subscription;
+        let r = &self.render;
+        let mut o = ObjectText::new(1536);
+        o.str("resource", "subscription");
+        o.str("id", &sub.id);
+        o.str("mode", r.mode.as_str());
+        o.datetime("createdAt", sub.created_at);
+        o.str("status", sub.status.as_str());
+        o.amount("amount", &sub.amount.value, &sub.amount.currency);
+        match sub.times {
+            Some(times) => o.uint("times", times),
+            None => o.raw("times", None),
+        }
+        if sub.status != SubscriptionStatus::Canceled {
+            if let Some(left) = sub.times_remaining() {
+                o.uint("timesRemaining", left);
+            }
+        }
+        o.str("interval", &sub.interval.text);
+        o.str("description", &sub.description);
+        o.str("startDate", &format_date(sub.start_date));
+        if let Some(next) = sub.next_payment_date {
+            o.str("nextPaymentDate", &format_date(next));
+        }
+        o.opt_str("method", sub.method);
+        if let Some(m) = &sub.mandate_id {
+            o.str("mandateId", m);
+        }
+        o.opt_str("webhookUrl", sub.webhook_url.as_deref());
+        o.raw("metadata", sub.metadata.as_deref());
+        o.str("customerId", &sub.customer_id);
+        if let Some(at) = sub.canceled_at {
+            o.datetime("canceledAt", at);
+        }
+        if let Some(fee) = &sub.application_fee {
+            o.raw("applicationFee", Some(fee));
+        }
+        if let Some(doc) = self.links {
+            let cst = &sub.customer_id;
+            let mut links = Vec::with_capacity(6);
+            links.push((
+                "self",
+                r.api_href(&["customers/", cst, "/subscriptions/", &sub.id]),
+            ));
+            links.push(("customer", r.api_href(&["customers/", cst])));
+            links.push(("profile", r.api_href(&["profiles/", r.profile_id])));
+            if let Some(m) = &sub.mandate_id {
+                links.push(("mandate", r.api_href(&["customers/", cst, "/mandates/", m])));
+            }
+            if self.has_payments {
+                links.push((
+                    "payments",
+                    r.api_href(&["customers/", cst, "/subscriptions/", &sub.id, "/payments"]),
+                ));
+            }
+            if let Some(doc) = doc {
+                links.push(("documentation", LinkTo::docs(doc)));
+            }
+            if !o.links(links.into_iter()) {
+                return None;
+            }
+        }
+        Some(o.finish())
+    }
+
+    fn serialize_fields<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let sub = self.subscription;
         let r = &self.render;
         let mut st = s.serialize_struct("subscription", 20)?;
@@ -81,5 +178,89 @@ impl Serialize for SubscriptionView<'_> {
             st.serialize_field("_links", &OrderedLinks(links))?;
         }
         st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::subscription::Interval;
+    use crate::store::Amount;
+    use serde_json::value::RawValue;
+
+    fn through_serde(view: &SubscriptionView<'_>) -> String {
+        let mut out = Vec::new();
+        let mut ser = serde_json::Serializer::new(&mut out);
+        view.serialize_fields(&mut ser).unwrap_or_default();
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// The text writer and serde_json write the same subscription, in
+    /// every status, with and without the optional fields and links.
+    #[test]
+    fn text_and_serde_write_the_same_subscription() {
+        let date = |d| jiff::civil::date(2026, 12, d);
+        let mut checked = 0;
+        for i in 0..12usize {
+            for status in SubscriptionStatus::ALL {
+                let odd = i % 2 == 1;
+                let sub = Subscription {
+                    id: "sub_rVKGtNd6s3".into(),
+                    customer_id: "cst_8wmqcHMN4U".into(),
+                    created_at: 1_700_000_000 + i as i64,
+                    status,
+                    amount: Amount {
+                        value: "25.00".into(),
+                        currency: "EUR".into(),
+                    },
+                    times: [None, Some(4), Some(0)][i % 3],
+                    interval: Interval::parse(["1 month", "14 days", "2 weeks"][i % 3])
+                        .unwrap_or_else(|| panic!("interval")),
+                    description: ["Plan", "\"Gold\" \\ plan ü 🦀 \u{1}"][i % 2].into(),
+                    start_date: date(1),
+                    next_payment_date: odd.then(|| date(15)),
+                    method: [None, Some("directdebit"), Some("creditcard")][i % 3],
+                    mandate_id: odd.then(|| "mdt_pWUnw6pkBN".into()),
+                    webhook_url: (i % 3 != 1).then(|| "https://shop.example/hook?a=\"b\"".into()),
+                    metadata: odd
+                        .then(|| RawValue::from_string(r#"{"plan":"gold"}"#.into()).ok())
+                        .flatten(),
+                    canceled_at: (status == SubscriptionStatus::Canceled).then_some(1_700_000_500),
+                    charges: (i % 4) as u32,
+                    anchor: date(1),
+                    since_anchor: (i % 4) as u32,
+                    failures: 0,
+                    outcome: None,
+                    application_fee: (i % 4 == 3)
+                        .then(|| RawValue::from_string(r#"{"description":"fee"}"#.into()).ok())
+                        .flatten(),
+                };
+                for base in ["http://localhost:8080", "http://odd\"host"] {
+                    let view = SubscriptionView {
+                        subscription: &sub,
+                        render: Render {
+                            base,
+                            mode: if odd { Mode::Live } else { Mode::Test },
+                            profile_id: "pfl_QkEhN94Ba",
+                            testmode_links: i % 3 == 0,
+                            page_token: "t",
+                        },
+                        links: [
+                            None,
+                            Some(None),
+                            Some(Some("subscriptions-api/get-subscription")),
+                        ][i % 3],
+                        has_payments: i % 4 < 2,
+                    };
+                    let text = serde_json::to_string(&view).unwrap_or_default();
+                    assert_eq!(text, through_serde(&view), "{i} {status:?}");
+                    assert_eq!(String::from_utf8(view.body()).unwrap_or_default(), text);
+                    let value = serde_json::to_value(&view).unwrap_or_default();
+                    assert_eq!(value.to_string(), text);
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 12 * 5 * 2);
     }
 }
