@@ -13,12 +13,13 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
@@ -320,6 +321,62 @@ struct Conn {
     _permit: OwnedSemaphorePermit,
 }
 
+/// What a connection's requests tell its task, for the idle timeout and
+/// the connection limit: whether one was ever asked, how many are in
+/// flight, and when the last one ended (milliseconds after the accept).
+#[derive(Default)]
+struct Activity {
+    asked: AtomicBool,
+    in_flight: AtomicU32,
+    last_done_ms: AtomicU64,
+}
+
+impl Activity {
+    fn begin(self: &Arc<Self>, accepted: tokio::time::Instant) -> InService {
+        self.asked.store(true, Ordering::Relaxed);
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        InService {
+            activity: self.clone(),
+            accepted,
+        }
+    }
+
+    fn asked(&self) -> bool {
+        self.asked.load(Ordering::Relaxed)
+    }
+
+    /// When the connection will have been idle for `timeout`, or `None`
+    /// if it has been already. A request in flight is not idle time.
+    fn idle_until(
+        &self,
+        accepted: tokio::time::Instant,
+        timeout: Duration,
+    ) -> Option<tokio::time::Instant> {
+        let now = tokio::time::Instant::now();
+        if self.in_flight.load(Ordering::Relaxed) > 0 {
+            return Some(now + timeout);
+        }
+        let last = accepted + Duration::from_millis(self.last_done_ms.load(Ordering::Relaxed));
+        let deadline = last + timeout;
+        (deadline > now).then_some(deadline)
+    }
+}
+
+/// A request in flight; its end (or its drop, when the client went away)
+/// starts the idle time again.
+struct InService {
+    activity: Arc<Activity>,
+    accepted: tokio::time::Instant,
+}
+
+impl Drop for InService {
+    fn drop(&mut self) {
+        let ms = u64::try_from(self.accepted.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.activity.last_done_ms.fetch_max(ms, Ordering::Relaxed);
+        self.activity.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 async fn serve_conn<IO>(io: IO, tls: bool, conn_state: Conn)
 where
     IO: Socket,
@@ -335,16 +392,15 @@ where
     // A request whose scenario faults the connection reports it here and
     // never completes; this task then takes the socket back from hyper.
     let (fault_tx, mut fault_rx) = mpsc::channel::<(Fault, Option<Mark>)>(1);
-    // A connection that has sent no request yet may be about to: at the
-    // limit it is closed only once it has had its chance.
-    let accepted = std::time::Instant::now();
-    let asked = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let asked_in_service = asked.clone();
+    let accepted = tokio::time::Instant::now();
+    let activity = Arc::new(Activity::default());
+    let in_service = activity.clone();
     let service = service_fn(move |req| {
         let app = app.clone();
         let fault_tx = fault_tx.clone();
-        asked_in_service.store(true, std::sync::atomic::Ordering::Relaxed);
+        let request = in_service.begin(accepted);
         async move {
+            let _request = request;
             match app::handle(app, req, tls).await {
                 Outcome::Respond(resp) => Ok::<_, Infallible>(resp.into_hyper()),
                 Outcome::Fault(fault, mark) => {
@@ -360,14 +416,15 @@ where
         // with two pieces for bodies of the API's sizes (measured: GET
         // customer and list pages both ~3% less CPU per request).
         .writev(false)
-        .timer(TokioTimer::new())
-        // Counts from the moment hyper waits for a request's head, so it is
-        // both the header timeout and the keep-alive idle timeout.
-        .header_read_timeout(idle_timeout)
         .serve_connection(TokioIo::new(MollieParseErrors::new(io)), service);
     if *stop.borrow() {
         Pin::new(&mut conn).graceful_shutdown();
     }
+    // The header and keep-alive idle timeout: one timer for the whole
+    // connection, moved on only when it fires, instead of hyper's
+    // header_read_timeout, which armed and dropped a boxed timer on every
+    // request (more than a thousand instructions each).
+    let mut idle = std::pin::pin!(tokio::time::sleep_until(accepted + idle_timeout));
     let event = loop {
         tokio::select! {
             // The connection first and no random start: it is what wakes
@@ -379,12 +436,16 @@ where
             // At the limit an idle connection closes at once, a busy one
             // after its request.
             Ok(()) = shed.changed() => {
-                if asked.load(std::sync::atomic::Ordering::Relaxed)
-                    || accepted.elapsed() >= SHED_AFTER
-                {
+                if activity.asked() || accepted.elapsed() >= SHED_AFTER {
                     break Event::Stop;
                 }
             }
+            () = &mut idle => match activity.idle_until(accepted, idle_timeout) {
+                Some(deadline) => idle.as_mut().reset(deadline),
+                // No request in flight and none for the whole timeout:
+                // closed, as hyper closes a head that does not come.
+                None => return,
+            },
         }
     };
     let (fault, mark) = match event {

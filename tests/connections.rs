@@ -170,3 +170,67 @@ fn the_automatic_limit_stays_below_the_file_descriptor_limit() {
     }
     assert_eq!(mollie_sandbox::server::connection_limit(5), 5);
 }
+
+#[tokio::test]
+async fn a_request_slower_than_the_idle_timeout_is_answered_and_the_wait_starts_after_it() {
+    let dir = scenario_dir(&[(
+        "slow.json",
+        r#"{"name": "slow", "rules": [{"delay": 1600}]}"#,
+    )]);
+    let s = start(Config {
+        idle_timeout_secs: 1,
+        scenarios: Some(dir),
+        ..config(1)
+    })
+    .await;
+    let k = key();
+    activate(s.addr, &k, "slow").await;
+    let mut stream = TcpStream::connect(s.addr).await.unwrap();
+    let req = format!(
+        "GET /v2/customers HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {k}\r\n\r\n",
+        s.addr
+    );
+    let started = Instant::now();
+    stream.write_all(req.as_bytes()).await.unwrap();
+    let answered = read_until_closed(&mut stream, Duration::from_secs(8))
+        .await
+        .expect("closed after the idle timeout");
+    let waited = started.elapsed();
+    assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
+    // 1.6 s in the request, then a whole second idle before the close.
+    assert!(waited >= Duration::from_millis(2500), "{waited:?}");
+    assert!(waited < Duration::from_millis(6000), "{waited:?}");
+    s.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_head_that_never_ends_is_closed_after_the_idle_timeout() {
+    let s = start(Config {
+        idle_timeout_secs: 1,
+        ..config(1)
+    })
+    .await;
+    let mut stream = TcpStream::connect(s.addr).await.unwrap();
+    let started = Instant::now();
+    stream
+        .write_all(b"GET /v2/customers HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    // A byte every 300 ms: never a whole head.
+    let trickle = async {
+        loop {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            if stream.write_all(b"a").await.is_err() {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(5), trickle).await;
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(900), "{waited:?}");
+    assert!(
+        waited < Duration::from_secs(4),
+        "still open after {waited:?}"
+    );
+    s.shutdown().await;
+}
