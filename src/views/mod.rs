@@ -247,13 +247,30 @@ impl Serialize for Verbatim<'_> {
 }
 
 /// Whether `bytes` go into a JSON string as they are (no quote, backslash
-/// or control character). One pass without an early exit: for hrefs of a
-/// hundred bytes it counted fewer instructions than sixteen-byte chunks
-/// and far fewer than an escaper's per-byte branches.
+/// or control character). Eight bytes at a time as one word: each test is
+/// the classic "has a zero byte" bit trick, exact for whether any byte
+/// matches; the byte-wise fold before it did not vectorize and cost two
+/// instructions a byte, on every href and string of every response.
 fn needs_no_escape(bytes: &[u8]) -> bool {
-    bytes.iter().fold(0u8, |bad, &b| {
-        bad | u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\')
-    }) == 0
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut bad = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_ne_bytes(word);
+        // Below 0x20 (exact for a bound up to 0x80), '"' and '\\'.
+        bad |= x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+        bad |= has_zero(x ^ (ONES * u64::from(b'"')));
+        bad |= has_zero(x ^ (ONES * u64::from(b'\\')));
+    }
+    bad == 0
+        && chunks
+            .remainder()
+            .iter()
+            .all(|&b| b >= 0x20 && b != b'"' && b != b'\\')
 }
 
 impl LinkTo<'_> {
@@ -369,11 +386,10 @@ fn write_links<'l, I>(out: &mut String, links: I) -> bool
 where
     I: Iterator<Item = (&'static str, LinkTo<'l>)> + Clone,
 {
-    let len: usize = links
-        .clone()
-        .map(|(name, l)| name.len() + l.href.0.iter().map(|p| p.len()).sum::<usize>() + 32)
-        .sum();
-    out.reserve(len + 2);
+    // Room for the usual link (a name, an href of eighty bytes or so,
+    // a type); a longer one grows the buffer as any push does. Cheaper
+    // than summing every piece of every href first.
+    out.reserve(links.size_hint().0 * 128 + 2);
     let at = out.len();
     out.push('{');
     for (name, link) in links {
@@ -399,7 +415,9 @@ where
 #[inline(always)]
 fn write_href_and_type(out: &mut String, link: &LinkTo<'_>) -> bool {
     let start = out.len();
-    for piece in link.href.0 {
+    // Most of the eight pieces are empty: a copy call each cost more
+    // than the test.
+    for piece in link.href.0.iter().filter(|p| !p.is_empty()) {
         out.push_str(piece);
     }
     if !needs_no_escape(&out.as_bytes()[start..]) {
@@ -615,6 +633,43 @@ mod tests {
         );
         let empty = OrderedLinks(Vec::new());
         assert_eq!(serde_json::to_string(&empty).unwrap_or_default(), "{}");
+    }
+
+    /// The word-at-a-time check agrees with the plain definition on every
+    /// byte value at every position, beside any other bytes.
+    #[test]
+    fn the_word_check_agrees_with_the_plain_one() {
+        let plain = |b: &[u8]| b.iter().all(|&c| c >= 0x20 && c != b'"' && c != b'\\');
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for len in 0..40usize {
+            for round in 0..200 {
+                // Mostly bytes that need no escaping, some of every kind.
+                let bytes: Vec<u8> = (0..len)
+                    .map(|_| {
+                        let r = next();
+                        if round % 4 == 0 || r % 16 == 0 {
+                            (r >> 8) as u8
+                        } else {
+                            0x20 + ((r >> 8) % 0x60) as u8
+                        }
+                    })
+                    .collect();
+                assert_eq!(needs_no_escape(&bytes), plain(&bytes), "{bytes:?}");
+            }
+            for at in 0..len {
+                for value in 0..=255u8 {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = value;
+                    assert_eq!(needs_no_escape(&bytes), plain(&bytes), "{len} {at} {value}");
+                }
+            }
+        }
     }
 
     #[test]
