@@ -299,6 +299,10 @@ async fn accept_loop(
     }
     drop(listener);
     drop(alive);
+    // Connections watch one signal, the limit's, not the stop as well
+    // (a second watch polled on every request): told here, each finds the
+    // stop set when it looks.
+    limit.shed.send_modify(|n| *n += 1);
     let _ = tokio::time::timeout(GRACE, all_done.recv()).await;
 }
 
@@ -313,7 +317,8 @@ enum Event {
 struct Conn {
     app: Arc<App>,
     stop: watch::Receiver<bool>,
-    /// Changes when the connection limit is reached: an idle connection closes.
+    /// Changes when the connection limit is reached (an idle connection
+    /// closes) and when the server stops.
     shed: watch::Receiver<u64>,
     /// Dropped with the task: the stop waits for every one.
     _alive: mpsc::Sender<()>,
@@ -383,7 +388,7 @@ where
 {
     let Conn {
         app,
-        mut stop,
+        stop,
         mut shed,
         _alive,
         _permit,
@@ -432,11 +437,10 @@ where
             biased;
             _ = &mut conn => break Event::Done,
             Some(fault) = fault_rx.recv() => break Event::Fault(fault),
-            _ = stop.changed() => break Event::Stop,
-            // At the limit an idle connection closes at once, a busy one
-            // after its request.
+            // At the stop, or at the limit: then an idle connection closes
+            // at once, a busy one after its request.
             Ok(()) = shed.changed() => {
-                if activity.asked() || accepted.elapsed() >= SHED_AFTER {
+                if *stop.borrow() || activity.asked() || accepted.elapsed() >= SHED_AFTER {
                     break Event::Stop;
                 }
             }
