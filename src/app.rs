@@ -226,16 +226,32 @@ async fn api_request(
     }
     let known = Known::of(&parts.headers);
     trace.idempotency_key = known.idempotency_key.cloned();
-    let cred = Credential::from_header(known.authorization.map(HeaderValue::as_bytes))?;
+    let header = known.authorization.map(HeaderValue::as_bytes);
+    // The same key as this thread's last request: its account, without
+    // the header checked and the account looked up again.
+    let remembered = header.and_then(|h| app.registry.remembered(h));
+    let cred = match remembered {
+        Some(_) => None,
+        None => Some(Credential::from_header(header)?),
+    };
     let body = Body::of_type(known.content_type, &raw)?;
     let query = Query::parse(parts.uri.query());
-    let mode = match cred.kind {
-        Kind::ApiKey => cred.mode,
-        Kind::AccessToken => token_mode(&parts.method, &query, &body)?,
+    let (account, kind) = match (remembered, cred) {
+        (Some(account), _) => (account, Kind::ApiKey),
+        (None, Some(cred)) => {
+            let mode = match cred.kind {
+                Kind::ApiKey => cred.mode,
+                Kind::AccessToken => token_mode(&parts.method, &query, &body)?,
+            };
+            let token = cred.kind == Kind::AccessToken;
+            let account = app.registry.get(cred.key, mode, token);
+            if let (false, Some(h)) = (token, header) {
+                app.registry.remember(h, &account);
+            }
+            (account, cred.kind)
+        }
+        (None, None) => return Err(ApiError::unauthorized()),
     };
-    let account = app
-        .registry
-        .get(cred.key, mode, cred.kind == Kind::AccessToken);
     trace.account = Some(account.clone());
     let base = app.base_url_from(known.host, parts, tls);
     let ctx = Ctx {
@@ -245,7 +261,7 @@ async fn api_request(
         path: parts.uri.path(),
         query,
         body,
-        kind: cred.kind,
+        kind,
         base: &base,
     };
     let idem_key = known

@@ -1,4 +1,6 @@
-use std::sync::Arc;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 
 use dashmap::DashMap;
 
@@ -28,7 +30,30 @@ pub struct Registry {
     /// `--clock-start`: where new accounts' clocks start, unless their
     /// fixture says `now`.
     clock_start: Option<i64>,
+    /// This registry among all in the process (tests run many servers on
+    /// the same threads), for [`Registry::remembered`].
+    id: u64,
+    /// Bumped whenever an account leaves the map or is replaced in it: what
+    /// a worker thread remembers from before is then not used.
+    generation: AtomicU64,
 }
+
+/// Each worker thread's last API-key account: a keep-alive client sends
+/// the same `Authorization` header on every request, and finding its
+/// account again (the header's shape checked, the map read) cost more than
+/// comparing the header with the one before.
+struct Remembered {
+    registry: u64,
+    generation: u64,
+    header: Box<[u8]>,
+    account: Weak<Account>,
+}
+
+thread_local! {
+    static REMEMBERED: RefCell<Option<Remembered>> = const { RefCell::new(None) };
+}
+
+static REGISTRY_IDS: AtomicU64 = AtomicU64::new(1);
 
 /// Access tokens see test and live objects apart, so each mode of a token is
 /// an account of its own.
@@ -57,6 +82,8 @@ impl Registry {
             seeded: Default::default(),
             journal_budget: Default::default(),
             clock_start,
+            id: REGISTRY_IDS.fetch_add(1, Ordering::Relaxed),
+            generation: AtomicU64::new(0),
         };
         for (key, seed) in fixtures::load(&registry.sources, now)? {
             if key == TEMPLATE_KEY {
@@ -104,6 +131,7 @@ impl Registry {
                 Arc::strong_count(a) == 1 && now_ms - a.last_used() >= idle_ms && a.is_pristine()
             });
             if let Some((_, account)) = removed {
+                self.generation.fetch_add(1, Ordering::Release);
                 self.page_tokens.remove(&account.page_token);
                 self.references.remove(account.reference().as_str());
                 dropped += 1;
@@ -221,6 +249,40 @@ impl Registry {
         account.mark_changed();
         self.note_names(&account);
         self.accounts.insert(account.key.clone(), Arc::new(account));
+        self.generation.fetch_add(1, Ordering::Release);
+    }
+
+    /// The API-key account this thread last found for exactly `header`
+    /// (the `Authorization` value), while no account has left the map since.
+    pub fn remembered(&self, header: &[u8]) -> Option<Arc<Account>> {
+        REMEMBERED.with(|r| {
+            let r = r.try_borrow().ok()?;
+            let r = r.as_ref()?;
+            let current = r.registry == self.id
+                && r.generation == self.generation.load(Ordering::Acquire)
+                && *r.header == *header;
+            if current {
+                r.account.upgrade()
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Remembers `account` as the one `header` reaches, on this thread.
+    /// Only for API keys: an access token's account depends on the request.
+    pub fn remember(&self, header: &[u8], account: &Arc<Account>) {
+        let generation = self.generation.load(Ordering::Acquire);
+        REMEMBERED.with(|r| {
+            if let Ok(mut r) = r.try_borrow_mut() {
+                *r = Some(Remembered {
+                    registry: self.id,
+                    generation,
+                    header: header.into(),
+                    account: Arc::downgrade(account),
+                });
+            }
+        });
     }
 }
 
@@ -261,5 +323,47 @@ pub fn mode_of(key: &str) -> Mode {
         Mode::Live
     } else {
         Mode::Test
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM";
+    const HEADER: &[u8] = b"Bearer test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM";
+
+    fn registry() -> Registry {
+        Registry::new(Vec::new(), 1, 0, None).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A remembered account is the one the key reaches, for the same header
+    /// on the same registry only, and never one that has left the map.
+    #[test]
+    fn a_remembered_account_is_the_live_one_or_none() {
+        let a = registry();
+        let b = registry();
+        assert!(a.remembered(HEADER).is_none());
+        let account = a.get(KEY, Mode::Test, false);
+        a.remember(HEADER, &account);
+        let again = a.remembered(HEADER).unwrap_or_else(|| panic!("remembered"));
+        assert!(Arc::ptr_eq(&again, &account));
+        drop(again);
+        assert!(a
+            .remembered(b"Bearer  test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")
+            .is_none());
+        assert!(b.remembered(HEADER).is_none(), "another registry's account");
+        // Remembering holds no strong reference: the idle sweep still sees
+        // the map as the account's only holder, and drops it.
+        drop(account);
+        assert_eq!(a.drop_idle(i64::MAX / 2, 1), 1);
+        assert!(a.remembered(HEADER).is_none(), "a dropped account");
+        let fresh = a.get(KEY, Mode::Test, false);
+        assert!(a.remembered(HEADER).is_none());
+        a.remember(HEADER, &fresh);
+        assert!(a.remembered(HEADER).is_some());
+        // A state load replaces accounts: what was remembered is not used.
+        a.insert(Account::new(KEY, Mode::Test, a.fresh_data(KEY)));
+        assert!(a.remembered(HEADER).is_none(), "a replaced account");
     }
 }
