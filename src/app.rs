@@ -47,23 +47,80 @@ impl App {
     /// or what the client used to reach us, so links work through
     /// docker-compose service names.
     pub fn base_url(&self, parts: &Parts, tls: bool) -> String {
-        self.base_url_from(parts.headers.get(HOST), parts, tls)
+        self.base_url_from(
+            parts.headers.get(HOST).map(HeaderValue::as_bytes),
+            parts,
+            tls,
+        )
     }
 
-    /// [`App::base_url`] with the `Host` header already found.
-    pub fn base_url_from(&self, host: Option<&HeaderValue>, parts: &Parts, tls: bool) -> String {
+    /// [`App::base_url`] for the API path, with the `Host` header already
+    /// found: borrowed when configured; else the one this thread made last
+    /// for the same scheme and host (a client sends the same `Host` on every
+    /// request), else made now.
+    pub fn api_base(&self, host: Option<&HeaderValue>, parts: &Parts, tls: bool) -> Base<'_> {
+        if let Some(url) = &self.public_url {
+            return Base::Configured(url);
+        }
+        let Some(host) = host.map(HeaderValue::as_bytes) else {
+            return Base::Made(self.base_url_from(None, parts, tls).into());
+        };
+        let made = LAST_BASE.with(|last| {
+            let last = last.try_borrow().ok()?;
+            let (was_tls, was_host, base) = last.as_ref()?;
+            (*was_tls == tls && **was_host == *host).then(|| base.clone())
+        });
+        if let Some(base) = made {
+            return Base::Made(base);
+        }
+        let base: Arc<str> = self.base_url_from(Some(host), parts, tls).into();
+        LAST_BASE.with(|last| {
+            if let Ok(mut last) = last.try_borrow_mut() {
+                *last = Some((tls, host.into(), base.clone()));
+            }
+        });
+        Base::Made(base)
+    }
+
+    /// [`App::base_url`] with the `Host` header's value already found.
+    fn base_url_from(&self, host: Option<&[u8]>, parts: &Parts, tls: bool) -> String {
         if let Some(url) = &self.public_url {
             return url.clone();
         }
         // Visible ASCII only, so the text is the bytes.
         let host = host
-            .map(HeaderValue::as_bytes)
             .filter(|h| !h.is_empty() && h.iter().all(u8::is_ascii_graphic))
             .and_then(|h| std::str::from_utf8(h).ok())
             .or_else(|| parts.uri.authority().map(|a| a.as_str()))
             .unwrap_or("localhost");
         let scheme = if tls { "https://" } else { "http://" };
         crate::views::concat(&[scheme, host])
+    }
+}
+
+/// Whether on TLS, the `Host` value, and the base made for them.
+type MadeBase = (bool, Box<[u8]>, Arc<str>);
+
+thread_local! {
+    /// The last base [`App::api_base`] made on this thread, by scheme and host.
+    static LAST_BASE: std::cell::RefCell<Option<MadeBase>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The base of a request's hrefs ([`App::api_base`]).
+pub enum Base<'a> {
+    Configured(&'a str),
+    Made(Arc<str>),
+}
+
+impl std::ops::Deref for Base<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Base::Configured(s) => s,
+            Base::Made(s) => s,
+        }
     }
 }
 
@@ -253,7 +310,7 @@ async fn api_request(
         (None, None) => return Err(ApiError::unauthorized()),
     };
     trace.account = Some(account.clone());
-    let base = app.base_url_from(known.host, parts, tls);
+    let base = app.api_base(known.host, parts, tls);
     let ctx = Ctx {
         app,
         account: &account,

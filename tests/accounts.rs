@@ -273,3 +273,49 @@ async fn demo_data_is_there_for_the_documented_key() {
     // Other keys start empty.
     assert_eq!(sb.api().get("/v2/customers").await.json["count"], 0);
 }
+
+/// One keep-alive connection, two keys and two hosts in turn, and a bad key
+/// between them: each request reaches its own key's account, with hrefs on
+/// its own host (what a worker thread remembers from the request before
+/// must never leak into the next).
+#[tokio::test]
+async fn keys_and_hosts_taking_turns_on_one_connection_stay_apart() {
+    let sb = start().await;
+    let a = sb.api();
+    let b = Api {
+        client: a.client.clone(),
+        ..sb.api()
+    };
+    let ca = a.customer_id().await;
+    let cb = b.customer_id().await;
+    for round in 0..12 {
+        let host = ["one.example:8080", "two.example", "one.example:8081"][round % 3];
+        for (api, own, other) in [(&a, &ca, &cb), (&b, &cb, &ca)] {
+            let r = api
+                .send(
+                    api.request(reqwest::Method::GET, &format!("/v2/customers/{own}"))
+                        .header("host", host),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            assert_eq!(
+                s(&r.json["_links"]["self"]["href"]),
+                format!("http://{host}/v2/customers/{own}")
+            );
+            let r = api
+                .send(api.request(reqwest::Method::GET, &format!("/v2/customers/{other}")))
+                .await;
+            assert_eq!(r.status, 404, "{}", r.text);
+        }
+        let r = read(
+            a.client
+                .get(a.url("/v2/customers"))
+                .header("authorization", format!("Bearer {}!", a.key))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, 401);
+    }
+}
