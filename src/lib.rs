@@ -7,7 +7,8 @@
 //! ## Major parts
 //!
 //! - [`server`]: listening (HTTP, and HTTPS through [`tls`]), connections
-//!   (idle and body timeouts, a limit below the file-descriptor limit),
+//!   (idle and body timeouts, a limit below the file-descriptor limit; the
+//!   idle timeout is one timer per connection, not hyper's per request),
 //!   graceful stop. [`start`] runs it in-process, on port 0 if asked.
 //! - [`app`]: the path of one request, from hyper to a response.
 //! - [`auth`]: the Bearer key into a credential; every key is its own account.
@@ -99,7 +100,10 @@
 //!        /_sandbox/..., /checkout/...  -> sandbox / checkout (no scenarios;
 //!        state changes from another site's page: 403)
 //!   -> body read (1 MiB limit, 413; --body-timeout-secs, 408)
+//!   -> the headers it reads, found in one walk (http::request::Known)
 //!   -> auth: Bearer key -> Credential               401 on failure
+//!        (skipped, with the lookup below, for the API-key header this
+//!        worker thread's last request sent: Registry::remembered)
 //!   -> body decode: JSON or bracketed form          400/415
 //!   -> registry: key (+ mode) -> Account
 //!   -> idempotent replay of a stored success        (before any scenario)
@@ -109,7 +113,8 @@
 //!   -> idempotency (POST with Idempotency-Key)      replay, 400, 409
 //!   -> api::route: method + path -> handler         404/405
 //!   -> handler: validate -> lock the account's Data -> read/mutate
-//!   -> views: HAL JSON, hrefs from the public base URL
+//!   -> views: HAL JSON written as text (serde where a value needs
+//!        escaping), hrefs from the public base URL
 //!
 //! in the background (started by [`start`], stopped by [`Server::shutdown`]):
 //!   webhooks::run_worker        queue -> POST webhookUrl, retries, log
