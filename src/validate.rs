@@ -134,7 +134,10 @@ pub fn amount(value: Option<&Value>, required: &'static str) -> Result<Amount> {
             return Err(ApiError::unknown_body_field(&format!("amount.{key}")));
         }
     }
-    let currency = match obj.get("currency") {
+    // At most these two keys (checked above): found by a look at each
+    // rather than by the map's SipHash of the name.
+    let field = |name: &str| obj.iter().find(|(k, _)| *k == name).map(|(_, v)| v);
+    let currency = match field("currency") {
         Some(Value::String(c)) => c.as_str(),
         None | Some(Value::Null) => {
             return Err(
@@ -153,7 +156,7 @@ pub fn amount(value: Option<&Value>, required: &'static str) -> Result<Amount> {
     let invalid = || {
         ApiError::unprocessable("The amount contains an invalid value").with_field("amount.value")
     };
-    let value = match obj.get("value") {
+    let value = match field("value") {
         Some(Value::String(v)) => v.as_str(),
         _ => return Err(invalid()),
     };
