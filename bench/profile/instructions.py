@@ -55,29 +55,43 @@ def stages(path, requests, startup):
     render = max(
         find(inc, r"^mollie_sandbox::views::to_json$"),
         find(inc, r"^<mollie_sandbox::views::\S+View as serde_core::ser::Serialize>::serialize$"),
+        # Views written as text: their body() (text() when that is inlined).
+        find(inc, r"^mollie_sandbox::views::\S+::\S+View::body$"),
     )
     app = {
-        "auth": find(inc, r"^mollie_sandbox::auth::Credential::from_header$"),
+        # A keep-alive client's repeated key: the remembered account
+        # instead of the check and the lookup.
+        "auth": find(
+            inc,
+            r"^mollie_sandbox::auth::Credential::from_header$",
+            r"^mollie_sandbox::store::registry::Registry::remembered$",
+        ),
         "account lookup": find(inc, r"^mollie_sandbox::store::registry::Registry::get$"),
         "body, query and the body timer": find(
             inc,
             r"^mollie_sandbox::app::read_body::\{\{closure\}\}$",
-            r"^mollie_sandbox::http::request::Body::decode$",
+            r"^mollie_sandbox::http::request::Body::(decode|of_type)$",
             r"^mollie_sandbox::http::request::Query::parse$",
         ),
         "handler (without render)": route - render,
         "render (JSON)": render,
         "journal": find(inc, r"^mollie_sandbox::journal::record$"),
         "metrics": find(inc, r"^mollie_sandbox::metrics::Metrics::observe$"),
-        "base URL": find(inc, r"^mollie_sandbox::app::App::base_url$"),
+        "base URL": find(inc, r"^mollie_sandbox::app::App::(base_url|api_base)$"),
     }
     # Account lookup, the scenario check and idempotency are inlined into
     # the pipeline in some builds; they are part of this row then.
     app["the rest of app::handle"] = handle - sum(app.values())
-    hyper_read = find(
-        inc,
-        r"^hyper::proto::h1::io::Buffered<T,B>::parse$",
-        r"^hyper::proto::h1::io::Buffered<T,B>::poll_read_from_io$",
+    # Reading and parsing a head: Buffered's parse and read when they are
+    # functions of their own, else the connection's poll_read_head that
+    # they were inlined into.
+    hyper_read = max(
+        find(
+            inc,
+            r"^hyper::proto::h1::io::Buffered<T,B>::parse$",
+            r"^hyper::proto::h1::io::Buffered<T,B>::poll_read_from_io$",
+        ),
+        find(inc, r"^hyper::proto::h1::conn::Conn<I,B,T>::poll_read_head$"),
     )
     write = find(inc, r"^hyper::proto::h1::dispatch::Dispatcher<D,Bs,I,T>::poll_write$") - handle
     all_ir = total(path) - startup
