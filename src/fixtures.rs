@@ -33,8 +33,8 @@ use crate::store::{
 };
 use crate::validate;
 use crate::views::{
-    CaptureView, ChargebackView, CustomerView, DateTime, MandateView, PaymentFields, PaymentView,
-    RefundView, Render, SubscriptionFields, SubscriptionView,
+    CaptureView, ChargebackView, CustomerView, DateTime, Fields, MandateView, PaymentView,
+    RefundView, Render, SubscriptionView,
 };
 
 pub const DEMO: &str = include_str!("../fixtures/demo.json");
@@ -724,7 +724,7 @@ impl serde::Serialize for AccountExport<'_> {
             map.serialize_entry("deletedCustomers", &deleted_export(data))?;
         }
         let payments = data.payments.iter().map(|p| PaymentExport {
-            view: PaymentFields(PaymentView {
+            view: Fields(PaymentView {
                 payment: p,
                 render,
                 links: None,
@@ -854,7 +854,7 @@ fn deleted_export(data: &Data) -> Vec<DeletedExport<'_>> {
 #[derive(serde::Serialize)]
 struct PaymentExport<'a> {
     #[serde(flatten)]
-    view: PaymentFields<'a>,
+    view: Fields<PaymentView<'a>>,
     #[serde(rename = "methodChoices", skip_serializing_if = "Option::is_none")]
     method_choices: Option<&'a [&'static str]>,
     #[serde(flatten)]
@@ -876,7 +876,7 @@ struct MandateExport<'a> {
 #[serde(rename_all = "camelCase")]
 struct SubscriptionExport<'a> {
     #[serde(flatten)]
-    view: SubscriptionFields<'a>,
+    view: Fields<SubscriptionView<'a>>,
     charges_made: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     anchor_date: Option<String>,
@@ -891,7 +891,7 @@ struct SubscriptionExport<'a> {
 fn subscription_export<'a>(render: Render<'a>, sub: &'a Subscription) -> SubscriptionExport<'a> {
     let moved = sub.anchor != sub.start_date;
     SubscriptionExport {
-        view: SubscriptionFields(SubscriptionView {
+        view: Fields(SubscriptionView {
             subscription: sub,
             render,
             links: None,

@@ -7,6 +7,7 @@ use crate::error::Result;
 use crate::http::response::{hal_response, no_content, Resp};
 use crate::store::{Customer, Data};
 use crate::validate;
+use crate::views::TextView;
 use crate::views::{CustomerLinks, CustomerView, ListView, Render};
 
 use super::list::ListParams;

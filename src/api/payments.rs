@@ -14,6 +14,7 @@ use crate::ids::{self, Id};
 use crate::lifecycle;
 use crate::store::{Data, Mandate, Payment, PaymentStatus, SequenceType};
 use crate::validate;
+use crate::views::TextView;
 use crate::views::{
     CaptureView, ChargebackView, ListView, PaymentEmbeds, PaymentLinks, PaymentView, RefundView,
     Render,

@@ -12,6 +12,7 @@ use crate::http::response::{hal_response, no_content, Resp};
 use crate::ids::Id;
 use crate::store::{Data, Payment, PaymentStatus, Refund, RefundStatus};
 use crate::validate;
+use crate::views::TextView;
 use crate::views::{RefundView, Render};
 
 use super::list::render_page;

@@ -17,6 +17,7 @@ use crate::ids;
 use crate::store::subscription::Interval;
 use crate::store::{Data, Subscription, SubscriptionStatus};
 use crate::validate;
+use crate::views::TextView;
 use crate::views::{ListView, PaymentLinks, PaymentView, Render, SubscriptionView};
 
 use super::list::ListParams;

@@ -22,26 +22,12 @@ pub struct CustomerLinks {
 }
 
 impl Serialize for CustomerView<'_> {
-    /// As text ([`CustomerView::text`]) unless a link needs escaping; then
-    /// every field through serde, as [`CustomerView::serialize_fields`] writes them.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.text() {
-            Some(text) => Verbatim(&text).serialize(s),
-            None => self.serialize_fields(s),
-        }
+        serialize_text(self, s)
     }
 }
 
-impl CustomerView<'_> {
-    /// The customer as a response body: its text as it is, without a
-    /// second buffer and serde_json's raw-value round trip around it.
-    pub fn body(&self) -> Vec<u8> {
-        match self.text() {
-            Some(text) => text.into_bytes(),
-            None => to_json(self),
-        }
-    }
-
+impl TextView for CustomerView<'_> {
     /// The customer as JSON text ([`ObjectText`]); `None` when a link needs escaping.
     fn text(&self) -> Option<String> {
         let c = self.customer;
@@ -62,9 +48,7 @@ impl CustomerView<'_> {
         }
         Some(o.finish())
     }
-}
 
-impl CustomerView<'_> {
     fn serialize_fields<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let c = self.customer;
         let mut st = s.serialize_struct("customer", 9)?;
@@ -136,14 +120,8 @@ fn customer_links<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::views::tests::assert_text_is_serde;
     use serde_json::value::RawValue;
-
-    fn through_serde(view: &CustomerView<'_>) -> String {
-        let mut out = Vec::new();
-        let mut ser = serde_json::Serializer::new(&mut out);
-        view.serialize_fields(&mut ser).unwrap_or_default();
-        String::from_utf8(out).unwrap_or_default()
-    }
 
     /// The text writer and serde_json write the same bytes, whatever the
     /// customer holds.
@@ -191,11 +169,7 @@ mod tests {
                                 documentation: Some(doc),
                             }),
                         };
-                        let text = serde_json::to_string(&view).unwrap_or_default();
-                        assert_eq!(text, through_serde(&view));
-                        assert_eq!(String::from_utf8(view.body()).unwrap_or_default(), text);
-                        let value = serde_json::to_value(&view).unwrap_or_default();
-                        assert_eq!(value.to_string(), text);
+                        assert_text_is_serde(&view, "customer");
                     }
                 }
             }
@@ -228,9 +202,8 @@ mod tests {
                 documentation: None,
             }),
         };
+        assert_text_is_serde(&view, "escaped base");
         let text = serde_json::to_string(&view).unwrap_or_default();
-        assert_eq!(text, through_serde(&view));
-        assert_eq!(String::from_utf8(view.body()).unwrap_or_default(), text);
         assert!(text.contains(r#""href":"http://odd\"host/v2/customers/cst_8wmqcHMN4U""#));
     }
 }

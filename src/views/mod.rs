@@ -26,11 +26,9 @@ pub use chargeback::ChargebackView;
 pub use customer::{CustomerLinks, CustomerView};
 pub use list::{ListLinks, ListView};
 pub use mandate::MandateView;
-pub use payment::{
-    wants_qr_code, with_qr_code, PaymentEmbeds, PaymentFields, PaymentLinks, PaymentView,
-};
+pub use payment::{wants_qr_code, with_qr_code, PaymentEmbeds, PaymentLinks, PaymentView};
 pub use refund::RefundView;
-pub use subscription::{SubscriptionFields, SubscriptionView};
+pub use subscription::SubscriptionView;
 
 pub const DOCS: &str = "https://docs.mollie.com/reference/v2/";
 
@@ -429,6 +427,52 @@ fn write_href_and_type(out: &mut String, link: &LinkTo<'_>) -> bool {
     true
 }
 
+/// A view written as JSON text ([`ObjectText`]) when it can be, and field
+/// by field through serde when not (an href that needs escaping): both
+/// write the same bytes, which each view's tests compare.
+pub trait TextView {
+    /// The view as JSON text; `None` when it must go through
+    /// [`TextView::serialize_fields`].
+    fn text(&self) -> Option<String>;
+
+    fn serialize_fields<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error>;
+
+    /// The view as a response body: its text as it is, without a second
+    /// buffer and serde_json's raw-value pass around it.
+    fn body(&self) -> Vec<u8> {
+        if let Some(text) = self.text() {
+            return text.into_bytes();
+        }
+        let mut buf = Vec::with_capacity(2048);
+        match self.serialize_fields(&mut serde_json::Serializer::new(&mut buf)) {
+            Ok(()) => buf,
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+/// `Serialize` for a [`TextView`]: its text as a raw value, else its fields.
+pub(crate) fn serialize_text<V: TextView, S: Serializer>(
+    view: &V,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match view.text() {
+        Some(text) => Verbatim(&text).serialize(s),
+        None => view.serialize_fields(s),
+    }
+}
+
+/// A view written field by field through serde, for a struct that
+/// flattens it (the state export adds fields beside a view's own): a
+/// flattened serializer takes fields, not a view's text.
+pub struct Fields<V>(pub V);
+
+impl<V: TextView> Serialize for Fields<V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize_fields(s)
+    }
+}
+
 /// A JSON object written as text, for the views on most responses: a
 /// field costs a few copies instead of serde_json's calls per key and
 /// value and its byte-by-byte escaping. A string with a character to
@@ -568,6 +612,24 @@ impl Serialize for OrderedLinks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The text writer and serde write `view` alike, as text, as a body
+    /// and read back into a `Value`.
+    pub(crate) fn assert_text_is_serde<V: TextView + Serialize>(view: &V, what: &str) {
+        let mut out = Vec::new();
+        let fields = view.serialize_fields(&mut serde_json::Serializer::new(&mut out));
+        assert!(fields.is_ok(), "{what}");
+        let fields = String::from_utf8(out).unwrap_or_default();
+        let text = serde_json::to_string(view).unwrap_or_default();
+        assert_eq!(text, fields, "{what}");
+        assert_eq!(
+            String::from_utf8(view.body()).unwrap_or_default(),
+            text,
+            "{what}"
+        );
+        let value = serde_json::to_value(view).unwrap_or_default();
+        assert_eq!(value.to_string(), text, "{what}");
+    }
 
     #[test]
     fn a_plain_link_is_written_verbatim_and_reads_back_as_json() {

@@ -39,43 +39,19 @@ impl Serialize for PaymentEmbeds<'_> {
     }
 }
 
-/// A payment written field by field through serde, for a struct that
-/// flattens it (the state export adds fields beside the view's own): a
-/// flattened serializer takes fields, not the text [`PaymentView`] writes.
-pub struct PaymentFields<'a>(pub PaymentView<'a>);
-
-impl Serialize for PaymentFields<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize_fields(s)
-    }
-}
-
 pub struct PaymentLinks {
     pub documentation: Option<&'static str>,
 }
 
 impl Serialize for PaymentView<'_> {
-    /// As text ([`PaymentView::text`]) unless something in it needs
-    /// escaping that the text writer leaves to serde; then field by field.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.text() {
-            Some(text) => Verbatim(&text).serialize(s),
-            None => self.serialize_fields(s),
-        }
+        serialize_text(self, s)
     }
 }
 
-impl PaymentView<'_> {
-    /// The payment as a response body.
-    pub fn body(&self) -> Vec<u8> {
-        match self.text() {
-            Some(text) => text.into_bytes(),
-            None => to_json(self),
-        }
-    }
-
+impl TextView for PaymentView<'_> {
     /// The payment as JSON text ([`ObjectText`]), field for field what
-    /// [`PaymentView::serialize_fields`] writes; `None` when a link needs
+    /// [`TextView::serialize_fields`] writes; `None` when a link needs
     /// escaping. A payment is on most write responses, and serde_json's
     /// calls per key and value were its largest cost.
     fn text(&self) -> Option<String> {
@@ -462,17 +438,11 @@ fn svg_size(svg: &str) -> Option<(u32, u32)> {
 mod tests {
     use super::*;
     use crate::store::{Money, PaymentExtra};
+    use crate::views::tests::assert_text_is_serde;
     use serde_json::value::RawValue;
 
     fn raw(text: &str) -> Option<Box<RawValue>> {
         RawValue::from_string(text.to_owned()).ok()
-    }
-
-    fn through_serde(view: &PaymentView<'_>) -> String {
-        let mut out = Vec::new();
-        let mut ser = serde_json::Serializer::new(&mut out);
-        view.serialize_fields(&mut ser).unwrap_or_default();
-        String::from_utf8(out).unwrap_or_default()
     }
 
     fn payment(i: usize, status: PaymentStatus) -> Payment {
@@ -569,11 +539,7 @@ mod tests {
                             captures: Some(Vec::new()),
                         }),
                     };
-                    let text = serde_json::to_string(&view).unwrap_or_default();
-                    assert_eq!(text, through_serde(&view), "payment {i} {status:?}");
-                    assert_eq!(String::from_utf8(view.body()).unwrap_or_default(), text);
-                    let value = serde_json::to_value(&view).unwrap_or_default();
-                    assert_eq!(value.to_string(), text);
+                    assert_text_is_serde(&view, &format!("payment {i} {status:?}"));
                     checked += 1;
                 }
             }
@@ -598,9 +564,8 @@ mod tests {
             }),
             embedded: None,
         };
+        assert_text_is_serde(&view, "escaped base");
         let text = serde_json::to_string(&view).unwrap_or_default();
-        assert_eq!(text, through_serde(&view));
-        assert_eq!(String::from_utf8(view.body()).unwrap_or_default(), text);
         assert!(text.contains(r#""href":"http://odd\"host/v2/payments/tr_WDqYK6vllg""#));
     }
 }

@@ -15,26 +15,14 @@ pub struct RefundView<'a> {
 }
 
 impl Serialize for RefundView<'_> {
-    /// As text ([`RefundView::text`]) unless a link needs escaping.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.text() {
-            Some(text) => Verbatim(&text).serialize(s),
-            None => self.serialize_fields(s),
-        }
+        serialize_text(self, s)
     }
 }
 
-impl RefundView<'_> {
-    /// The refund as a response body.
-    pub fn body(&self) -> Vec<u8> {
-        match self.text() {
-            Some(text) => text.into_bytes(),
-            None => to_json(self),
-        }
-    }
-
+impl TextView for RefundView<'_> {
     /// The refund as JSON text ([`ObjectText`]), what
-    /// [`RefundView::serialize_fields`] writes; `None` when a link needs escaping.
+    /// [`TextView::serialize_fields`] writes; `None` when a link needs escaping.
     fn text(&self) -> Option<String> {
         let f = self.refund;
         let r = &self.render;
@@ -98,14 +86,8 @@ impl RefundView<'_> {
 mod tests {
     use super::*;
     use crate::store::{Amount, RefundStatus};
+    use crate::views::tests::assert_text_is_serde;
     use serde_json::value::RawValue;
-
-    fn through_serde(view: &RefundView<'_>) -> String {
-        let mut out = Vec::new();
-        let mut ser = serde_json::Serializer::new(&mut out);
-        view.serialize_fields(&mut ser).unwrap_or_default();
-        String::from_utf8(out).unwrap_or_default()
-    }
 
     /// The text writer and serde_json write the same refund, in every
     /// status, with and without links, and escape what needs it.
@@ -142,11 +124,7 @@ mod tests {
                                 },
                                 links,
                             };
-                            let text = serde_json::to_string(&view).unwrap_or_default();
-                            assert_eq!(text, through_serde(&view));
-                            assert_eq!(String::from_utf8(view.body()).unwrap_or_default(), text);
-                            let value = serde_json::to_value(&view).unwrap_or_default();
-                            assert_eq!(value.to_string(), text);
+                            assert_text_is_serde(&view, "refund");
                             checked += 1;
                         }
                     }

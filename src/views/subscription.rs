@@ -18,36 +18,14 @@ pub struct SubscriptionView<'a> {
 }
 
 impl Serialize for SubscriptionView<'_> {
-    /// As text ([`SubscriptionView::text`]) unless a link needs escaping.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.text() {
-            Some(text) => Verbatim(&text).serialize(s),
-            None => self.serialize_fields(s),
-        }
+        serialize_text(self, s)
     }
 }
 
-/// A subscription written field by field through serde, for a struct that
-/// flattens it (the state export): a flattened serializer takes fields.
-pub struct SubscriptionFields<'a>(pub SubscriptionView<'a>);
-
-impl Serialize for SubscriptionFields<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize_fields(s)
-    }
-}
-
-impl SubscriptionView<'_> {
-    /// The subscription as a response body.
-    pub fn body(&self) -> Vec<u8> {
-        match self.text() {
-            Some(text) => text.into_bytes(),
-            None => to_json(self),
-        }
-    }
-
+impl TextView for SubscriptionView<'_> {
     /// The subscription as JSON text ([`ObjectText`]), what
-    /// [`SubscriptionView::serialize_fields`] writes; `None` when a link
+    /// [`TextView::serialize_fields`] writes; `None` when a link
     /// needs escaping. Its links were built with `format!`, one String each.
     fn text(&self) -> Option<String> {
         let sub = self.subscription;
@@ -186,14 +164,8 @@ mod tests {
     use super::*;
     use crate::store::subscription::Interval;
     use crate::store::Amount;
+    use crate::views::tests::assert_text_is_serde;
     use serde_json::value::RawValue;
-
-    fn through_serde(view: &SubscriptionView<'_>) -> String {
-        let mut out = Vec::new();
-        let mut ser = serde_json::Serializer::new(&mut out);
-        view.serialize_fields(&mut ser).unwrap_or_default();
-        String::from_utf8(out).unwrap_or_default()
-    }
 
     /// The text writer and serde_json write the same subscription, in
     /// every status, with and without the optional fields and links.
@@ -252,11 +224,7 @@ mod tests {
                         ][i % 3],
                         has_payments: i % 4 < 2,
                     };
-                    let text = serde_json::to_string(&view).unwrap_or_default();
-                    assert_eq!(text, through_serde(&view), "{i} {status:?}");
-                    assert_eq!(String::from_utf8(view.body()).unwrap_or_default(), text);
-                    let value = serde_json::to_value(&view).unwrap_or_default();
-                    assert_eq!(value.to_string(), text);
+                    assert_text_is_serde(&view, &format!("{i} {status:?}"));
                     checked += 1;
                 }
             }
