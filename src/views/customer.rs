@@ -31,10 +31,7 @@ impl TextView for CustomerView<'_> {
     /// The customer as JSON text ([`ObjectText`]); `None` when a link needs escaping.
     fn text(&self) -> Option<String> {
         let c = self.customer;
-        let mut o = ObjectText::new(768);
-        o.str("resource", "customer");
-        o.str("id", &c.id);
-        o.str("mode", self.render.mode.as_str());
+        let mut o = ObjectText::resource(768, "customer", &c.id, self.render.mode);
         o.opt_str("name", c.name.as_deref());
         o.opt_str("email", c.email.as_deref());
         o.opt_str("locale", c.locale);

@@ -488,6 +488,21 @@ impl ObjectText {
         ObjectText { out }
     }
 
+    /// An API object's text, opened with the three fields every one starts
+    /// with: `resource`, `id` and `mode`.
+    pub(crate) fn resource(
+        capacity: usize,
+        resource: &'static str,
+        id: &str,
+        mode: Mode,
+    ) -> ObjectText {
+        let mut o = ObjectText::new(capacity);
+        o.str("resource", resource);
+        o.str("id", id);
+        o.str("mode", mode.as_str());
+        o
+    }
+
     fn key(&mut self, name: &'static str) {
         if self.out.len() > 1 {
             self.out.push(',');

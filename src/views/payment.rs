@@ -57,10 +57,7 @@ impl TextView for PaymentView<'_> {
     fn text(&self) -> Option<String> {
         let p = self.payment;
         let r = &self.render;
-        let mut o = ObjectText::new(2048);
-        o.str("resource", "payment");
-        o.str("id", &p.id);
-        o.str("mode", r.mode.as_str());
+        let mut o = ObjectText::resource(2048, "payment", &p.id, r.mode);
         o.datetime("createdAt", p.created_at);
         o.amount("amount", &p.amount.value, &p.amount.currency);
         if let Some(x) = &p.extra {

@@ -26,10 +26,7 @@ impl TextView for RefundView<'_> {
     fn text(&self) -> Option<String> {
         let f = self.refund;
         let r = &self.render;
-        let mut o = ObjectText::new(1024);
-        o.str("resource", "refund");
-        o.str("id", &f.id);
-        o.str("mode", r.mode.as_str());
+        let mut o = ObjectText::resource(1024, "refund", &f.id, r.mode);
         o.amount("amount", &f.amount.value, &f.amount.currency);
         o.str("status", f.status.as_str());
         o.datetime("createdAt", f.created_at);

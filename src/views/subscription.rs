@@ -30,10 +30,7 @@ impl TextView for SubscriptionView<'_> {
     fn text(&self) -> Option<String> {
         let sub = self.subscription;
         let r = &self.render;
-        let mut o = ObjectText::new(1536);
-        o.str("resource", "subscription");
-        o.str("id", &sub.id);
-        o.str("mode", r.mode.as_str());
+        let mut o = ObjectText::resource(1536, "subscription", &sub.id, r.mode);
         o.datetime("createdAt", sub.created_at);
         o.str("status", sub.status.as_str());
         o.amount("amount", &sub.amount.value, &sub.amount.currency);
