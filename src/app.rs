@@ -301,9 +301,10 @@ async fn api_request(
                 Kind::AccessToken => token_mode(&parts.method, &query, &body)?,
             };
             let token = cred.kind == Kind::AccessToken;
+            let generation = app.registry.generation();
             let account = app.registry.get(cred.key, mode, token);
             if let (false, Some(h)) = (token, header) {
-                app.registry.remember(h, &account);
+                app.registry.remember(h, &account, generation);
             }
             (account, cred.kind)
         }

@@ -269,10 +269,17 @@ impl Registry {
         })
     }
 
-    /// Remembers `account` as the one `header` reaches, on this thread.
-    /// Only for API keys: an access token's account depends on the request.
-    pub fn remember(&self, header: &[u8], account: &Arc<Account>) {
-        let generation = self.generation.load(Ordering::Acquire);
+    /// Where the map stands, read before an account is looked up to be
+    /// remembered ([`Registry::remember`]).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Remembers `account` as the one `header` reaches, on this thread, as
+    /// of `generation` (read before the lookup: an account replaced between
+    /// the lookup and now is then not remembered as current). Only for API
+    /// keys: an access token's account depends on the request.
+    pub fn remember(&self, header: &[u8], account: &Arc<Account>, generation: u64) {
         REMEMBERED.with(|r| {
             if let Ok(mut r) = r.try_borrow_mut() {
                 *r = Some(Remembered {
@@ -345,7 +352,7 @@ mod tests {
         let b = registry();
         assert!(a.remembered(HEADER).is_none());
         let account = a.get(KEY, Mode::Test, false);
-        a.remember(HEADER, &account);
+        a.remember(HEADER, &account, a.generation());
         let again = a.remembered(HEADER).unwrap_or_else(|| panic!("remembered"));
         assert!(Arc::ptr_eq(&again, &account));
         drop(again);
@@ -360,10 +367,14 @@ mod tests {
         assert!(a.remembered(HEADER).is_none(), "a dropped account");
         let fresh = a.get(KEY, Mode::Test, false);
         assert!(a.remembered(HEADER).is_none());
-        a.remember(HEADER, &fresh);
+        let before = a.generation();
+        a.remember(HEADER, &fresh, before);
         assert!(a.remembered(HEADER).is_some());
         // A state load replaces accounts: what was remembered is not used.
         a.insert(Account::new(KEY, Mode::Test, a.fresh_data(KEY)));
         assert!(a.remembered(HEADER).is_none(), "a replaced account");
+        // Replaced between the lookup and the remembering: not current.
+        a.remember(HEADER, &fresh, before);
+        assert!(a.remembered(HEADER).is_none(), "remembered as of before");
     }
 }
