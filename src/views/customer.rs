@@ -58,33 +58,16 @@ impl TextView for CustomerView<'_> {
         st.serialize_field("metadata", &c.metadata)?;
         st.serialize_field("createdAt", &DateTime(c.created_at))?;
         if let Some(l) = &self.links {
-            let links = CustomerLinksView {
-                id: &c.id,
-                render: &self.render,
-                links: l,
-            };
-            st.serialize_field("_links", &links)?;
+            let links = customer_links(&self.render, &c.id, l);
+            st.serialize_field("_links", &LinkList(links))?;
         }
         st.end()
     }
 }
 
-/// A customer's `_links`, written straight into the response: a customer
-/// is on most responses (and fifty times on a list page), so its hrefs are
-/// not built as Strings first.
-struct CustomerLinksView<'a> {
-    id: &'a str,
-    render: &'a Render<'a>,
-    links: &'a CustomerLinks,
-}
-
-impl Serialize for CustomerLinksView<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let links = customer_links(self.render, self.id, self.links);
-        serialize_links(s, links.iter().copied())
-    }
-}
-
+/// A customer's `_links`, for both of its writers: a customer is on most
+/// responses (and fifty times on a list page), so its hrefs are written
+/// from pieces, not built as Strings first.
 fn customer_links<'a>(
     r: &Render<'a>,
     id: &'a str,

@@ -606,6 +606,16 @@ impl ObjectText {
     }
 }
 
+/// A view's links from pieces, as the serde path of a view writes them:
+/// the same list its text writer takes ([`ObjectText::links`]).
+pub(crate) struct LinkList<'a>(pub(crate) Vec<(&'static str, LinkTo<'a>)>);
+
+impl Serialize for LinkList<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serialize_links(s, self.0.iter().copied())
+    }
+}
+
 /// Links in the order they were pushed, written without joining their hrefs first.
 pub(crate) struct PieceLinks<'a>(pub(crate) Vec<(&'static str, AnyLink<'a>)>);
 

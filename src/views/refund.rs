@@ -34,16 +34,7 @@ impl TextView for RefundView<'_> {
         o.raw("metadata", f.metadata.as_deref());
         o.str("paymentId", &f.payment_id);
         if let Some(doc) = self.links {
-            let mut links = Vec::with_capacity(3);
-            links.push((
-                "self",
-                r.api_href(&["payments/", &f.payment_id, "/refunds/", &f.id]),
-            ));
-            links.push(("payment", r.api_href(&["payments/", &f.payment_id])));
-            if let Some(doc) = doc {
-                links.push(("documentation", LinkTo::docs(doc)));
-            }
-            if !o.links(links.into_iter()) {
+            if !o.links(refund_links(r, f, doc).into_iter()) {
                 return None;
             }
         }
@@ -64,19 +55,28 @@ impl TextView for RefundView<'_> {
         st.serialize_field("metadata", &f.metadata)?;
         st.serialize_field("paymentId", &f.payment_id)?;
         if let Some(doc) = self.links {
-            let mut links: Vec<(&str, Link<'static>)> = Vec::with_capacity(3);
-            links.push((
-                "self",
-                r.api(&concat(&["payments/", &f.payment_id, "/refunds/", &f.id])),
-            ));
-            links.push(("payment", r.api(&concat(&["payments/", &f.payment_id]))));
-            if let Some(doc) = doc {
-                links.push(("documentation", Link::docs(doc)));
-            }
-            st.serialize_field("_links", &OrderedLinks(links))?;
+            st.serialize_field("_links", &LinkList(refund_links(r, f, doc)))?;
         }
         st.end()
     }
+}
+
+/// A refund's `_links`, for both of its writers.
+fn refund_links<'a>(
+    r: &Render<'a>,
+    f: &'a Refund,
+    doc: Option<&'static str>,
+) -> Vec<(&'static str, LinkTo<'a>)> {
+    let mut links = Vec::with_capacity(3);
+    links.push((
+        "self",
+        r.api_href(&["payments/", &f.payment_id, "/refunds/", &f.id]),
+    ));
+    links.push(("payment", r.api_href(&["payments/", &f.payment_id])));
+    if let Some(doc) = doc {
+        links.push(("documentation", LinkTo::docs(doc)));
+    }
+    links
 }
 
 #[cfg(test)]

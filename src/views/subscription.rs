@@ -63,27 +63,7 @@ impl TextView for SubscriptionView<'_> {
             o.raw("applicationFee", Some(fee));
         }
         if let Some(doc) = self.links {
-            let cst = &sub.customer_id;
-            let mut links = Vec::with_capacity(6);
-            links.push((
-                "self",
-                r.api_href(&["customers/", cst, "/subscriptions/", &sub.id]),
-            ));
-            links.push(("customer", r.api_href(&["customers/", cst])));
-            links.push(("profile", r.api_href(&["profiles/", r.profile_id])));
-            if let Some(m) = &sub.mandate_id {
-                links.push(("mandate", r.api_href(&["customers/", cst, "/mandates/", m])));
-            }
-            if self.has_payments {
-                links.push((
-                    "payments",
-                    r.api_href(&["customers/", cst, "/subscriptions/", &sub.id, "/payments"]),
-                ));
-            }
-            if let Some(doc) = doc {
-                links.push(("documentation", LinkTo::docs(doc)));
-            }
-            if !o.links(links.into_iter()) {
+            if !o.links(self.links_of(doc).into_iter()) {
                 return None;
             }
         }
@@ -127,32 +107,38 @@ impl TextView for SubscriptionView<'_> {
             st.serialize_field("applicationFee", fee)?;
         }
         if let Some(doc) = self.links {
-            let cst = &sub.customer_id;
-            let mut links: Vec<(&str, Link<'static>)> = Vec::with_capacity(6);
-            links.push((
-                "self",
-                r.api(&format!("customers/{cst}/subscriptions/{}", sub.id)),
-            ));
-            links.push(("customer", r.api(&format!("customers/{cst}"))));
-            links.push(("profile", r.api(&format!("profiles/{}", r.profile_id))));
-            if let Some(m) = &sub.mandate_id {
-                links.push(("mandate", r.api(&format!("customers/{cst}/mandates/{m}"))));
-            }
-            if self.has_payments {
-                links.push((
-                    "payments",
-                    r.api(&format!(
-                        "customers/{cst}/subscriptions/{}/payments",
-                        sub.id
-                    )),
-                ));
-            }
-            if let Some(doc) = doc {
-                links.push(("documentation", Link::docs(doc)));
-            }
-            st.serialize_field("_links", &OrderedLinks(links))?;
+            st.serialize_field("_links", &LinkList(self.links_of(doc)))?;
         }
         st.end()
+    }
+}
+
+impl<'a> SubscriptionView<'a> {
+    /// Its `_links`, for both of its writers.
+    fn links_of(&self, doc: Option<&'static str>) -> Vec<(&'static str, LinkTo<'a>)> {
+        let sub = self.subscription;
+        let r = &self.render;
+        let cst = &sub.customer_id;
+        let mut links = Vec::with_capacity(6);
+        links.push((
+            "self",
+            r.api_href(&["customers/", cst, "/subscriptions/", &sub.id]),
+        ));
+        links.push(("customer", r.api_href(&["customers/", cst])));
+        links.push(("profile", r.api_href(&["profiles/", r.profile_id])));
+        if let Some(m) = &sub.mandate_id {
+            links.push(("mandate", r.api_href(&["customers/", cst, "/mandates/", m])));
+        }
+        if self.has_payments {
+            links.push((
+                "payments",
+                r.api_href(&["customers/", cst, "/subscriptions/", &sub.id, "/payments"]),
+            ));
+        }
+        if let Some(doc) = doc {
+            links.push(("documentation", LinkTo::docs(doc)));
+        }
+        links
     }
 }
 
