@@ -2,6 +2,7 @@
 
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 
 use super::*;
 use crate::store::{Amount, Mode, Payment, PaymentStatus, SequenceType};
@@ -60,16 +61,8 @@ impl TextView for PaymentView<'_> {
         let mut o = ObjectText::resource(2048, "payment", &p.id, r.mode);
         o.datetime("createdAt", p.created_at);
         o.amount("amount", &p.amount.value, &p.amount.currency);
-        if let Some(x) = &p.extra {
-            for (name, value) in [
-                ("billingAddress", &x.billing_address),
-                ("shippingAddress", &x.shipping_address),
-                ("lines", &x.lines),
-            ] {
-                if let Some(v) = value {
-                    o.raw(name, Some(v));
-                }
-            }
+        for (name, v) in extras_after_amount(p) {
+            o.raw(name, Some(v));
         }
         o.str("description", &p.description);
         o.opt_str("method", p.method);
@@ -159,15 +152,8 @@ impl TextView for PaymentView<'_> {
         if let Some(details) = &p.details {
             o.raw("details", Some(details));
         }
-        if let Some(x) = &p.extra {
-            for (name, value) in [
-                ("applicationFee", &x.application_fee),
-                ("routing", &x.routing),
-            ] {
-                if let Some(v) = value {
-                    o.raw(name, Some(v));
-                }
-            }
+        for (name, v) in extras_last(p) {
+            o.raw(name, Some(v));
         }
         if let Some(e) = &self.embedded {
             if !o.json("_embedded", e) {
@@ -192,17 +178,8 @@ impl TextView for PaymentView<'_> {
         st.serialize_field("mode", r.mode.as_str())?;
         st.serialize_field("createdAt", &DateTime(p.created_at))?;
         st.serialize_field("amount", &AmountView::from(&p.amount))?;
-        if let Some(x) = &p.extra {
-            // Where Mollie writes them: right after the amount.
-            for (name, value) in [
-                ("billingAddress", &x.billing_address),
-                ("shippingAddress", &x.shipping_address),
-                ("lines", &x.lines),
-            ] {
-                if let Some(v) = value {
-                    st.serialize_field(name, v)?;
-                }
-            }
+        for (name, v) in extras_after_amount(p) {
+            st.serialize_field(name, v)?;
         }
         st.serialize_field("description", &p.description)?;
         st.serialize_field("method", &p.method)?;
@@ -292,15 +269,8 @@ impl TextView for PaymentView<'_> {
         if let Some(details) = &p.details {
             st.serialize_field("details", details)?;
         }
-        if let Some(x) = &p.extra {
-            for (name, value) in [
-                ("applicationFee", &x.application_fee),
-                ("routing", &x.routing),
-            ] {
-                if let Some(v) = value {
-                    st.serialize_field(name, v)?;
-                }
-            }
+        for (name, v) in extras_last(p) {
+            st.serialize_field(name, v)?;
         }
         if let Some(e) = &self.embedded {
             st.serialize_field("_embedded", e)?;
@@ -310,6 +280,40 @@ impl TextView for PaymentView<'_> {
         }
         st.end()
     }
+}
+
+/// The rarer fields a payment carries (as rendered), where Mollie writes
+/// them: right after the amount.
+fn extras_after_amount(p: &Payment) -> impl Iterator<Item = (&'static str, &RawValue)> {
+    let x = p.extra.as_deref();
+    [
+        (
+            "billingAddress",
+            x.and_then(|x| x.billing_address.as_deref()),
+        ),
+        (
+            "shippingAddress",
+            x.and_then(|x| x.shipping_address.as_deref()),
+        ),
+        ("lines", x.and_then(|x| x.lines.as_deref())),
+    ]
+    .into_iter()
+    .filter_map(|(name, v)| Some((name, v?)))
+}
+
+/// The rarer fields a payment carries that Mollie writes last, before its
+/// links.
+fn extras_last(p: &Payment) -> impl Iterator<Item = (&'static str, &RawValue)> {
+    let x = p.extra.as_deref();
+    [
+        (
+            "applicationFee",
+            x.and_then(|x| x.application_fee.as_deref()),
+        ),
+        ("routing", x.and_then(|x| x.routing.as_deref())),
+    ]
+    .into_iter()
+    .filter_map(|(name, v)| Some((name, v?)))
 }
 
 fn payment_links<'a>(p: &'a Payment, r: &Render<'a>, l: &PaymentLinks) -> PieceLinks<'a> {
