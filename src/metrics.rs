@@ -150,25 +150,18 @@ impl Label {
 /// The path with its ids replaced: `/v2/customers/cst_8wmqcHMN4U/payments`
 /// becomes `/v2/customers/{id}/payments`. A segment that is not a plain
 /// lowercase word also becomes `{id}`, which keeps the labels few.
-/// Over bytes, with a table for the word test: `str::split` and the
-/// character tests cost more than the rest of counting a request.
+/// The word test is a table: the character tests cost more than the rest
+/// of counting a request.
 fn route_label<'a>(path: &str, buf: &'a mut Label) -> &'a str {
     let path = path.trim_end_matches('/');
     if path.is_empty() {
         return "/";
     }
-    let bytes = path.as_bytes();
-    // As `split('/').skip(1)`: what comes before the first '/' is no segment.
-    let Some(first) = bytes.iter().position(|&b| b == b'/') else {
-        return buf.as_str();
-    };
-    let Some(rest) = bytes.get(first + 1..) else {
-        return buf.as_str();
-    };
-    for (i, seg) in rest.split(|&b| b == b'/').enumerate() {
+    for (i, seg) in crate::http::request::path_segments(path).enumerate() {
         if i == 8 {
             return "other";
         }
+        let seg = seg.as_bytes();
         let word = seg == b"v2"
             || seg == b"_sandbox"
             || (!seg.is_empty() && seg.len() <= 24 && seg.iter().all(|&b| WORD[usize::from(b)]));

@@ -114,34 +114,19 @@ pub fn live_customer<'d>(config: &Config, data: &'d Data, id: &str) -> Result<&'
     }
 }
 
-/// Methods a path answers to, and the handler for the one asked.
-/// The segments after the path's first `/`, as `path.split('/').skip(1)`
-/// gives them, on the stack: no route has more than six, and a path with
-/// more than eight matches none (`None`). Over bytes, because `str::split`'s
-/// searcher cost more than matching the route.
+/// The path's segments on the stack: no route has more than six, and a
+/// path with more than eight matches none (`None`).
 fn segments(path: &str) -> Option<([&str; 8], usize)> {
     let mut buf = [""; 8];
-    let bytes = path.as_bytes();
-    let Some(slash) = bytes.iter().position(|&b| b == b'/') else {
-        return Some((buf, 0));
-    };
-    let mut start = slash + 1;
-    for (n, slot) in buf.iter_mut().enumerate() {
-        let rest = bytes.get(start..)?;
-        let end = rest
-            .iter()
-            .position(|&b| b == b'/')
-            .map_or(bytes.len(), |at| start + at);
-        // Cut at '/' bytes and the ends: always character boundaries.
-        *slot = path.get(start..end)?;
-        if end == bytes.len() {
-            return Some((buf, n + 1));
-        }
-        start = end + 1;
+    let mut n = 0;
+    for segment in crate::http::request::path_segments(path) {
+        *buf.get_mut(n)? = segment;
+        n += 1;
     }
-    None
+    Some((buf, n))
 }
 
+/// Methods a path answers to, and the handler for the one asked.
 pub fn route(ctx: &Ctx<'_>) -> Result<Resp> {
     let (buf, n) = segments(ctx.path.trim_end_matches('/')).ok_or_else(unknown_endpoint)?;
     let segments = &buf[..n];
