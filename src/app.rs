@@ -270,6 +270,13 @@ fn token_mode(method: &Method, query: &Query, body: &Body) -> Result<Mode> {
     }
 }
 
+/// Who a request comes from: the API-key account this thread remembers
+/// for its header, or the credential the header holds.
+enum Caller<'a> {
+    Remembered(Arc<crate::store::Account>),
+    Key(Credential<'a>),
+}
+
 async fn api_request(
     app: &App,
     parts: &Parts,
@@ -286,16 +293,15 @@ async fn api_request(
     let header = known.authorization.map(HeaderValue::as_bytes);
     // The same key as this thread's last request: its account, without
     // the header checked and the account looked up again.
-    let remembered = header.and_then(|h| app.registry.remembered(h));
-    let cred = match remembered {
-        Some(_) => None,
-        None => Some(Credential::from_header(header)?),
+    let caller = match header.and_then(|h| app.registry.remembered(h)) {
+        Some(account) => Caller::Remembered(account),
+        None => Caller::Key(Credential::from_header(header)?),
     };
     let body = Body::of_type(known.content_type, &raw)?;
     let query = Query::parse(parts.uri.query());
-    let (account, kind) = match (remembered, cred) {
-        (Some(account), _) => (account, Kind::ApiKey),
-        (None, Some(cred)) => {
+    let (account, kind) = match caller {
+        Caller::Remembered(account) => (account, Kind::ApiKey),
+        Caller::Key(cred) => {
             let mode = match cred.kind {
                 Kind::ApiKey => cred.mode,
                 Kind::AccessToken => token_mode(&parts.method, &query, &body)?,
@@ -308,7 +314,6 @@ async fn api_request(
             }
             (account, cred.kind)
         }
-        (None, None) => return Err(ApiError::unauthorized()),
     };
     trace.account = Some(account.clone());
     let base = app.api_base(known.host, parts, tls);
