@@ -382,7 +382,7 @@ where
 /// as it was) when an href needs escaping.
 fn write_links<'l, I>(out: &mut String, links: I) -> bool
 where
-    I: Iterator<Item = (&'static str, LinkTo<'l>)> + Clone,
+    I: Iterator<Item = (&'static str, LinkTo<'l>)>,
 {
     // Room for the usual link (a name, an href of eighty bytes or so,
     // a type); a longer one grows the buffer as any push does. Cheaper
@@ -588,7 +588,7 @@ impl ObjectText {
     /// escaping, for the caller to render the whole view through serde.
     pub(crate) fn links<'l, I>(&mut self, links: I) -> bool
     where
-        I: Iterator<Item = (&'static str, LinkTo<'l>)> + Clone,
+        I: Iterator<Item = (&'static str, LinkTo<'l>)>,
     {
         let at = self.out.len();
         self.key("_links");
