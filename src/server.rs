@@ -438,7 +438,9 @@ where
             _ = &mut conn => break Event::Done,
             Some(fault) = fault_rx.recv() => break Event::Fault(fault),
             // At the stop, or at the limit: then an idle connection closes
-            // at once, a busy one after its request.
+            // at once, a busy one after its request. One that has sent no
+            // request yet may be about to: it is closed once it has had
+            // its chance (SHED_AFTER).
             Ok(()) = shed.changed() => {
                 if *stop.borrow() || activity.asked() || accepted.elapsed() >= SHED_AFTER {
                     break Event::Stop;
