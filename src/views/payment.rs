@@ -71,25 +71,8 @@ impl TextView for PaymentView<'_> {
         if !p.status.is_final() {
             o.bool("isCancelable", p.is_cancelable());
         }
-        let stamps = [
-            ("authorizedAt", p.authorized_at),
-            ("paidAt", p.paid_at),
-            ("canceledAt", p.canceled_at),
-        ];
-        for (name, at) in stamps {
-            if let Some(at) = at {
-                o.datetime(name, at);
-            }
-        }
-        if matches!(p.status, PaymentStatus::Open | PaymentStatus::Pending) {
-            if let Some(at) = p.expires_at {
-                o.datetime("expiresAt", at);
-            }
-        }
-        for (name, at) in [("expiredAt", p.expired_at), ("failedAt", p.failed_at)] {
-            if let Some(at) = at {
-                o.datetime(name, at);
-            }
+        for (name, at) in timestamps(p) {
+            o.datetime(name, at);
         }
         let m = &p.money;
         if m.manual_capture {
@@ -188,25 +171,8 @@ impl TextView for PaymentView<'_> {
         if !p.status.is_final() {
             st.serialize_field("isCancelable", &p.is_cancelable())?;
         }
-        let stamps = [
-            ("authorizedAt", p.authorized_at),
-            ("paidAt", p.paid_at),
-            ("canceledAt", p.canceled_at),
-        ];
-        for (name, at) in stamps {
-            if let Some(at) = at {
-                st.serialize_field(name, &DateTime(at))?;
-            }
-        }
-        if matches!(p.status, PaymentStatus::Open | PaymentStatus::Pending) {
-            if let Some(at) = p.expires_at {
-                st.serialize_field("expiresAt", &DateTime(at))?;
-            }
-        }
-        for (name, at) in [("expiredAt", p.expired_at), ("failedAt", p.failed_at)] {
-            if let Some(at) = at {
-                st.serialize_field(name, &DateTime(at))?;
-            }
+        for (name, at) in timestamps(p) {
+            st.serialize_field(name, &DateTime(at))?;
         }
         let m = &p.money;
         if m.manual_capture {
@@ -280,6 +246,24 @@ impl TextView for PaymentView<'_> {
         }
         st.end()
     }
+}
+
+/// A payment's timestamps after its status, in Mollie's order; the expiry
+/// only while it can still expire.
+fn timestamps(p: &Payment) -> impl Iterator<Item = (&'static str, i64)> {
+    let expires = matches!(p.status, PaymentStatus::Open | PaymentStatus::Pending)
+        .then_some(p.expires_at)
+        .flatten();
+    [
+        ("authorizedAt", p.authorized_at),
+        ("paidAt", p.paid_at),
+        ("canceledAt", p.canceled_at),
+        ("expiresAt", expires),
+        ("expiredAt", p.expired_at),
+        ("failedAt", p.failed_at),
+    ]
+    .into_iter()
+    .filter_map(|(name, at)| Some((name, at?)))
 }
 
 /// The rarer fields a payment carries (as rendered), where Mollie writes
