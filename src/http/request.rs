@@ -298,7 +298,8 @@ impl<'de> serde::de::Visitor<'de> for FieldsVisitor {
         self,
         mut access: A,
     ) -> std::result::Result<Fields, A::Error> {
-        let mut few: Vec<(String, Value)> = Vec::new();
+        // Room for a typical body up front: growing 0, 4, 8 reallocated twice.
+        let mut few: Vec<(String, Value)> = Vec::with_capacity(8);
         while let Some(name) = access.next_key::<String>()? {
             let value: Value = access.next_value()?;
             if let Some(slot) = few.iter_mut().find(|(k, _)| *k == name) {
