@@ -8,10 +8,11 @@
 //! Each resource adds its own [`Due`] variant and one arm in [`fire`]; the
 //! object's own rules stay in its module (`lifecycle` for payments).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
+use smallvec::SmallVec;
 use tokio::sync::watch;
 
 use crate::app::App;
@@ -21,9 +22,9 @@ use crate::store::{Account, Data, PaymentStatus};
 /// How often the background loop looks for due events.
 pub const TICK: Duration = Duration::from_millis(250);
 
-/// What can fall due. Ordered only so that it can sit in a `BTreeSet`; the
-/// time and the insertion sequence decide the firing order.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// What can fall due; the time and the insertion sequence decide the
+/// firing order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Due {
     /// An open payment reaches its `expiresAt`.
     PaymentExpiry(Id),
@@ -59,12 +60,16 @@ impl Due {
 /// An account's pending events, by (time, insertion order).
 #[derive(Debug, Default)]
 pub struct Schedule {
-    events: BTreeSet<(i64, u64, Due)>,
+    /// Keyed by (time, sequence), which is unique: the tree compares and
+    /// moves two integers, not the event beside them (a refund books three).
+    events: BTreeMap<(i64, u64), Due>,
     /// Where each event sits in `events`: a cascade drops an object's
     /// events by lookup, not by a walk through every event of the account
     /// (a charge reschedules its subscription, a paid payment drops its
     /// expiry: thousands in one advance, each with thousands pending).
-    index: HashMap<Due, Vec<(i64, u64)>, foldhash::fast::RandomState>,
+    /// Nearly every object has one event at a time: kept inline, booking
+    /// one allocates nothing beside the set's own node.
+    index: HashMap<Due, SmallVec<[(i64, u64); 1]>, foldhash::fast::RandomState>,
     seq: u64,
 }
 
@@ -75,19 +80,19 @@ impl Schedule {
             .entry(due.clone())
             .or_default()
             .push((at, self.seq));
-        self.events.insert((at, self.seq, due));
+        self.events.insert((at, self.seq), due);
     }
 
     /// Drops every event of `due` (the object it concerns is gone or
     /// settled).
     pub fn cancel(&mut self, due: &Due) {
         for (at, seq) in self.index.remove(due).unwrap_or_default() {
-            self.events.remove(&(at, seq, due.clone()));
+            self.events.remove(&(at, seq));
         }
     }
 
     pub fn next_at(&self) -> Option<i64> {
-        self.events.first().map(|(at, _, _)| *at)
+        self.events.first_key_value().map(|((at, _), _)| *at)
     }
 
     pub fn is_due(&self, now: i64) -> bool {
@@ -99,7 +104,7 @@ impl Schedule {
         if !self.is_due(now) {
             return None;
         }
-        let (at, seq, due) = self.events.pop_first()?;
+        let ((at, seq), due) = self.events.pop_first()?;
         if let Some(places) = self.index.get_mut(&due) {
             places.retain(|p| *p != (at, seq));
             if places.is_empty() {
