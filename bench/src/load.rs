@@ -81,6 +81,10 @@ pub struct Outcome {
     /// Time the server's threads were ready to run but waited for a CPU
     /// (another process had it): what a latency spike owes to the machine.
     pub server_wait_ns: u64,
+    /// Time the hypervisor ran something else while this machine's CPUs had
+    /// work (`steal` in `/proc/stat`, all CPUs): a stall no process here
+    /// caused, invisible in `server_wait_ns`.
+    pub steal_ns: u64,
 }
 
 impl Outcome {
@@ -135,6 +139,7 @@ impl Outcome {
         self.all_requests += other.all_requests;
         self.server_cpu_ns += other.server_cpu_ns;
         self.server_wait_ns += other.server_wait_ns;
+        self.steal_ns += other.steal_ns;
         self
     }
 }
@@ -168,11 +173,25 @@ pub fn cpu_ns(pid: u32) -> (u64, u64) {
         .fold((0, 0), |(c, w), (c2, w2)| (c + c2, w + w2))
 }
 
+/// CPU time stolen from this (virtual) machine so far, all CPUs, in
+/// nanoseconds: the eighth number of `/proc/stat`'s `cpu` line, in the
+/// kernel's fixed USER_HZ (100) ticks. 0 where there is no such file.
+pub fn steal_ns() -> u64 {
+    std::fs::read_to_string("/proc/stat")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("cpu "))?;
+            line.split_whitespace().nth(8)?.parse::<u64>().ok()
+        })
+        .map_or(0, |ticks| ticks * 10_000_000)
+}
+
 /// Runs one measurement on a single-threaded runtime: pin the calling
 /// process to a core of its own for steady figures. With the server's
 /// process id, also counts the CPU time the server spent.
 pub fn run(addr: SocketAddr, server_pid: Option<u32>, reqs: &[Req], plan: Plan) -> Outcome {
     let cpu_before = server_pid.map(cpu_ns);
+    let steal_before = steal_ns();
     let reqs: Arc<[Req]> = reqs.to_vec().into();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -244,6 +263,7 @@ pub fn run(addr: SocketAddr, server_pid: Option<u32>, reqs: &[Req], plan: Plan) 
         }
         out.latencies.sort_unstable();
         out.seconds = plan.duration.as_secs_f64();
+        out.steal_ns = steal_ns().saturating_sub(steal_before);
         if let (Some(pid), Some(before)) = (server_pid, cpu_before) {
             let after = cpu_ns(pid);
             out.server_cpu_ns = after.0.saturating_sub(before.0);

@@ -109,10 +109,11 @@ fn load_cmd(args: &[String]) -> Result<(), String> {
     };
     let o = load::run(addr, pid, &reqs, plan);
     println!(
-        "{:.0} req/s  server CPU {:.2} us/req, waited {:.1} ms  p50 {:.3} ms  p99 {:.3} ms  max {:.3} ms  errors {}{}",
+        "{:.0} req/s  server CPU {:.2} us/req, waited {:.1} ms, stolen {:.0} ms  p50 {:.3} ms  p99 {:.3} ms  max {:.3} ms  errors {}{}",
         o.rps(),
         o.cpu_us(),
         o.server_wait_ns as f64 / 1e6,
+        o.steal_ns as f64 / 1e6,
         o.p50_ms(),
         o.p99_ms(),
         o.max_ms(),

@@ -283,9 +283,10 @@ fn targets(r: &Results) -> Vec<[String; 5]> {
                 spread(&h.p99s, 2)
             ),
             format!(
-                "baseline {:.2} ms at the same rate; the sandbox waited {:.0} ms in all for a CPU another process held",
+                "baseline {:.2} ms at the same rate; the sandbox waited {:.0} ms in all for a CPU another process held, and the hypervisor took {:.0} ms of CPU from the machine meanwhile",
                 h.baseline.p99_ms(),
-                h.sandbox.server_wait_ns as f64 / 1e6
+                h.sandbox.server_wait_ns as f64 / 1e6,
+                h.sandbox.steal_ns as f64 / 1e6
             ),
             format!("< {} ms", h.target_ms),
             verdict(h.sandbox.p99_ms() < h.target_ms).into(),
@@ -502,6 +503,11 @@ pub fn markdown(r: &Results) -> String {
                     s.server_wait_ns as f64 / 1e6,
                     b.server_wait_ns as f64 / 1e6
                 ),
+                format!(
+                    "{:.0} / {:.0}",
+                    s.steal_ns as f64 / 1e6,
+                    b.steal_ns as f64 / 1e6
+                ),
                 format!("{:.1} / {:.1}", s.cpu_us(), b.cpu_us()),
             ]
         })
@@ -509,10 +515,13 @@ pub fn markdown(r: &Results) -> String {
     let _ = writeln!(
         out,
         "Latency counts from when a request was due, so a server that stalls is charged for the \
-         requests queued behind the stall. The last column is how long the server's threads were \
+         requests queued behind the stall. The column *waited for a CPU* is how long the server's threads were \
          ready to run but waited for a CPU held by some other process \
          (`/proc/PID/task/*/schedstat`), over {:.1} s of measurement: on a quiet machine it is \
-         near 0, and a stall of a few milliseconds there shows up in the p99. Below its peak a \
+         near 0, and a stall of a few milliseconds there shows up in the p99. The column after it \
+         is CPU time the hypervisor gave to other machines while this one had work (`steal` in \
+         `/proc/stat`, both cores; counted in 10 ms ticks): a virtual machine's CPU stopped for \
+         a few milliseconds stalls every process on it, and no server here can help that. Below its peak a \
          server spends more CPU per request than at the peak (it is woken for each request \
          instead of finding several waiting), so at half the peak rate it is busier than half \
          the time, and a stall takes longer to catch up on.\n",
@@ -526,6 +535,7 @@ pub fn markdown(r: &Results) -> String {
             "sandbox p50 / p99 / max ms",
             "baseline p50 / p99 / max ms, same rate",
             "waited for a CPU ms, sandbox / baseline",
+            "stolen by the hypervisor ms, sandbox / baseline run",
             "server CPU µs/request, sandbox / baseline",
         ],
         &rows,
@@ -626,6 +636,7 @@ pub fn json(r: &Results) -> String {
             "requests": o.requests(), "errors": o.errors, "seconds": o.seconds, "rps": o.rps(),
             "server_cpu_us_per_request": o.cpu_us(),
             "server_wait_ms": o.server_wait_ns as f64 / 1e6,
+            "steal_ms": o.steal_ns as f64 / 1e6,
             "p50_ms": o.p50_ms(), "p99_ms": o.p99_ms(), "max_ms": o.max_ms(), "mean_response_bytes": o.mean_bytes(),
         })
     };
