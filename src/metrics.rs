@@ -1,8 +1,9 @@
 //! Counters for `GET /_sandbox/metrics`, in Prometheus' text format
-//! (version 0.0.4). The request path pays one sharded map read (the route's
+//! (version 0.0.4). The request path pays one map read (the route's
 //! counters, found by a label built on the stack) and a few relaxed atomic
-//! adds; everything else (accounts, objects, journal bytes, webhook queue)
-//! is read when the metrics are scraped.
+//! adds, all in its thread's own stripe ([`STRIPES`]), which the scrape sums;
+//! everything else (accounts, objects, journal bytes, webhook queue) is read
+//! when the metrics are scraped.
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -44,12 +45,61 @@ impl Default for RouteStats {
 /// Route, scenario, rule.
 type RuleKey = (Box<str>, Box<str>, Box<str>);
 
-#[derive(Default)]
+type Routes = DashMap<Box<str>, Arc<RouteStats>, foldhash::fast::RandomState>;
+
+/// Counters are kept per stripe, each thread counting in its own: with one
+/// shared set every request on every core wrote the same cache lines (a map
+/// lock and three counters), which cost several percent of a request's CPU
+/// once two worker threads served at once.
+pub const STRIPES: usize = 16;
+
 pub struct Metrics {
-    routes: DashMap<Box<str>, Arc<RouteStats>, foldhash::fast::RandomState>,
+    stripes: Box<[Routes]>,
+    /// Every route label counted so far, for the bound ([`MAX_ROUTES`]):
+    /// asked only when a stripe meets a label for the first time.
+    labels: DashMap<Box<str>, (), foldhash::fast::RandomState>,
     /// (route, scenario, rule) -> requests where the rule fired. Only
     /// requests under a scenario reach this map.
     rules: DashMap<RuleKey, AtomicU64>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            stripes: (0..STRIPES).map(|_| Routes::default()).collect(),
+            labels: DashMap::default(),
+            rules: DashMap::default(),
+        }
+    }
+}
+
+/// This thread's stripe: threads take them in turn as they first count.
+fn stripe() -> usize {
+    use std::sync::atomic::AtomicUsize;
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static STRIPE: usize = NEXT.fetch_add(1, Ordering::Relaxed) % STRIPES;
+    }
+    STRIPE.with(|s| *s)
+}
+
+/// A route's counters summed over the stripes, for a scrape.
+struct Totals {
+    statuses: Vec<u64>,
+    buckets: Vec<u64>,
+    sum_micros: u64,
+}
+
+impl Totals {
+    fn add(&mut self, stats: &RouteStats) {
+        for (t, n) in self.statuses.iter_mut().zip(&stats.statuses) {
+            *t += n.load(Ordering::Relaxed);
+        }
+        for (t, n) in self.buckets.iter_mut().zip(&stats.buckets) {
+            *t += n.load(Ordering::Relaxed);
+        }
+        self.sum_micros += stats.sum_micros.load(Ordering::Relaxed);
+    }
 }
 
 impl Metrics {
@@ -64,10 +114,11 @@ impl Metrics {
     ) {
         let mut buf = Label::default();
         let route = route_label(path, &mut buf);
-        match self.routes.get(route) {
+        let routes = &self.stripes[stripe()];
+        match routes.get(route) {
             Some(stats) => self.count(route, &stats, status, latency, scenario, rules),
             None => {
-                let stats = self.new_route(route);
+                let stats = self.new_route(routes, route);
                 self.count(route, &stats, status, latency, scenario, rules)
             }
         }
@@ -106,13 +157,31 @@ impl Metrics {
         }
     }
 
-    fn new_route(&self, route: &str) -> Arc<RouteStats> {
-        let route = if self.routes.len() >= MAX_ROUTES {
-            "other"
-        } else {
+    fn new_route(&self, routes: &Routes, route: &str) -> Arc<RouteStats> {
+        let route = if self.labels.contains_key(route) || self.labels.len() < MAX_ROUTES {
             route
+        } else {
+            "other"
         };
-        self.routes.entry(route.into()).or_default().clone()
+        self.labels.entry(route.into()).or_default();
+        routes.entry(route.into()).or_default().clone()
+    }
+
+    /// Every route's counters, summed over the stripes, by label.
+    fn totals(&self) -> std::collections::BTreeMap<Box<str>, Totals> {
+        let mut all = std::collections::BTreeMap::new();
+        for routes in self.stripes.iter() {
+            for e in routes.iter() {
+                all.entry(e.key().clone())
+                    .or_insert_with(|| Totals {
+                        statuses: vec![0; STATUSES],
+                        buckets: vec![0; BUCKETS.len() + 1],
+                        sum_micros: 0,
+                    })
+                    .add(e.value());
+            }
+        }
+        all
     }
 }
 
@@ -206,18 +275,13 @@ fn status_text(slot: usize) -> String {
 pub fn render(app: &App) -> String {
     let m = &app.metrics;
     let mut out = String::with_capacity(4096);
-    let mut routes: Vec<(Box<str>, Arc<RouteStats>)> = m
-        .routes
-        .iter()
-        .map(|e| (e.key().clone(), e.value().clone()))
-        .collect();
-    routes.sort_by(|a, b| a.0.cmp(&b.0));
+    // Sorted by label, as the map keeps them.
+    let routes = m.totals();
 
     out.push_str("# HELP mollie_sandbox_requests_total Requests answered, by route and status (fault: the connection was broken by a scenario).\n");
     out.push_str("# TYPE mollie_sandbox_requests_total counter\n");
     for (route, stats) in &routes {
-        for (slot, n) in stats.statuses.iter().enumerate() {
-            let n = n.load(Ordering::Relaxed);
+        for (slot, &n) in stats.statuses.iter().enumerate() {
             if n > 0 {
                 let _ = writeln!(
                     out,
@@ -261,7 +325,7 @@ pub fn render(app: &App) -> String {
         let route = label(route);
         let mut cumulative = 0;
         for (i, n) in stats.buckets.iter().enumerate() {
-            cumulative += n.load(Ordering::Relaxed);
+            cumulative += n;
             let le = BUCKETS
                 .get(i)
                 .map_or_else(|| "+Inf".to_owned(), |b| b.to_string());
@@ -270,7 +334,7 @@ pub fn render(app: &App) -> String {
                 "mollie_sandbox_request_duration_seconds_bucket{{route=\"{route}\",le=\"{le}\"}} {cumulative}"
             );
         }
-        let sum = stats.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
+        let sum = stats.sum_micros as f64 / 1e6;
         let _ = writeln!(
             out,
             "mollie_sandbox_request_duration_seconds_sum{{route=\"{route}\"}} {sum}"
@@ -429,6 +493,63 @@ mod tests {
         assert_eq!(route(&format!("/v2/{}", "a".repeat(25))), "/v2/{id}");
     }
 
+    /// Words only: each is its own route label.
+    fn word(mut n: usize) -> String {
+        let mut w = String::new();
+        loop {
+            w.push(char::from(b'a' + (n % 26) as u8));
+            n /= 26;
+            if n == 0 {
+                return w;
+            }
+        }
+    }
+
+    #[test]
+    fn threads_count_in_stripes_of_their_own_and_the_scrape_sums_them() {
+        let m = Arc::new(Metrics::default());
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let m = m.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..1000 {
+                        m.observe("/v2/customers/cst_1", Some(200), Duration::ZERO, None, &[]);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert!(m.stripes.iter().filter(|r| !r.is_empty()).count() >= 2);
+        assert_eq!(m.totals()["/v2/customers/{id}"].statuses[100], 4000);
+    }
+
+    #[test]
+    fn the_bound_on_route_labels_holds_over_all_stripes() {
+        let m = Arc::new(Metrics::default());
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let m = m.clone();
+                std::thread::spawn(move || {
+                    for i in 0..MAX_ROUTES {
+                        let path = format!("/v2/{}", word(t * MAX_ROUTES + i));
+                        m.observe(&path, Some(200), Duration::ZERO, None, &[]);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let totals = m.totals();
+        // Threads that meet new labels at once may each pass the bound by one.
+        assert!(totals.len() <= MAX_ROUTES + 1 + 4, "{}", totals.len());
+        assert!(totals.contains_key("other"));
+        let counted: u64 = totals.values().map(|t| t.statuses[100]).sum();
+        assert_eq!(counted, 4 * MAX_ROUTES as u64);
+    }
+
     #[test]
     fn counts_and_buckets() {
         let m = Metrics::default();
@@ -453,13 +574,15 @@ mod tests {
             None,
             &[],
         );
-        let stats = m.routes.get("/v2/payments/{id}").unwrap();
-        assert_eq!(stats.statuses[100].load(Ordering::Relaxed), 1);
-        assert_eq!(stats.statuses[403].load(Ordering::Relaxed), 1);
-        assert_eq!(stats.statuses[FAULT].load(Ordering::Relaxed), 1);
-        assert_eq!(stats.buckets[0].load(Ordering::Relaxed), 1);
-        assert_eq!(stats.buckets[6].load(Ordering::Relaxed), 1);
-        assert_eq!(stats.buckets[BUCKETS.len()].load(Ordering::Relaxed), 1);
+        let totals = m.totals();
+        let stats = &totals["/v2/payments/{id}"];
+        assert_eq!(stats.statuses[100], 1);
+        assert_eq!(stats.statuses[403], 1);
+        assert_eq!(stats.statuses[FAULT], 1);
+        assert_eq!(stats.buckets[0], 1);
+        assert_eq!(stats.buckets[6], 1);
+        assert_eq!(stats.buckets[BUCKETS.len()], 1);
+        assert_eq!(stats.sum_micros, 300 + 30_000 + 20_000_000);
         assert_eq!(m.rules.len(), 1);
         assert_eq!(label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
     }
