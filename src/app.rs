@@ -139,12 +139,12 @@ impl From<Resp> for Outcome {
 }
 
 /// One request, journaled around everything else.
-pub async fn handle(app: Arc<App>, req: Request<Incoming>, tls: bool) -> Outcome {
+pub async fn handle(app: &Arc<App>, req: Request<Incoming>, tls: bool) -> Outcome {
     let started = Instant::now();
     let arrived = jiff::Timestamp::now();
     let (parts, body) = req.into_parts();
     let mut trace = Trace::default();
-    let outcome = dispatch(&app, &parts, body, tls, &mut trace).await;
+    let outcome = dispatch(app, &parts, body, tls, &mut trace).await;
     if let Some(account) = &trace.account {
         let reads = matches!(parts.method, Method::GET | Method::HEAD);
         account.touch(arrived.as_millisecond(), !reads);
@@ -160,7 +160,7 @@ pub async fn handle(app: Arc<App>, req: Request<Incoming>, tls: bool) -> Outcome
         trace.scenario.as_deref(),
         &trace.rules,
     );
-    let mark = journal::record(&app, &parts, trace, &outcome, arrived, started);
+    let mark = journal::record(app, &parts, trace, &outcome, arrived, started);
     match outcome {
         Outcome::Fault(fault, _) => Outcome::Fault(fault, mark),
         respond => respond,

@@ -326,6 +326,16 @@ struct Conn {
     _permit: OwnedSemaphorePermit,
 }
 
+/// What every request of a connection uses, behind one count of the
+/// connection's own: a request cloned the server-wide `App` (a count every
+/// core writes), the fault sender and the activity before.
+struct PerConn {
+    app: Arc<App>,
+    fault_tx: mpsc::Sender<(Fault, Option<Mark>)>,
+    activity: Activity,
+    accepted: tokio::time::Instant,
+}
+
 /// What a connection's requests tell its task, for the idle timeout and
 /// the connection limit: whether one was ever asked, how many are in
 /// flight, and when the last one ended (milliseconds after the accept).
@@ -337,11 +347,11 @@ struct Activity {
 }
 
 impl Activity {
-    fn begin(self: &Arc<Self>, accepted: tokio::time::Instant) -> InService {
+    fn begin(&self, accepted: tokio::time::Instant) -> InService<'_> {
         self.asked.store(true, Ordering::Relaxed);
         self.in_flight.fetch_add(1, Ordering::Relaxed);
         InService {
-            activity: self.clone(),
+            activity: self,
             accepted,
         }
     }
@@ -369,12 +379,12 @@ impl Activity {
 
 /// A request in flight; its end (or its drop, when the client went away)
 /// starts the idle time again.
-struct InService {
-    activity: Arc<Activity>,
+struct InService<'a> {
+    activity: &'a Activity,
     accepted: tokio::time::Instant,
 }
 
-impl Drop for InService {
+impl Drop for InService<'_> {
     fn drop(&mut self) {
         let ms = u64::try_from(self.accepted.elapsed().as_millis()).unwrap_or(u64::MAX);
         self.activity.last_done_ms.fetch_max(ms, Ordering::Relaxed);
@@ -398,14 +408,24 @@ where
     // never completes; this task then takes the socket back from hyper.
     let (fault_tx, mut fault_rx) = mpsc::channel::<(Fault, Option<Mark>)>(1);
     let accepted = tokio::time::Instant::now();
-    let activity = Arc::new(Activity::default());
-    let in_service = activity.clone();
+    let per_conn = Arc::new(PerConn {
+        app,
+        fault_tx,
+        activity: Activity::default(),
+        accepted,
+    });
+    let this_conn = per_conn.clone();
+    let activity = &this_conn.activity;
     let service = service_fn(move |req| {
-        let app = app.clone();
-        let fault_tx = fault_tx.clone();
-        let request = in_service.begin(accepted);
+        let per_conn = per_conn.clone();
         async move {
-            let _request = request;
+            let PerConn {
+                app,
+                fault_tx,
+                activity,
+                accepted,
+            } = &*per_conn;
+            let _request = activity.begin(*accepted);
             match app::handle(app, req, tls).await {
                 Outcome::Respond(resp) => Ok::<_, Infallible>(resp.into_hyper()),
                 Outcome::Fault(fault, mark) => {
