@@ -456,10 +456,12 @@ impl Journal {
         }
         ring.evict_bodies(oldest);
         drop(ring);
-        // One atomic on the shared counter, not two: every request pays it.
-        if added >= freed {
+        // The counter all journals share, written only when the total moves:
+        // a full ring of like requests frees what it adds, and every core
+        // writing this line on every request cost more than the push.
+        if added > freed {
             self.budget.add(added - freed);
-        } else {
+        } else if freed > added {
             self.budget.release(freed - added);
         }
         (id, self.budget.over())

@@ -116,7 +116,11 @@ impl Account {
     /// Notes a request at `now` (milliseconds); `changes` when it may have changed the account
     /// (any method but GET and HEAD, whatever its answer).
     pub fn touch(&self, now: i64, changes: bool) {
-        self.activity.last_used.store(now, Ordering::Relaxed);
+        // Written once a millisecond at most, not by every request: the
+        // line stays shared between the cores that serve the account.
+        if self.activity.last_used.load(Ordering::Relaxed) != now {
+            self.activity.last_used.store(now, Ordering::Relaxed);
+        }
         if changes {
             self.mark_changed();
         }
