@@ -66,8 +66,8 @@
 //!   [`sandbox::console`] the QA console at `/_sandbox/` (HTML panels per
 //!   account, buttons that call the routes above), [`sandbox::access`] the
 //!   admin token, account references and the cross-site guard.
-//! - [`metrics`]: request counters (atomics) and `GET /_sandbox/metrics`
-//!   in Prometheus' text format.
+//! - [`metrics`]: request counters (atomics, striped per thread and summed
+//!   at the scrape) and `GET /_sandbox/metrics` in Prometheus' text format.
 //!   [`sandbox::after_sales`] forces refund and capture outcomes, makes
 //!   chargebacks, and makes refunds and captures with the API's own
 //!   handlers for an account named by key or by reference (as
