@@ -6,6 +6,7 @@
 //! other, and a seeded run replays exactly.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -43,6 +44,11 @@ pub struct Decision {
 #[derive(Default)]
 pub struct AccountScenarios {
     inner: Mutex<Inner>,
+    /// Whether `inner` holds an active scenario: every request of the
+    /// account asks, and most find none without taking the lock (a lock
+    /// and an unlock that each core serving the account wrote in turn).
+    /// Changed only under the lock.
+    any_active: AtomicBool,
 }
 
 #[derive(Default)]
@@ -83,14 +89,20 @@ impl AccountScenarios {
         let mut inner = self.inner.lock();
         inner.runs.remove(&scenario.name);
         inner.active = Some(scenario);
+        self.any_active.store(true, Ordering::Release);
     }
 
     /// Back to the server-wide scenario, if any.
     pub fn deactivate(&self) -> Option<Arc<Scenario>> {
-        self.inner.lock().active.take()
+        let mut inner = self.inner.lock();
+        self.any_active.store(false, Ordering::Release);
+        inner.active.take()
     }
 
     pub fn active(&self) -> Option<Arc<Scenario>> {
+        if !self.any_active.load(Ordering::Acquire) {
+            return None;
+        }
         self.inner.lock().active.clone()
     }
 
