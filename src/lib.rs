@@ -124,6 +124,7 @@
 //! ```
 
 pub mod after_sales;
+pub mod alloc;
 pub mod api;
 pub mod app;
 pub mod auth;

@@ -43,7 +43,7 @@ enum Command {
 }
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: mollie_sandbox::alloc::MiMalloc = mollie_sandbox::alloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
