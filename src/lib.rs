@@ -91,6 +91,8 @@
 //! - [`http`]: decoding queries and bodies (JSON, or forms with bracketed
 //!   keys, nesting bounded: no input of any shape can exhaust the stack) and
 //!   the response type handlers return.
+//! - [`alloc`]: the binary's global allocator (mimalloc, its plain calls
+//!   where the layout allows).
 //!
 //! ## The path of a request
 //!
