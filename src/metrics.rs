@@ -505,35 +505,14 @@ mod tests {
         }
     }
 
-    #[test]
-    fn threads_count_in_stripes_of_their_own_and_the_scrape_sums_them() {
-        let m = Arc::new(Metrics::default());
-        let threads: Vec<_> = (0..4)
-            .map(|_| {
-                let m = m.clone();
-                std::thread::spawn(move || {
-                    for _ in 0..1000 {
-                        m.observe("/v2/customers/cst_1", Some(200), Duration::ZERO, None, &[]);
-                    }
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap();
-        }
-        assert!(m.stripes.iter().filter(|r| !r.is_empty()).count() >= 2);
-        assert_eq!(m.totals()["/v2/customers/{id}"].statuses[100], 4000);
-    }
-
-    #[test]
-    fn the_bound_on_route_labels_holds_over_all_stripes() {
+    /// Four threads, each counting `paths(thread)` with status 200.
+    fn count_on_four_threads(paths: fn(usize) -> Vec<String>) -> Arc<Metrics> {
         let m = Arc::new(Metrics::default());
         let threads: Vec<_> = (0..4)
             .map(|t| {
                 let m = m.clone();
                 std::thread::spawn(move || {
-                    for i in 0..MAX_ROUTES {
-                        let path = format!("/v2/{}", word(t * MAX_ROUTES + i));
+                    for path in paths(t) {
                         m.observe(&path, Some(200), Duration::ZERO, None, &[]);
                     }
                 })
@@ -542,6 +521,23 @@ mod tests {
         for t in threads {
             t.join().unwrap();
         }
+        m
+    }
+
+    #[test]
+    fn threads_count_in_stripes_of_their_own_and_the_scrape_sums_them() {
+        let m = count_on_four_threads(|_| vec!["/v2/customers/cst_1".to_owned(); 1000]);
+        assert!(m.stripes.iter().filter(|r| !r.is_empty()).count() >= 2);
+        assert_eq!(m.totals()["/v2/customers/{id}"].statuses[100], 4000);
+    }
+
+    #[test]
+    fn the_bound_on_route_labels_holds_over_all_stripes() {
+        let m = count_on_four_threads(|t| {
+            (0..MAX_ROUTES)
+                .map(|i| format!("/v2/{}", word(t * MAX_ROUTES + i)))
+                .collect()
+        });
         let totals = m.totals();
         // Threads that meet new labels at once may each pass the bound by one.
         assert!(totals.len() <= MAX_ROUTES + 1 + 4, "{}", totals.len());
