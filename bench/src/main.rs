@@ -324,7 +324,7 @@ fn run(args: &[String]) -> Result<(), String> {
         big: if quick { 20_000 } else { 1_000_000 },
         ready_customers: if quick { 2_000 } else { 100_000 },
         ready_runs: if quick { 1 } else { 5 },
-        runs: if quick { 1 } else { 3 },
+        runs: if quick { 1 } else { 5 },
     };
     let out = PathBuf::from(a.value("--out").unwrap_or(if quick {
         "target/bench/quick/RESULTS.md"
