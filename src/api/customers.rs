@@ -95,17 +95,17 @@ pub fn create(ctx: &Ctx<'_>) -> Result<Resp> {
         metadata: None,
     };
     changes.apply(&mut customer);
-    let id = customer.id.clone();
-    data.insert_customer(customer);
-    let data = parking_lot::RwLockWriteGuard::downgrade(data);
-    let customer = ctx.customer(&data, &id)?;
-    Ok(render_one(
+    // Rendered before it is stored: finding it again after cost a clone of
+    // its id and a lookup; a new customer has nothing linked yet either way.
+    let resp = render_one(
         StatusCode::CREATED,
-        customer,
+        &customer,
         &data,
         ctx.render(),
         "customers-api/create-customer",
-    ))
+    );
+    data.insert_customer(customer);
+    Ok(resp)
 }
 
 pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {

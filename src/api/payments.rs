@@ -535,6 +535,20 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
             payment.details = lifecycle::bank_transfer_details(&mut data);
         }
     }
+    let doc = if path_customer.is_some() {
+        "customers-api/create-customer-payment"
+    } else {
+        "payments-api/create-payment"
+    };
+    if !crate::views::wants_qr_code(ctx.query.get("include")) {
+        // Rendered before it is stored, as nothing in its view reads the
+        // store: finding it again after cost a clone of its id and a lookup.
+        let resp = render_embedded(StatusCode::CREATED, &payment, ctx.render(), doc, None);
+        data.insert_payment(payment);
+        return Ok(resp);
+    }
+    // A QR code takes about a millisecond to draw: under a read lock, so
+    // the account's other readers go on meanwhile.
     let id = payment.id.clone();
     data.insert_payment(payment);
     let data = parking_lot::RwLockWriteGuard::downgrade(data);
@@ -542,11 +556,6 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
         .payments
         .get(&id)
         .ok_or_else(|| ApiError::new(500, "The payment was lost."))?;
-    let doc = if path_customer.is_some() {
-        "customers-api/create-customer-payment"
-    } else {
-        "payments-api/create-payment"
-    };
     Ok(render_included(
         ctx,
         StatusCode::CREATED,
