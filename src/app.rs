@@ -174,6 +174,12 @@ async fn dispatch(
     tls: bool,
     trace: &mut Trace,
 ) -> Outcome {
+    if crate::http::parse_errors::head_too_large(parts) {
+        return ApiError::new(431, crate::http::parse_errors::HEAD_TOO_LARGE)
+            .with_header(CONNECTION, HeaderValue::from_static("close"))
+            .into_response()
+            .into();
+    }
     let path = parts.uri.path();
     if path == "/_sandbox" || path.starts_with("/_sandbox/") {
         sandbox::control::trace(app, parts, trace);

@@ -15,6 +15,31 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::error::ApiError;
 
+/// The detail of a 431, hyper's or [`head_too_large`]'s.
+pub const HEAD_TOO_LARGE: &str =
+    "The request headers are too large, or there are too many of them.";
+
+/// The most bytes of request target and headers a request may have.
+/// hyper's own bound (its read buffer, about 408 KiB) holds only for a
+/// head still incomplete when the buffer fills: one large read can take
+/// in a bigger head whole, and hyper then serves it. Counted again here,
+/// below hyper's bound, every head over this gets the 431, whatever the
+/// reads were.
+pub const MAX_HEAD: usize = 400 * 1024;
+
+/// Whether the request's target and headers (names, values and their
+/// separators) come to more than [`MAX_HEAD`].
+pub fn head_too_large(parts: &hyper::http::request::Parts) -> bool {
+    let target = parts.uri.path_and_query().map_or(0, |p| p.as_str().len())
+        + parts.uri.authority().map_or(0, |a| a.as_str().len());
+    let headers: usize = parts
+        .headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    target + headers > MAX_HEAD
+}
+
 /// A stream whose automatic parse-error answers get Mollie's body.
 pub struct MollieParseErrors<IO> {
     io: IO,
@@ -43,10 +68,7 @@ fn replacement(buf: &[u8]) -> Option<Vec<u8>> {
             "The request could not be parsed: its request line or a header is malformed.",
         ),
         b"HTTP/1.1 414 " => (414, "The request URI is too long."),
-        b"HTTP/1.1 431 " => (
-            431,
-            "The request headers are too large, or there are too many of them.",
-        ),
+        b"HTTP/1.1 431 " => (431, HEAD_TOO_LARGE),
         _ => return None,
     };
     let head = std::str::from_utf8(buf).ok()?;
