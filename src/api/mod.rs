@@ -58,12 +58,14 @@ impl Ctx<'_> {
 
     /// Access tokens may (and sometimes must) send `testmode` and `profileId`;
     /// API keys may not: for them those are unknown parameters like any other.
-    fn with_token_params<'f>(&self, allowed: &[&'f str]) -> Vec<&'f str> {
-        let mut all = allowed.to_vec();
-        if self.kind == Kind::AccessToken {
-            all.extend(["testmode", "profileId"]);
+    /// A list of its own only for a token: this runs twice on every call.
+    fn with_token_params<'f>(&self, allowed: &'f [&'f str]) -> std::borrow::Cow<'f, [&'f str]> {
+        if self.kind != Kind::AccessToken {
+            return std::borrow::Cow::Borrowed(allowed);
         }
-        all
+        let mut all = allowed.to_vec();
+        all.extend(["testmode", "profileId"]);
+        std::borrow::Cow::Owned(all)
     }
 
     pub fn body_only(&self, allowed: &[&str]) -> Result<()> {
