@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONNECTION, HOST};
 use hyper::http::request::Parts;
@@ -250,11 +250,36 @@ async fn read_all(body: Incoming) -> Result<Bytes> {
     {
         return Err(too_large());
     }
-    match Limited::new(body, MAX_BODY).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
-        Err(_) => Err(ApiError::bad_request("The request body could not be read.")),
+    // Frames read one by one rather than through `Limited` and `collect`:
+    // a body that came in one piece (nearly all) is that piece, without the
+    // collector's queue around it.
+    let mut body = body;
+    let mut first = Bytes::new();
+    let mut joined: Option<bytes::BytesMut> = None;
+    let mut len = 0;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return Err(ApiError::bad_request("The request body could not be read."));
+        };
+        let Ok(data) = frame.into_data() else {
+            continue; // trailers
+        };
+        len += data.len();
+        if len > MAX_BODY {
+            return Err(too_large());
+        }
+        if let Some(joined) = &mut joined {
+            joined.extend_from_slice(&data);
+        } else if first.is_empty() {
+            first = data;
+        } else {
+            let mut both = bytes::BytesMut::with_capacity(len);
+            both.extend_from_slice(&first);
+            both.extend_from_slice(&data);
+            joined = Some(both);
+        }
     }
+    Ok(joined.map_or(first, bytes::BytesMut::freeze))
 }
 
 /// `testmode` for access tokens: the query string on GET, the body otherwise.
