@@ -153,14 +153,17 @@ pub async fn handle(app: &Arc<App>, req: Request<Incoming>, tls: bool) -> Outcom
         Outcome::Respond(resp) => Some(resp.status.as_u16()),
         Outcome::Fault(..) => None,
     };
+    // Read once for both: a clock read and its subtraction cost more than
+    // the rest of a counter's update.
+    let latency = started.elapsed();
     app.metrics.observe(
         parts.uri.path(),
         status,
-        started.elapsed(),
+        latency,
         trace.scenario.as_deref(),
         &trace.rules,
     );
-    let mark = journal::record(app, &parts, trace, &outcome, arrived, started);
+    let mark = journal::record(app, &parts, trace, &outcome, arrived, (started, latency));
     match outcome {
         Outcome::Fault(fault, _) => Outcome::Fault(fault, mark),
         respond => respond,

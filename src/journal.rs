@@ -608,7 +608,8 @@ impl Mark {
     }
 }
 
-/// Journals a finished request in its account's ring, if it has an account.
+/// Journals a finished request in its account's ring, if it has an account,
+/// with when it started and how long it took (read once by the caller).
 /// For a hang fault, returns the [`Mark`] to finish once the hang ends.
 pub fn record(
     app: &App,
@@ -616,9 +617,8 @@ pub fn record(
     trace: Trace,
     outcome: &Outcome,
     arrived: jiff::Timestamp,
-    started: Instant,
+    (started, latency): (Instant, Duration),
 ) -> Option<Mark> {
-    let latency = started.elapsed();
     let account = trace.account?;
     if trace.skip || app.config.journal_size == 0 {
         return None;
