@@ -88,8 +88,9 @@ fn stripe() -> usize {
     STRIPE.with(|s| *s)
 }
 
-/// Which `Metrics`, the route label, its counters in this thread's stripe.
-type LastRoute = (u64, Box<str>, Arc<RouteStats>);
+/// Which `Metrics`, the route label (in a [`Label`]: a thread switching
+/// between routes allocates nothing), its counters in this thread's stripe.
+type LastRoute = (u64, Label, Arc<RouteStats>);
 
 thread_local! {
     /// The route this thread counted last and its counters: a client
@@ -132,10 +133,10 @@ impl Metrics {
         let route = route_label(path, &mut buf);
         LAST_ROUTE.with_borrow_mut(|last| {
             let stats = match last {
-                Some((id, label, stats)) if *id == self.id && **label == *route => stats,
+                Some((id, label, stats)) if *id == self.id && label.is(route) => stats,
                 _ => {
                     let stats = self.stats(route);
-                    &last.insert((self.id, route.into(), stats)).2
+                    &last.insert((self.id, Label::of(route), stats)).2
                 }
             };
             self.count(route, stats, status, latency, scenario, rules);
@@ -240,6 +241,18 @@ impl Label {
 
     fn as_str(&self) -> &str {
         std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("other")
+    }
+
+    /// A copy of `route` (every label fits; one that did not would only
+    /// never match in [`Label::is`]).
+    fn of(route: &str) -> Label {
+        let mut label = Label::default();
+        label.push(route.as_bytes());
+        label
+    }
+
+    fn is(&self, route: &str) -> bool {
+        self.bytes[..self.len] == *route.as_bytes()
     }
 }
 
