@@ -163,7 +163,7 @@ pub async fn handle(app: &Arc<App>, req: Request<Incoming>, tls: bool) -> Outcom
         trace.scenario.as_deref(),
         &trace.rules,
     );
-    let mark = journal::record(app, &parts, trace, &outcome, arrived, (started, latency));
+    let mark = journal::record(app, &parts, trace, &outcome, arrived, started, latency);
     match outcome {
         Outcome::Fault(fault, _) => Outcome::Fault(fault, mark),
         respond => respond,

@@ -617,7 +617,8 @@ pub fn record(
     trace: Trace,
     outcome: &Outcome,
     arrived: jiff::Timestamp,
-    (started, latency): (Instant, Duration),
+    started: Instant,
+    latency: Duration,
 ) -> Option<Mark> {
     let account = trace.account?;
     if trace.skip || app.config.journal_size == 0 {
