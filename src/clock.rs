@@ -6,7 +6,7 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
+use jiff::tz::Offset;
 use jiff::Timestamp;
 
 #[derive(Debug)]
@@ -76,7 +76,7 @@ pub fn format_datetime(secs: i64) -> String {
     match DateText::new(secs) {
         Some(text) => text.as_str().to_owned(),
         None => {
-            let dt = TimeZone::UTC.to_datetime(timestamp(secs));
+            let dt = Offset::UTC.to_datetime(timestamp(secs));
             format!(
                 "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00",
                 dt.year(),
@@ -102,7 +102,8 @@ impl DateText {
     /// `None` for years outside 0..=9999, which [`format_datetime`] writes
     /// the slow way.
     pub fn new(secs: i64) -> Option<DateText> {
-        let dt = TimeZone::UTC.to_datetime(timestamp(secs));
+        // The offset itself, not `TimeZone::UTC`: no time zone to consult.
+        let dt = Offset::UTC.to_datetime(timestamp(secs));
         let year = u16::try_from(dt.year()).ok().filter(|y| *y <= 9999)?;
         let mut b = *b"0000-00-00T00:00:00+00:00";
         let mut put = |at: usize, width: usize, mut n: u16| {
@@ -142,7 +143,7 @@ pub fn format_date(date: Date) -> String {
 
 pub fn date_of(secs: i64) -> Date {
     let ts = Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH);
-    TimeZone::UTC.to_datetime(ts).date()
+    Offset::UTC.to_datetime(ts).date()
 }
 
 #[cfg(test)]

@@ -253,22 +253,29 @@ fn needs_no_escape(bytes: &[u8]) -> bool {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
     let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    // Below 0x20 (exact for a bound up to 0x80), '"' and '\\'.
+    let bad = |x: u64| {
+        (x.wrapping_sub(ONES * 0x20) & !x & HIGHS)
+            | has_zero(x ^ (ONES * u64::from(b'"')))
+            | has_zero(x ^ (ONES * u64::from(b'\\')))
+    };
+    let word = |chunk: &[u8]| {
+        // Short pieces are padded with a letter, which needs no escape.
+        let mut w = [b'a'; 8];
+        w[..chunk.len()].copy_from_slice(chunk);
+        u64::from_ne_bytes(w)
+    };
     let mut chunks = bytes.chunks_exact(8);
-    let mut bad = 0;
+    let mut found = 0;
     for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_ne_bytes(word);
-        // Below 0x20 (exact for a bound up to 0x80), '"' and '\\'.
-        bad |= x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
-        bad |= has_zero(x ^ (ONES * u64::from(b'"')));
-        bad |= has_zero(x ^ (ONES * u64::from(b'\\')));
+        found |= bad(word(chunk));
     }
-    bad == 0
-        && chunks
-            .remainder()
-            .iter()
-            .all(|&b| b >= 0x20 && b != b'"' && b != b'\\')
+    // The tail as one more word, not byte by byte.
+    let tail = chunks.remainder();
+    if !tail.is_empty() {
+        found |= bad(word(tail));
+    }
+    found == 0
 }
 
 impl LinkTo<'_> {
@@ -497,9 +504,9 @@ impl ObjectText {
         mode: Mode,
     ) -> ObjectText {
         let mut o = ObjectText::new(capacity);
-        o.str("resource", resource);
+        o.word("resource", resource);
         o.str("id", id);
-        o.str("mode", mode.as_str());
+        o.word("mode", mode.as_str());
         o
     }
 
@@ -517,12 +524,24 @@ impl ObjectText {
         self.string(value);
     }
 
+    /// One of the sandbox's own words (a status, a resource name): none
+    /// needs escaping, so none is checked.
+    pub(crate) fn word(&mut self, name: &'static str, value: &'static str) {
+        debug_assert!(needs_no_escape(value.as_bytes()), "{value}");
+        self.key(name);
+        self.quoted(value);
+    }
+
+    fn quoted(&mut self, value: &str) {
+        self.out.push('"');
+        self.out.push_str(value);
+        self.out.push('"');
+    }
+
     /// A JSON string: copied when nothing in it needs escaping.
     fn string(&mut self, value: &str) {
         if needs_no_escape(value.as_bytes()) {
-            self.out.push('"');
-            self.out.push_str(value);
-            self.out.push('"');
+            self.quoted(value);
         } else {
             self.out
                 .push_str(&serde_json::to_string(value).unwrap_or_default());
@@ -574,8 +593,10 @@ impl ObjectText {
         }
     }
 
+    /// Digits and separators: written without the escape check.
     pub(crate) fn datetime(&mut self, name: &'static str, secs: i64) {
-        DateTime(secs).with_text(|text| self.str(name, text));
+        self.key(name);
+        DateTime(secs).with_text(|text| self.quoted(text));
     }
 
     /// JSON text kept as it came (`null` for `None`).

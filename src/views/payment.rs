@@ -67,7 +67,7 @@ impl TextView for PaymentView<'_> {
         o.str("description", &p.description);
         o.opt_str("method", p.method);
         o.raw("metadata", p.metadata.as_deref());
-        o.str("status", p.status.as_str());
+        o.word("status", p.status.as_str());
         if !p.status.is_final() {
             o.bool("isCancelable", p.is_cancelable());
         }
@@ -76,9 +76,9 @@ impl TextView for PaymentView<'_> {
         }
         let m = &p.money;
         if m.manual_capture {
-            o.str("captureMode", "manual");
+            o.word("captureMode", "manual");
         } else if let Some((delay, _)) = &m.capture_delay {
-            o.str("captureMode", "automatic");
+            o.word("captureMode", "automatic");
             o.str("captureDelay", delay);
         }
         if p.status == PaymentStatus::Authorized {
@@ -103,7 +103,7 @@ impl TextView for PaymentView<'_> {
             minor(&mut o, "amountChargedBack", m.charged_back);
         }
         if let Some(locale) = p.locale {
-            o.str("locale", locale);
+            o.word("locale", locale);
         }
         if let Some(cc) = &p.country_code {
             o.str("countryCode", cc);
@@ -121,7 +121,7 @@ impl TextView for PaymentView<'_> {
         if let Some(id) = &p.subscription_id {
             o.str("subscriptionId", id);
         }
-        o.str("sequenceType", p.sequence_type.as_str());
+        o.word("sequenceType", p.sequence_type.as_str());
         o.opt_str("redirectUrl", p.redirect_url.as_deref());
         if let Some(url) = &p.cancel_url {
             o.str("cancelUrl", url);

@@ -28,7 +28,7 @@ impl TextView for RefundView<'_> {
         let r = &self.render;
         let mut o = ObjectText::resource(1024, "refund", &f.id, r.mode);
         o.amount("amount", &f.amount.value, &f.amount.currency);
-        o.str("status", f.status.as_str());
+        o.word("status", f.status.as_str());
         o.datetime("createdAt", f.created_at);
         o.str("description", &f.description);
         o.raw("metadata", f.metadata.as_deref());

@@ -32,7 +32,7 @@ impl TextView for SubscriptionView<'_> {
         let r = &self.render;
         let mut o = ObjectText::resource(1536, "subscription", &sub.id, r.mode);
         o.datetime("createdAt", sub.created_at);
-        o.str("status", sub.status.as_str());
+        o.word("status", sub.status.as_str());
         o.amount("amount", &sub.amount.value, &sub.amount.currency);
         match sub.times {
             Some(times) => o.uint("times", times),
