@@ -240,9 +240,7 @@ fn plainly_http_url(s: &str) -> bool {
         None => (authority, None),
     };
     let host_ok = host.first().is_some_and(u8::is_ascii_alphanumeric)
-        && host
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'));
+        && host.iter().all(|b| URL_BYTES[usize::from(*b)] & HOST != 0);
     let port_ok = port.is_none_or(|p| {
         (1..=5).contains(&p.len())
             && p.iter().all(u8::is_ascii_digit)
@@ -251,34 +249,36 @@ fn plainly_http_url(s: &str) -> bool {
                 .and_then(|p| p.parse::<u16>().ok())
                 .is_some()
     });
-    host_ok
-        && port_ok
-        && tail.iter().all(|b| {
-            b.is_ascii_alphanumeric()
-                || matches!(
-                    b,
-                    b'-' | b'.'
-                        | b'_'
-                        | b'~'
-                        | b'!'
-                        | b'$'
-                        | b'&'
-                        | b'\''
-                        | b'('
-                        | b')'
-                        | b'*'
-                        | b'+'
-                        | b','
-                        | b';'
-                        | b'='
-                        | b':'
-                        | b'@'
-                        | b'/'
-                        | b'?'
-                        | b'%'
-                )
-        })
+    host_ok && port_ok && tail.iter().all(|b| URL_BYTES[usize::from(*b)] & TAIL != 0)
 }
+
+/// [`URL_BYTES`]: a byte a host name may have.
+const HOST: u8 = 1;
+/// [`URL_BYTES`]: a byte a plain path and query may have.
+const TAIL: u8 = 2;
+
+/// Which bytes [`plainly_http_url`] takes where: a table, as a `match`
+/// over the sets cost about fifteen instructions a byte.
+const URL_BYTES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = HOST | TAIL;
+        }
+        b += 1;
+    }
+    t[b'.' as usize] = HOST | TAIL;
+    t[b'-' as usize] = HOST | TAIL;
+    let tail = b"_~!$&'()*+,;=:@/?%";
+    let mut i = 0;
+    while i < tail.len() {
+        t[tail[i] as usize] |= TAIL;
+        i += 1;
+    }
+    t
+};
 
 /// `true`/`false`, also as the strings a form sends.
 pub fn boolean(value: &Value, field: &'static str) -> Result<bool> {
@@ -440,6 +440,17 @@ mod tests {
             accepted > 1000,
             "only {accepted} random URLs took the shortcut"
         );
+    }
+
+    /// The table holds the sets as they were written out before it.
+    #[test]
+    fn the_url_byte_table_is_the_two_sets() {
+        for b in 0..=255u8 {
+            let host = b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-');
+            let tail = host || b"_~!$&'()*+,;=:@/?%".contains(&b);
+            assert_eq!(URL_BYTES[usize::from(b)] & HOST != 0, host, "{b}");
+            assert_eq!(URL_BYTES[usize::from(b)] & TAIL != 0, tail, "{b}");
+        }
     }
 
     #[test]
