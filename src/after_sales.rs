@@ -12,7 +12,6 @@ use crate::app::App;
 use crate::error::{ApiError, Result};
 use crate::ids::Id;
 use crate::scheduler::Due;
-use serde_json::Value;
 use smol_str::SmolStr;
 
 use crate::store::{
@@ -264,7 +263,7 @@ pub fn charge_back(
     account: &Account,
     data: &mut crate::store::Data,
     payment_id: &str,
-    amount: Option<&Value>,
+    amount: Option<crate::http::request::Field<'_>>,
     reason: Option<(SmolStr, Box<str>)>,
 ) -> Result<Id> {
     let now = account.clock.now();

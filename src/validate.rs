@@ -7,6 +7,7 @@ use serde_json::Value;
 use smol_str::SmolStr;
 
 use crate::error::{ApiError, Result};
+use crate::http::request::Field;
 use crate::store::Amount;
 
 pub const LOCALES: &[&str] = &[
@@ -73,11 +74,16 @@ pub fn metadata_type_ok(value: &Value) -> bool {
 }
 
 /// Metadata of an allowed type, stored as its text; `null` clears it.
-pub fn metadata(value: &Value) -> Result<Option<Box<RawValue>>> {
+pub fn metadata<'a>(value: impl Into<Field<'a>>) -> Result<Option<Box<RawValue>>> {
+    let value = value.into();
     if value.is_null() {
         return Ok(None);
     }
-    if !metadata_type_ok(value) {
+    let type_ok = match value {
+        Field::Value(v) => metadata_type_ok(v),
+        Field::Object(_) => true,
+    };
+    if !type_ok {
         return Err(ApiError::unprocessable(
             "The metadata is invalid. It must be a string, a number, an object, an array of strings or null.",
         )
@@ -85,7 +91,7 @@ pub fn metadata(value: &Value) -> Result<Option<Box<RawValue>>> {
     }
     // Serialised straight into its RawValue: text made from a Value needs
     // no parsing again.
-    let raw = serde_json::value::to_raw_value(value).ok();
+    let raw = serde_json::value::to_raw_value(&value).ok();
     if raw.as_ref().is_some_and(|r| r.get().len() > METADATA_LIMIT) {
         return Err(ApiError::unprocessable(
             "The metadata is too large. It may contain up to 1024 characters.",
@@ -116,13 +122,14 @@ pub fn decimals_of(currency: &str) -> Option<usize> {
 
 /// `{"value":"10.00","currency":"EUR"}`, with exactly the currency's decimals.
 /// `required` is the detail for a missing amount.
-pub fn amount(value: Option<&Value>, required: &'static str) -> Result<Amount> {
-    let obj = match value {
-        None | Some(Value::Null) => {
+pub fn amount<'a>(value: Option<impl Into<Field<'a>>>, required: &'static str) -> Result<Amount> {
+    let value = value.map(Into::into);
+    let obj = match value.as_ref().map(|v| (v.is_null(), v.object())) {
+        None | Some((true, _)) => {
             return Err(ApiError::unprocessable(required).with_field("amount"))
         }
-        Some(Value::Object(o)) => o,
-        Some(_) => {
+        Some((_, Some(o))) => o,
+        Some((_, None)) => {
             return Err(
                 ApiError::unprocessable("The amount contains an invalid value")
                     .with_field("amount.value"),
@@ -134,9 +141,8 @@ pub fn amount(value: Option<&Value>, required: &'static str) -> Result<Amount> {
             return Err(ApiError::unknown_body_field(&format!("amount.{key}")));
         }
     }
-    // At most these two keys (checked above): found by a look at each
-    // rather than by the map's SipHash of the name.
-    let field = |name: &str| obj.iter().find(|(k, _)| *k == name).map(|(_, v)| v);
+    // At most these two keys (checked above): found by a look at each.
+    let field = |name: &str| obj.get(name);
     let currency = match field("currency") {
         Some(Value::String(c)) => c.as_str(),
         None | Some(Value::Null) => {
@@ -316,14 +322,15 @@ pub fn description(value: Option<&Value>) -> Result<Box<str>> {
 
 /// An amount sent for a payment (a refund, a capture, a chargeback): of
 /// the payment's currency, above zero, at most `max` minor units.
-pub fn amount_for(
-    value: Option<&Value>,
+pub fn amount_for<'a>(
+    value: Option<impl Into<Field<'a>>>,
     p: &crate::store::Payment,
     max: u64,
     too_high: &'static str,
 ) -> Result<Amount> {
-    let amount = match value {
-        None | Some(Value::Null) => return Ok(Amount::from_minor(max, &p.amount.currency)),
+    let amount = match value.map(Into::into) {
+        None => return Ok(Amount::from_minor(max, &p.amount.currency)),
+        Some(v) if v.is_null() => return Ok(Amount::from_minor(max, &p.amount.currency)),
         Some(v) => amount(Some(v), "The amount is required")?,
     };
     if amount.currency != p.amount.currency {

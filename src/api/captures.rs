@@ -83,7 +83,7 @@ pub fn create(ctx: &Ctx<'_>, payment_id: &str) -> Result<Resp> {
         ));
     }
     let amount = validate::amount_for(
-        b.get("amount"),
+        b.field("amount"),
         p,
         validate::minor_units(&p.amount),
         "The amount is higher than the authorized amount",

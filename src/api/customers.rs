@@ -61,7 +61,7 @@ fn changes(ctx: &Ctx<'_>) -> Result<Changes> {
             .map(|v| validate::opt_string(v, "email"))
             .transpose()?,
         locale: b.get("locale").map(validate::locale).transpose()?,
-        metadata: b.get("metadata").map(validate::metadata).transpose()?,
+        metadata: b.field("metadata").map(validate::metadata).transpose()?,
     })
 }
 

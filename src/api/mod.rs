@@ -68,7 +68,8 @@ impl Ctx<'_> {
         std::borrow::Cow::Owned(all)
     }
 
-    pub fn body_only(&self, allowed: &[&str]) -> Result<()> {
+    /// 422 for a field not in `allowed`; else which were sent ([`Body::only`]).
+    pub fn body_only(&self, allowed: &[&str]) -> Result<u64> {
         self.body.only(&self.with_token_params(allowed))
     }
 

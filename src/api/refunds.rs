@@ -4,10 +4,10 @@
 
 use bytes::Bytes;
 use hyper::StatusCode;
-use serde_json::Value;
 
 use crate::after_sales;
 use crate::error::{ApiError, Result};
+use crate::http::request::Field;
 use crate::http::response::{hal_response, no_content, Resp};
 use crate::ids::Id;
 use crate::store::{Data, Payment, PaymentStatus, Refund, RefundStatus};
@@ -42,7 +42,7 @@ pub fn notes(b: &crate::http::request::Body) -> Result<Notes> {
         None => None,
         Some(v) => validate::opt_string(v, "description")?,
     };
-    let metadata = validate::metadata(b.get("metadata").unwrap_or(&Value::Null))?;
+    let metadata = validate::metadata(b.field("metadata").unwrap_or(Field::NULL))?;
     Ok((description, metadata))
 }
 
@@ -70,7 +70,7 @@ pub fn create(ctx: &Ctx<'_>, payment_id: &str) -> Result<Resp> {
         .with_field("amount"));
     }
     let amount = validate::amount_for(
-        b.get("amount"),
+        b.field("amount"),
         p,
         remaining,
         "The amount is higher than the remaining amount that can be refunded",
@@ -84,19 +84,23 @@ pub fn create(ctx: &Ctx<'_>, payment_id: &str) -> Result<Resp> {
         metadata,
         status: RefundStatus::Queued,
     };
+    let doc = "refunds-api/create-payment-refund";
     let id = refund.id.clone();
+    if after_sales::refund_delay(ctx.app, &data) > 0 {
+        // It stays queued for now, and its view reads nothing else:
+        // rendered before it is stored rather than found again after.
+        let resp = render_one(StatusCode::CREATED, &refund, ctx.render(), doc);
+        data.insert_refund(refund);
+        after_sales::start_refund(ctx.app, ctx.account, &mut data, &id, now);
+        return Ok(resp);
+    }
     data.insert_refund(refund);
     after_sales::start_refund(ctx.app, ctx.account, &mut data, &id, now);
     let refund = data
         .refunds
         .get(&id)
         .ok_or_else(|| ApiError::new(500, "The refund was lost."))?;
-    Ok(render_one(
-        StatusCode::CREATED,
-        refund,
-        ctx.render(),
-        "refunds-api/create-payment-refund",
-    ))
+    Ok(render_one(StatusCode::CREATED, refund, ctx.render(), doc))
 }
 
 /// The payment's refund `id`: 404 when it is another payment's.

@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::auth::Kind;
 use crate::clock;
 use crate::error::{ApiError, Result};
+use crate::http::request::Field;
 use crate::http::response::{hal_response, Resp};
 use crate::ids;
 use crate::store::subscription::Interval;
@@ -191,7 +192,10 @@ pub fn create(ctx: &Ctx<'_>, customer: &str) -> Result<Resp> {
         .mandate_for(&customer_id, mandate_id.as_deref(), &methods, true)
         .cloned()
         .ok_or_else(|| ApiError::unprocessable(NO_MANDATE))?;
-    let amount = validate::amount(b.get("amount"), "The amount is required for subscriptions")?;
+    let amount = validate::amount(
+        b.field("amount"),
+        "The amount is required for subscriptions",
+    )?;
     if validate::minor_units(&amount) == 0 {
         return Err(
             ApiError::unprocessable("The amount is lower than the minimum").with_field("amount"),
@@ -219,7 +223,7 @@ pub fn create(ctx: &Ctx<'_>, customer: &str) -> Result<Resp> {
         "webhookUrl",
         "The webhook URL is invalid",
     )?;
-    let metadata = validate::metadata(b.get("metadata").unwrap_or(&null))?;
+    let metadata = validate::metadata(b.field("metadata").unwrap_or(Field::NULL))?;
     let application_fee = match b.get("applicationFee") {
         None | Some(Value::Null) => None,
         Some(v) => Some(super::payment_fields::application_fee(v)?),
@@ -313,7 +317,7 @@ pub fn update(ctx: &Ctx<'_>, customer: &str, id: &str) -> Result<Resp> {
         };
         next.failures = 0;
     }
-    if let Some(v) = b.get("amount") {
+    if let Some(v) = b.field("amount") {
         next.amount = validate::amount(Some(v), "The amount is required for subscriptions")?;
         if validate::minor_units(&next.amount) == 0 {
             return Err(
@@ -363,7 +367,7 @@ pub fn update(ctx: &Ctx<'_>, customer: &str, id: &str) -> Result<Resp> {
     if let Some(v) = b.get("webhookUrl") {
         next.webhook_url = validate::url(v, "webhookUrl", "The webhook URL is invalid")?;
     }
-    if let Some(v) = b.get("metadata") {
+    if let Some(v) = b.field("metadata") {
         next.metadata = validate::metadata(v)?;
     }
     if let Some(s) = data.subscriptions.get_mut(id) {

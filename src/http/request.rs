@@ -4,6 +4,8 @@
 use hyper::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
 use serde_json::{Map, Value};
 
+pub use super::field::{Field, Obj};
+use super::field::{Slot, SlotSeed, SCAN_FIELDS};
 use crate::error::{ApiError, Result};
 
 /// The segments after a path's first `/`, as `path.split('/').skip(1)`
@@ -210,27 +212,31 @@ impl Body {
             Fields::Many(map) => (&[][..], Some(map)),
         };
         few.iter()
-            .map(|(k, v)| (k.as_str(), v))
+            .map(|(k, v)| (k.as_str(), v.value()))
             .chain(many.into_iter().flatten().map(|(k, v)| (k.as_str(), v)))
     }
 
-    /// 422 for the first field the endpoint does not know.
-    pub fn only(&self, allowed: &[&str]) -> Result<()> {
+    /// 422 for the first field the endpoint does not know; else which of
+    /// `allowed` were sent, as bits (bit `i` for `allowed[i]`, the first 64),
+    /// for a handler to skip the lookups of fields it now knows are absent.
+    pub fn only(&self, allowed: &[&str]) -> Result<u64> {
+        let mut sent = 0u64;
+        let mut mark = |k: &str| match allowed.iter().position(|a| *a == k) {
+            Some(i) => {
+                sent |= 1u64.checked_shl(i as u32).unwrap_or(0);
+                true
+            }
+            None => false,
+        };
         // Every POST asks this: matched here rather than through `iter`,
         // whose chained iterator counted more instructions.
         let unknown = match &self.fields {
-            Fields::Few(few) => few
-                .iter()
-                .map(|(k, _)| k.as_str())
-                .find(|k| !allowed.contains(k)),
-            Fields::Many(map) => map
-                .keys()
-                .map(String::as_str)
-                .find(|k| !allowed.contains(k)),
+            Fields::Few(few) => few.iter().map(|(k, _)| k.as_str()).find(|k| !mark(k)),
+            Fields::Many(map) => map.keys().map(String::as_str).find(|k| !mark(k)),
         };
         match unknown {
             Some(k) => Err(ApiError::unknown_body_field(k)),
-            None => Ok(()),
+            None => Ok(sent),
         }
     }
 
@@ -238,11 +244,20 @@ impl Body {
     /// body of a few fields comparing names beats hashing each one asked.
     pub fn get(&self, name: &str) -> Option<&Value> {
         match &self.fields {
-            Fields::Few(few) => few.iter().find(|(k, _)| k == name).map(|(_, v)| v),
+            Fields::Few(few) => few.iter().find(|(k, _)| k == name).map(|(_, v)| v.value()),
             Fields::Many(map) if map.len() <= SCAN_FIELDS => {
                 map.iter().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
             }
             Fields::Many(map) => map.get(name),
+        }
+    }
+
+    /// A field as the amount and metadata rules read it: an object sent
+    /// in JSON without its `Value` made ([`Field`]).
+    pub fn field(&self, name: &str) -> Option<Field<'_>> {
+        match &self.fields {
+            Fields::Few(few) => few.iter().find(|(k, _)| k == name).map(|(_, v)| v.field()),
+            Fields::Many(_) => self.get(name).map(Field::Value),
         }
     }
 
@@ -262,12 +277,13 @@ impl Body {
 
 /// A body's top-level fields. A JSON body of a few fields (every real
 /// request) is kept as a list: serde_json's own map hashes each name with
-/// SipHash on the way in, which cost more than all the lookups after.
+/// SipHash on the way in, which cost more than all the lookups after; an
+/// object among its values is kept as a list too ([`Slot`]).
 /// Past [`SCAN_FIELDS`] it becomes a map, so that a body of a million
 /// names is neither scanned per name nor deduplicated in quadratic time.
 #[derive(Debug, Clone)]
 enum Fields {
-    Few(Vec<(String, Value)>),
+    Few(Vec<(String, Slot)>),
     Many(Map<String, Value>),
 }
 
@@ -299,16 +315,17 @@ impl<'de> serde::de::Visitor<'de> for FieldsVisitor {
         mut access: A,
     ) -> std::result::Result<Fields, A::Error> {
         // Room for a typical body up front: growing 0, 4, 8 reallocated twice.
-        let mut few: Vec<(String, Value)> = Vec::with_capacity(8);
+        let mut few: Vec<(String, Slot)> = Vec::with_capacity(8);
         while let Some(name) = access.next_key::<String>()? {
-            let value: Value = access.next_value()?;
+            let value = access.next_value_seed(SlotSeed)?;
             if let Some(slot) = few.iter_mut().find(|(k, _)| *k == name) {
                 slot.1 = value;
                 continue;
             }
             few.push((name, value));
             if few.len() > SCAN_FIELDS {
-                let mut map: Map<String, Value> = few.into_iter().collect();
+                let mut map: Map<String, Value> =
+                    few.into_iter().map(|(k, v)| (k, v.into_value())).collect();
                 while let Some(name) = access.next_key::<String>()? {
                     let value: Value = access.next_value()?;
                     map.insert(name, value);
@@ -319,9 +336,6 @@ impl<'de> serde::de::Visitor<'de> for FieldsVisitor {
         Ok(Fields::Few(few))
     }
 }
-
-/// Up to this many fields a lookup scans them rather than hashing.
-const SCAN_FIELDS: usize = 16;
 
 /// How deep bracketed form keys may nest (`a[b][c]` is 2), as PHP's
 /// `max_input_nesting_level` bounds them on Mollie's side. Deeper keys are

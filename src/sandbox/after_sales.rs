@@ -192,7 +192,7 @@ fn chargeback(app: &App, parts: &Parts, body: &Body, tls: bool, payment_id: &str
     let reason = reason(body)?;
     let fields = ["amount", "reason", "testmode"];
     on_account(app, parts, body, tls, &fields, |account, data, render| {
-        let amount = body.get("amount");
+        let amount = body.field("amount");
         let id = after_sales::charge_back(app, account, data, payment_id, amount, reason)?;
         Ok((StatusCode::CREATED, chargeback_json(data, &id, render)?))
     })
