@@ -107,6 +107,8 @@
 //!        (skipped, with the lookup below, for the API-key header this
 //!        worker thread's last request sent: Registry::remembered)
 //!   -> body decode: JSON or bracketed form          400/415
+//!        (a JSON body's fields, and the objects among them, as lists:
+//!        http::request::Body, http::request::Field)
 //!   -> registry: key (+ mode) -> Account
 //!   -> idempotent replay of a stored success        (before any scenario)
 //!   -> scenario: header, else account's, else server's scenario:
