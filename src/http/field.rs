@@ -122,7 +122,7 @@ impl<'a> Obj<'a> {
     }
 
     /// A scan: these objects have a few fields (a map past
-    /// [`SCAN_FIELDS`] is looked up by its hash).
+    /// `SCAN_FIELDS` is looked up by its hash).
     pub fn get(self, name: &str) -> Option<&'a Value> {
         match self {
             Obj::Map(map) if map.len() > SCAN_FIELDS => map.get(name),
