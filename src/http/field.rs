@@ -193,8 +193,6 @@ impl<'de> Visitor<'de> for SlotVisitor {
         Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Slot::Value)
     }
 
-    /// A name sent twice keeps its first place and its last value, as
-    /// serde_json's map does.
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Slot, A::Error> {
         let Some(first) = access.next_key::<String>()? else {
             return Ok(Slot::Object(Vec::new(), OnceLock::new()));
@@ -213,23 +211,51 @@ impl<'de> Visitor<'de> for SlotVisitor {
         }
         let mut pairs: Vec<(String, Value)> = Vec::with_capacity(4);
         pairs.push((first, access.next_value()?));
-        while let Some(name) = access.next_key::<String>()? {
-            let value: Value = access.next_value()?;
-            if let Some(slot) = pairs.iter_mut().find(|(k, _)| *k == name) {
-                slot.1 = value;
-                continue;
-            }
-            pairs.push((name, value));
-            if pairs.len() > SCAN_FIELDS {
-                let mut map: Map<String, Value> = pairs.into_iter().collect();
-                while let Some((name, value)) = access.next_entry::<String, Value>()? {
-                    map.insert(name, value);
-                }
-                return Ok(Slot::Value(Value::Object(map)));
-            }
-        }
-        Ok(Slot::Object(pairs, OnceLock::new()))
+        Ok(
+            match read_fields(&mut access, pairs, |a| a.next_value(), |v| v)? {
+                Fields::Few(pairs) => Slot::Object(pairs, OnceLock::new()),
+                Fields::Many(map) => Slot::Value(Value::Object(map)),
+            },
+        )
     }
+}
+
+/// An object's fields as read: a list up to [`SCAN_FIELDS`], else a map.
+#[derive(Debug, Clone)]
+pub(crate) enum Fields<V> {
+    Few(Vec<(String, V)>),
+    Many(Map<String, Value>),
+}
+
+/// Reads the rest of `access` after `few`, each value by `read`. A name
+/// sent twice keeps its first place and its last value, as serde_json's
+/// map does. Past [`SCAN_FIELDS`] names it turns to serde_json's map
+/// (`into_value` for the values read so far), so that an object of a
+/// million names is neither scanned per name nor deduplicated in quadratic
+/// time.
+pub(crate) fn read_fields<'de, A: MapAccess<'de>, V>(
+    access: &mut A,
+    mut few: Vec<(String, V)>,
+    mut read: impl FnMut(&mut A) -> Result<V, A::Error>,
+    into_value: impl Fn(V) -> Value,
+) -> Result<Fields<V>, A::Error> {
+    while let Some(name) = access.next_key::<String>()? {
+        let value = read(access)?;
+        if let Some(slot) = few.iter_mut().find(|(k, _)| *k == name) {
+            slot.1 = value;
+            continue;
+        }
+        few.push((name, value));
+        if few.len() > SCAN_FIELDS {
+            let mut map: Map<String, Value> =
+                few.into_iter().map(|(k, v)| (k, into_value(v))).collect();
+            while let Some((name, value)) = access.next_entry::<String, Value>()? {
+                map.insert(name, value);
+            }
+            return Ok(Fields::Many(map));
+        }
+    }
+    Ok(Fields::Few(few))
 }
 
 /// A map whose first name was already read.

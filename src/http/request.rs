@@ -4,8 +4,8 @@
 use hyper::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST};
 use serde_json::{Map, Value};
 
+use super::field::{self, read_fields, Slot, SlotSeed, SCAN_FIELDS};
 pub use super::field::{Field, Obj};
-use super::field::{Slot, SlotSeed, SCAN_FIELDS};
 use crate::error::{ApiError, Result};
 
 /// The segments after a path's first `/`, as `path.split('/').skip(1)`
@@ -278,14 +278,9 @@ impl Body {
 /// A body's top-level fields. A JSON body of a few fields (every real
 /// request) is kept as a list: serde_json's own map hashes each name with
 /// SipHash on the way in, which cost more than all the lookups after; an
-/// object among its values is kept as a list too ([`Slot`]).
-/// Past [`SCAN_FIELDS`] it becomes a map, so that a body of a million
-/// names is neither scanned per name nor deduplicated in quadratic time.
-#[derive(Debug, Clone)]
-enum Fields {
-    Few(Vec<(String, Slot)>),
-    Many(Map<String, Value>),
-}
+/// object among its values is kept as a list too ([`Slot`]). Past
+/// `SCAN_FIELDS` it becomes a map ([`read_fields`]).
+type Fields = field::Fields<Slot>;
 
 impl Default for Fields {
     fn default() -> Self {
@@ -308,32 +303,18 @@ impl<'de> serde::de::Visitor<'de> for FieldsVisitor {
         f.write_str("a JSON object")
     }
 
-    /// A name sent twice keeps its first place and its last value, as
-    /// serde_json's map (and so every body before this) does.
     fn visit_map<A: serde::de::MapAccess<'de>>(
         self,
         mut access: A,
     ) -> std::result::Result<Fields, A::Error> {
         // Room for a typical body up front: growing 0, 4, 8 reallocated twice.
-        let mut few: Vec<(String, Slot)> = Vec::with_capacity(8);
-        while let Some(name) = access.next_key::<String>()? {
-            let value = access.next_value_seed(SlotSeed)?;
-            if let Some(slot) = few.iter_mut().find(|(k, _)| *k == name) {
-                slot.1 = value;
-                continue;
-            }
-            few.push((name, value));
-            if few.len() > SCAN_FIELDS {
-                let mut map: Map<String, Value> =
-                    few.into_iter().map(|(k, v)| (k, v.into_value())).collect();
-                while let Some(name) = access.next_key::<String>()? {
-                    let value: Value = access.next_value()?;
-                    map.insert(name, value);
-                }
-                return Ok(Fields::Many(map));
-            }
-        }
-        Ok(Fields::Few(few))
+        let few = Vec::with_capacity(8);
+        read_fields(
+            &mut access,
+            few,
+            |a| a.next_value_seed(SlotSeed),
+            Slot::into_value,
+        )
     }
 }
 
