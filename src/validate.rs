@@ -123,18 +123,15 @@ pub fn decimals_of(currency: &str) -> Option<usize> {
 /// `{"value":"10.00","currency":"EUR"}`, with exactly the currency's decimals.
 /// `required` is the detail for a missing amount.
 pub fn amount<'a>(value: Option<impl Into<Field<'a>>>, required: &'static str) -> Result<Amount> {
-    let value = value.map(Into::into);
-    let obj = match value.as_ref().map(|v| (v.is_null(), v.object())) {
-        None | Some((true, _)) => {
-            return Err(ApiError::unprocessable(required).with_field("amount"))
-        }
-        Some((_, Some(o))) => o,
-        Some((_, None)) => {
-            return Err(
-                ApiError::unprocessable("The amount contains an invalid value")
-                    .with_field("amount.value"),
-            )
-        }
+    let value = value.map(Into::into).filter(|v| !v.is_null());
+    let Some(value) = value else {
+        return Err(ApiError::unprocessable(required).with_field("amount"));
+    };
+    let Some(obj) = value.object() else {
+        return Err(
+            ApiError::unprocessable("The amount contains an invalid value")
+                .with_field("amount.value"),
+        );
     };
     for key in obj.keys() {
         if key != "value" && key != "currency" {
@@ -328,9 +325,8 @@ pub fn amount_for<'a>(
     max: u64,
     too_high: &'static str,
 ) -> Result<Amount> {
-    let amount = match value.map(Into::into) {
+    let amount = match value.map(Into::into).filter(|v| !v.is_null()) {
         None => return Ok(Amount::from_minor(max, &p.amount.currency)),
-        Some(v) if v.is_null() => return Ok(Amount::from_minor(max, &p.amount.currency)),
         Some(v) => amount(Some(v), "The amount is required")?,
     };
     if amount.currency != p.amount.currency {

@@ -63,7 +63,7 @@ pub enum Field<'a> {
 
 static NULL: Value = Value::Null;
 
-impl Field<'_> {
+impl<'a> Field<'a> {
     /// `null`, for a field that was not sent.
     pub const NULL: Field<'static> = Field::Value(&NULL);
 
@@ -72,7 +72,7 @@ impl Field<'_> {
     }
 
     /// Its fields, when it is an object.
-    pub fn object(&self) -> Option<Obj<'_>> {
+    pub fn object(self) -> Option<Obj<'a>> {
         match self {
             Field::Value(Value::Object(map)) => Some(Obj::Map(map)),
             Field::Object(pairs) => Some(Obj::Pairs(pairs)),
