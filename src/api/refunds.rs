@@ -86,16 +86,15 @@ pub fn create(ctx: &Ctx<'_>, payment_id: &str) -> Result<Resp> {
     };
     let doc = "refunds-api/create-payment-refund";
     let id = refund.id.clone();
-    if after_sales::refund_delay(ctx.app, &data) > 0 {
-        // It stays queued for now, and its view reads nothing else:
-        // rendered before it is stored rather than found again after.
-        let resp = render_one(StatusCode::CREATED, &refund, ctx.render(), doc);
-        data.insert_refund(refund);
-        after_sales::start_refund(ctx.app, ctx.account, &mut data, &id, now);
-        return Ok(resp);
-    }
+    // With a delay it stays queued for now, and its view reads nothing
+    // else: rendered before it is stored rather than found again after.
+    let queued = (after_sales::refund_delay(ctx.app, &data) > 0)
+        .then(|| render_one(StatusCode::CREATED, &refund, ctx.render(), doc));
     data.insert_refund(refund);
     after_sales::start_refund(ctx.app, ctx.account, &mut data, &id, now);
+    if let Some(resp) = queued {
+        return Ok(resp);
+    }
     let refund = data
         .refunds
         .get(&id)
