@@ -6,14 +6,7 @@
 //! baseline's. Baseline and sandbox alternate (B S S B) so that a machine
 //! getting busier or quieter during the run moves both alike.
 //!
-//! ```text
-//! mollie-bench run [--quick] [--pin] [--out FILE.md] [--readme README.md]
-//! mollie-bench load --addr 127.0.0.1:PORT --path /v2/customers --key test_… [--method POST --body JSON]
-//!                   [--connections 32] [--seconds 5] [--rate R]
-//! mollie-bench fixtures --out FILE --customers N [--key test_…]
-//! mollie-bench hardening [--quick] [--only journal|idempotency|save] [--customers N]
-//!                                      Phase D alone (memory, idempotency, state save)
-//! ```
+//! `mollie-bench --help` lists the subcommands and their options.
 
 mod fixtures;
 mod hardening;
@@ -26,20 +19,32 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use load::{Outcome, Plan, Req};
+
+const USAGE: &str = "\
+mollie-bench run [--quick] [--pin] [--out FILE.md] [--readme README.md]
+mollie-bench load --addr 127.0.0.1:PORT --path /v2/customers --key test_… [--method POST --body JSON]
+                  [--connections 32] [--seconds 5] [--warmup 1] [--rate R] [--status 200]
+                  [--pid SERVER_PID] [--mixed]
+mollie-bench fixtures --out FILE --customers N [--key test_…]
+mollie-bench hardening [--quick] [--only journal|idempotency|save] [--customers N]
+mollie-bench recurring [--quick] [--pin] [--runs N] [--sandbox BIN]";
 use servers::Server;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // `run` takes every unknown argument as absent, so `run --help` would
+    // start a full run and overwrite bench/RESULTS.md: answer help first.
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return;
+    }
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("load") => load_cmd(&args[1..]),
         Some("fixtures") => fixtures_cmd(&args[1..]),
         Some("hardening") => hardening_cmd(&args[1..]),
         Some("recurring") => recurring::cmd(&args[1..]),
-        _ => Err(
-            "usage: mollie-bench run|load|fixtures|hardening|recurring … (see bench/src/main.rs)"
-                .into(),
-        ),
+        _ => Err(format!("usage:\n{USAGE}")),
     };
     if let Err(e) = result {
         eprintln!("mollie-bench: {e}");
