@@ -19,7 +19,12 @@ pub struct SortKey {
 
 #[derive(Debug, Clone)]
 pub struct Collection<T> {
-    items: BTreeMap<SortKey, T>,
+    /// Boxed: objects arrive mostly in key order, which leaves the tree's
+    /// nodes about half full. Holding the object itself there would double
+    /// the memory of the larger ones (a payment is over 500 bytes), and fresh
+    /// memory is what a growing sandbox pays for most (the kernel zeroes
+    /// every new page).
+    items: BTreeMap<SortKey, Box<T>>,
     keys: IdMap<SortKey>,
     /// Where removed objects stood: a `next` link whose `from` object was
     /// removed between two pages still places the cursor (the list goes on
@@ -46,7 +51,7 @@ impl<T> Collection<T> {
         if let Some(old) = self.keys.insert(id, key) {
             self.items.remove(&old);
         }
-        self.items.insert(key, item);
+        self.items.insert(key, Box::new(item));
     }
 
     pub fn key_of(&self, id: &str) -> Option<SortKey> {
@@ -60,22 +65,25 @@ impl<T> Collection<T> {
     }
 
     pub fn get(&self, id: &str) -> Option<&T> {
-        self.keys.get(id).and_then(|k| self.items.get(k))
+        self.keys
+            .get(id)
+            .and_then(|k| self.items.get(k))
+            .map(|b| &**b)
     }
 
     pub fn get_mut(&mut self, id: &str) -> Option<&mut T> {
         let key = self.keys.get(id)?;
-        self.items.get_mut(key)
+        self.items.get_mut(key).map(|b| &mut **b)
     }
 
     pub fn by_key(&self, key: &SortKey) -> Option<&T> {
-        self.items.get(key)
+        self.items.get(key).map(|b| &**b)
     }
 
     pub fn remove(&mut self, id: &str) -> Option<T> {
         let (id, key) = self.keys.remove_entry(id)?;
         self.removed.insert(id, key);
-        self.items.remove(&key)
+        self.items.remove(&key).map(|b| *b)
     }
 
     /// Places `id` as an object that stood at `key` and was removed (a
@@ -114,16 +122,16 @@ impl<T> Collection<T> {
 
     /// Oldest first.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> {
-        self.items.values()
+        self.items.values().map(|b| &**b)
     }
 
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
-        self.items.values_mut()
+        self.items.values_mut().map(|b| &mut **b)
     }
 
     pub fn page(&self, from: Option<SortKey>, limit: usize, desc: bool) -> Page<'_, T> {
         page(
-            |lo, hi| Box::new(self.items.range((lo, hi)).map(|(_, v)| v)),
+            |lo, hi| Box::new(self.items.range((lo, hi)).map(|(_, v)| &**v)),
             from,
             limit,
             desc,
@@ -139,7 +147,13 @@ impl<T> Collection<T> {
         desc: bool,
     ) -> Page<'a, T> {
         page(
-            |lo, hi| Box::new(index.range((lo, hi)).filter_map(|k| self.items.get(k))),
+            |lo, hi| {
+                Box::new(
+                    index
+                        .range((lo, hi))
+                        .filter_map(|k| self.items.get(k).map(|b| &**b)),
+                )
+            },
             from,
             limit,
             desc,
