@@ -39,7 +39,9 @@ pub enum Due {
     /// A subscription's next payment date has come.
     SubscriptionCharge(Id),
     /// A failed webhook delivery's next attempt.
-    WebhookRetry(crate::webhooks::Retry),
+    /// Boxed: the other events are one id, and every open payment keeps
+    /// one in the tree and the index; a retry inline would double them all.
+    WebhookRetry(Box<crate::webhooks::Retry>),
 }
 
 impl Due {
@@ -165,7 +167,7 @@ fn fire(app: &App, account: &Account, data: &mut Data, at: i64, due: Due) {
         Due::AutoCapture(id) => after_sales::auto_capture(app, account, data, &id, at),
         Due::AuthorizationExpiry(id) => after_sales::authorization_expired(app, account, data, &id),
         Due::SubscriptionCharge(id) => crate::recurring::charge(app, account, data, &id),
-        Due::WebhookRetry(retry) => app.webhooks.retry(&account.key, retry),
+        Due::WebhookRetry(retry) => app.webhooks.retry(&account.key, *retry),
     }
 }
 

@@ -578,12 +578,12 @@ fn schedule_retry(app: &App, d: &Delivery, attempt: u32, gap: Duration) -> Optio
     let at = account.clock.now() + secs;
     account.data.write().schedule.at(
         at,
-        crate::scheduler::Due::WebhookRetry(Retry {
+        crate::scheduler::Due::WebhookRetry(Box::new(Retry {
             delivery_id: d.id.clone(),
             payment_id: d.payment_id.clone(),
             url: d.url.clone(),
             attempt: attempt + 1,
-        }),
+        })),
     );
     Some(at)
 }
