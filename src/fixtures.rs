@@ -595,8 +595,13 @@ fn payment(item: &Value, now: i64) -> FieldResult<Payment> {
         capture_before: time_field(obj, "captureBefore")?,
         ..Default::default()
     };
-    let country = |name: &'static str| -> FieldResult<Option<smol_str::SmolStr>> {
-        Ok(str_field(name)?.map(|s| smol_str::SmolStr::new(&*s)))
+    let country = |name: &'static str| -> FieldResult<Option<crate::store::Country>> {
+        str_field(name)?
+            .map(|s| {
+                crate::store::Country::new(&s)
+                    .ok_or_else(|| field_err(name, "expected a country code such as NL"))
+            })
+            .transpose()
     };
     Ok(Payment {
         id: id_field(obj, "tr_")?,
@@ -1568,6 +1573,23 @@ mod tests {
         assert_eq!(by_id("mdt_gone")["revokedAt"], "2019-01-01T00:00:00+00:00");
         let bad = r#"{"accounts":{"test_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa":{"mandates":[{"id":"mdt_x","method":"directdebit"}]}}}"#;
         assert!(parse("f.json", bad, 0).unwrap_err().contains("customerId"));
+    }
+
+    #[test]
+    fn a_payment_country_is_a_country_code() {
+        let payment = |cc: &str| {
+            format!(
+                r#"{{"accounts":{{"test_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa":{{"payments":[{{"id":"tr_a","amount":{{"value":"1.00","currency":"EUR"}},"countryCode":"{cc}"}}]}}}}}}"#
+            )
+        };
+        let (_, seed) = parse("f.json", &payment("BE"), 0).unwrap().remove(0);
+        let data = seed.into_data(1);
+        assert_eq!(
+            data.payments.get("tr_a").unwrap().country_code.as_deref(),
+            Some("BE")
+        );
+        let err = parse("f.json", &payment("Belgium"), 0).unwrap_err();
+        assert!(err.contains("countryCode"), "{err}");
     }
 
     #[test]

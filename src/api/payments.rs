@@ -4,7 +4,6 @@
 use bytes::Bytes;
 use hyper::StatusCode;
 use serde_json::Value;
-use smol_str::SmolStr;
 
 use crate::auth::Kind;
 use crate::catalogue::{self, Fit};
@@ -13,7 +12,7 @@ use crate::http::request::Field;
 use crate::http::response::{hal_response, Resp};
 use crate::ids::{self, Id};
 use crate::lifecycle;
-use crate::store::{Data, Mandate, Payment, PaymentStatus, SequenceType};
+use crate::store::{Country, Data, Mandate, Payment, PaymentStatus, SequenceType};
 use crate::validate;
 use crate::views::TextView;
 use crate::views::{
@@ -211,14 +210,13 @@ fn opt_id(
 }
 
 /// `restrictPaymentMethodsToCountry`: two capital letters, or nothing.
-fn country(value: Option<&Value>) -> Result<Option<SmolStr>> {
+fn country(value: Option<&Value>) -> Result<Option<Country>> {
     match value {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.len() == 2 && s.bytes().all(|c| c.is_ascii_uppercase()) => {
-            Ok(Some(s.as_str().into()))
-        }
-        Some(_) => Err(ApiError::unprocessable("The country code is invalid")
-            .with_field("restrictPaymentMethodsToCountry")),
+        Some(v) => v.as_str().and_then(Country::new).map(Some).ok_or_else(|| {
+            ApiError::unprocessable("The country code is invalid")
+                .with_field("restrictPaymentMethodsToCountry")
+        }),
     }
 }
 

@@ -30,7 +30,7 @@ pub use chargeback::Chargeback;
 pub use collection::{Collection, Page, SortKey};
 pub use customer::Customer;
 pub use mandate::{Mandate, MandateStatus};
-pub use payment::{Amount, Money, Payment, PaymentStatus, SequenceType};
+pub use payment::{Amount, Country, Money, Payment, PaymentStatus, SequenceType};
 pub use payment_extra::PaymentExtra;
 pub use profile::{Organization, Profile};
 pub use refund::{Refund, RefundStatus};

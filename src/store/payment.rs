@@ -32,6 +32,45 @@ impl Amount {
     }
 }
 
+/// An ISO 3166-1 alpha-2 country code (`NL`), held in its two bytes: a
+/// `SmolStr` would take 24, in every payment.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Country([u8; 2]);
+
+impl Country {
+    /// Two ASCII capitals, or `None`.
+    pub fn new(code: &str) -> Option<Country> {
+        match *code.as_bytes() {
+            [a, b] if a.is_ascii_uppercase() && b.is_ascii_uppercase() => Some(Country([a, b])),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only `new` makes one, from two ASCII capitals.
+        std::str::from_utf8(&self.0).unwrap_or("")
+    }
+}
+
+impl std::ops::Deref for Country {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for Country {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl serde::Serialize for Country {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaymentStatus {
     Open,
@@ -126,8 +165,8 @@ pub struct Payment {
     pub expired_at: Option<i64>,
     pub failed_at: Option<i64>,
     pub locale: Option<&'static str>,
-    pub country_code: Option<SmolStr>,
-    pub restrict_to_country: Option<SmolStr>,
+    pub country_code: Option<Country>,
+    pub restrict_to_country: Option<Country>,
     pub customer_id: Option<Id>,
     pub mandate_id: Option<Id>,
     pub subscription_id: Option<Id>,
@@ -213,5 +252,35 @@ impl Payment {
 
     pub fn bare_id(&self) -> &str {
         self.id.strip_prefix("tr_").unwrap_or(&self.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_country_is_two_capitals() {
+        assert_eq!(Country::new("NL").map(|c| c.to_string()), Some("NL".into()));
+        for bad in ["nl", "Nl", "NLD", "N", "", "\u{d1}L", "1L"] {
+            assert!(Country::new(bad).is_none(), "{bad:?}");
+        }
+        assert_eq!(
+            serde_json::to_string(&Country::new("BE")).unwrap(),
+            "\"BE\""
+        );
+    }
+
+    /// What a payment costs in memory: the allocator rounds a boxed payment
+    /// up to its size class (512, then 640 bytes), and every open payment
+    /// keeps an expiry event in the account's schedule, twice.
+    #[test]
+    fn a_payment_fits_its_allocation_class() {
+        assert!(
+            std::mem::size_of::<Payment>() <= 512,
+            "{}",
+            std::mem::size_of::<Payment>()
+        );
+        assert!(std::mem::size_of::<crate::scheduler::Due>() <= 32);
     }
 }

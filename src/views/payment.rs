@@ -422,7 +422,7 @@ fn svg_size(svg: &str) -> Option<(u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Money, PaymentExtra};
+    use crate::store::{Country, Money, PaymentExtra};
     use crate::views::tests::assert_text_is_serde;
     use serde_json::value::RawValue;
 
@@ -455,8 +455,8 @@ mod tests {
             expired_at: (status == PaymentStatus::Expired).then_some(1_700_000_400),
             failed_at: (status == PaymentStatus::Failed).then_some(1_700_000_500),
             locale: odd.then_some("nl_NL"),
-            country_code: odd.then(|| "NL".into()),
-            restrict_to_country: (i % 3 == 2).then(|| "BE".into()),
+            country_code: odd.then(|| Country::new("NL")).flatten(),
+            restrict_to_country: (i % 3 == 2).then(|| Country::new("BE")).flatten(),
             customer_id: (i % 3 != 1).then(|| "cst_8wmqcHMN4U".into()),
             mandate_id: i.is_multiple_of(3).then(|| "mdt_pWUnw6pkBN".into()),
             subscription_id: i.is_multiple_of(4).then(|| "sub_rVKGtNd6s3".into()),
