@@ -46,7 +46,7 @@ pub fn start_refund(app: &App, account: &Account, data: &mut Data, id: &str, now
     if delay == 0 {
         while step_refund(app, account, data, id) {}
     } else {
-        data.schedule.at(now + delay, Due::RefundStep(Id::new(id)));
+        data.schedule_at(now + delay, Due::RefundStep(Id::new(id)));
     }
 }
 
@@ -67,7 +67,7 @@ fn step_refund(app: &App, account: &Account, data: &mut Data, id: &str) -> bool 
 pub fn refund_due(app: &App, account: &Account, data: &mut Data, id: &str, at: i64) {
     if step_refund(app, account, data, id) {
         let delay = refund_delay(app, data);
-        data.schedule.at(at + delay, Due::RefundStep(Id::new(id)));
+        data.schedule_at(at + delay, Due::RefundStep(Id::new(id)));
     }
 }
 
@@ -184,8 +184,7 @@ pub fn start_capture(app: &App, account: &Account, data: &mut Data, id: &str, no
     if delay == 0 {
         let _ = settle_capture(app, account, data, id, CaptureStatus::Succeeded);
     } else {
-        data.schedule
-            .at(now + delay, Due::CaptureSettle(Id::new(id)));
+        data.schedule_at(now + delay, Due::CaptureSettle(Id::new(id)));
     }
 }
 
@@ -243,10 +242,10 @@ pub fn status_changed(data: &mut Data, id: &str, to: PaymentStatus, now: i64) {
             None => return,
         };
         if let Some(at) = before {
-            data.schedule.at(at, Due::AuthorizationExpiry(Id::new(id)));
+            data.schedule_at(at, Due::AuthorizationExpiry(Id::new(id)));
         }
         if let Some(secs) = delay {
-            data.schedule.at(now + secs, Due::AutoCapture(Id::new(id)));
+            data.schedule_at(now + secs, Due::AutoCapture(Id::new(id)));
         }
     }
     // Leaving `authorized` leaves its expiry and delayed capture booked:
@@ -344,7 +343,7 @@ pub fn book_loaded(data: &mut Data) {
         .map(|r| (r.created_at + delay, r.id.clone()))
         .collect();
     for (at, id) in refunds {
-        data.schedule.at(at, Due::RefundStep(id));
+        data.schedule_at(at, Due::RefundStep(id));
     }
     let captures: Vec<(i64, Id)> = data
         .captures
@@ -353,7 +352,7 @@ pub fn book_loaded(data: &mut Data) {
         .map(|c| (c.created_at + delay.min(1), c.id.clone()))
         .collect();
     for (at, id) in captures {
-        data.schedule.at(at, Due::CaptureSettle(id));
+        data.schedule_at(at, Due::CaptureSettle(id));
     }
     let mut authorized = Vec::new();
     for p in data.payments.values_mut() {
@@ -382,10 +381,9 @@ pub fn book_loaded(data: &mut Data) {
     }
     for (id, before, capture_at) in authorized {
         data.unschedule_expiry(&id);
-        data.schedule
-            .at(before, Due::AuthorizationExpiry(id.clone()));
+        data.schedule_at(before, Due::AuthorizationExpiry(id.clone()));
         if let Some(at) = capture_at {
-            data.schedule.at(at, Due::AutoCapture(id));
+            data.schedule_at(at, Due::AutoCapture(id));
         }
     }
 }

@@ -64,29 +64,40 @@ impl Due {
 pub struct Schedule {
     /// Keyed by (time, sequence), which is unique: the tree compares and
     /// moves two integers, not the event beside them (a refund books three).
+    /// The sequence is the account's one counter ([`Data::schedule_at`]),
+    /// so events of the same second fire in the order they were booked.
     events: BTreeMap<(i64, u64), Due>,
     /// Where each event sits in `events`: a cascade drops an object's
     /// events by lookup, not by a walk through every event of the account
-    /// (a charge reschedules its subscription, a paid payment drops its
-    /// expiry: thousands in one advance, each with thousands pending).
-    /// Nearly every object has one event at a time: kept inline, booking
-    /// one allocates nothing beside the set's own node.
+    /// (a charge reschedules its subscription: thousands in one advance,
+    /// each with thousands pending). Nearly every object has one event at a
+    /// time: kept inline, booking one allocates nothing beside the set's
+    /// own node.
+    ///
+    /// A payment's expiry is not in it: every open payment has one, and a
+    /// random write into a table of millions was the dearest part of storing
+    /// a payment. The payment itself knows where its expiry sits (its
+    /// `expiresAt` and its key's sequence), see [`Schedule::cancel_at`].
     index: HashMap<Due, SmallVec<[(i64, u64); 1]>, foldhash::fast::RandomState>,
-    seq: u64,
 }
 
 impl Schedule {
-    pub fn at(&mut self, at: i64, due: Due) {
-        self.seq += 1;
-        self.index
-            .entry(due.clone())
-            .or_default()
-            .push((at, self.seq));
-        self.events.insert((at, self.seq), due);
+    /// Books `due` at `at`; `seq` is unique in the account and grows in
+    /// booking order.
+    pub fn at(&mut self, at: i64, seq: u64, due: Due) {
+        if !matches!(due, Due::PaymentExpiry(_)) {
+            self.index.entry(due.clone()).or_default().push((at, seq));
+        }
+        self.events.insert((at, seq), due);
+    }
+
+    /// Drops the event booked at exactly `(at, seq)`: a payment's expiry.
+    pub fn cancel_at(&mut self, at: i64, seq: u64) {
+        self.events.remove(&(at, seq));
     }
 
     /// Drops every event of `due` (the object it concerns is gone or
-    /// settled).
+    /// settled); not for a payment's expiry, which is not indexed.
     pub fn cancel(&mut self, due: &Due) {
         for (at, seq) in self.index.remove(due).unwrap_or_default() {
             self.events.remove(&(at, seq));
@@ -107,6 +118,9 @@ impl Schedule {
             return None;
         }
         let ((at, seq), due) = self.events.pop_first()?;
+        if matches!(due, Due::PaymentExpiry(_)) {
+            return Some((at, due));
+        }
         if let Some(places) = self.index.get_mut(&due) {
             places.retain(|p| *p != (at, seq));
             if places.is_empty() {
@@ -322,16 +336,16 @@ mod tests {
     #[test]
     fn pops_in_time_then_insertion_order() {
         let mut s = Schedule::default();
-        s.at(20, Due::PaymentExpiry("tr_b".into()));
-        s.at(10, Due::PaymentExpiry("tr_c".into()));
-        s.at(20, Due::PaymentExpiry("tr_a".into()));
+        s.at(20, 1, Due::PaymentExpiry("tr_b".into()));
+        s.at(10, 2, Due::RefundStep("re_c".into()));
+        s.at(20, 3, Due::PaymentExpiry("tr_a".into()));
         assert_eq!(s.next_at(), Some(10));
         assert!(s.pop_due(9).is_none());
         let order: Vec<_> = std::iter::from_fn(|| s.pop_due(20)).collect();
         assert_eq!(
             order,
             vec![
-                (10, Due::PaymentExpiry("tr_c".into())),
+                (10, Due::RefundStep("re_c".into())),
                 (20, Due::PaymentExpiry("tr_b".into())),
                 (20, Due::PaymentExpiry("tr_a".into())),
             ]
@@ -342,13 +356,34 @@ mod tests {
     #[test]
     fn cancel_drops_matching_events() {
         let mut s = Schedule::default();
-        s.at(5, Due::PaymentExpiry("tr_a".into()));
-        s.at(6, Due::PaymentExpiry("tr_b".into()));
-        s.at(7, Due::PaymentExpiry("tr_a".into()));
-        s.cancel(&Due::PaymentExpiry("tr_a".into()));
+        s.at(5, 1, Due::RefundStep("re_a".into()));
+        s.at(6, 2, Due::RefundStep("re_b".into()));
+        s.at(7, 3, Due::RefundStep("re_a".into()));
+        s.cancel(&Due::RefundStep("re_a".into()));
         assert_eq!(s.len(), 1);
         assert_eq!(s.next_at(), Some(6));
-        assert_eq!(s.pop_due(10), Some((6, Due::PaymentExpiry("tr_b".into()))));
+        assert_eq!(s.pop_due(10), Some((6, Due::RefundStep("re_b".into()))));
+        assert!(s.is_empty() && s.index.is_empty());
+    }
+
+    #[test]
+    fn a_payment_expiry_is_dropped_by_its_place() {
+        let mut s = Schedule::default();
+        s.at(5, 1, Due::PaymentExpiry("tr_a".into()));
+        s.at(5, 2, Due::PaymentExpiry("tr_b".into()));
+        s.at(5, 3, Due::RefundStep("re_a".into()));
+        assert_eq!(s.index.len(), 1);
+        s.cancel_at(5, 1);
+        // The wrong place drops nothing.
+        s.cancel_at(6, 2);
+        let order: Vec<_> = std::iter::from_fn(|| s.pop_due(5)).collect();
+        assert_eq!(
+            order,
+            vec![
+                (5, Due::PaymentExpiry("tr_b".into())),
+                (5, Due::RefundStep("re_a".into())),
+            ]
+        );
         assert!(s.is_empty() && s.index.is_empty());
     }
 }

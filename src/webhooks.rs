@@ -576,7 +576,7 @@ fn schedule_retry(app: &App, d: &Delivery, attempt: u32, gap: Duration) -> Optio
     }
     let account = app.registry.existing(&d.account)?;
     let at = account.clock.now() + secs;
-    account.data.write().schedule.at(
+    account.data.write().schedule_at(
         at,
         crate::scheduler::Due::WebhookRetry(Box::new(Retry {
             delivery_id: d.id.clone(),

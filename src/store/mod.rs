@@ -294,6 +294,13 @@ impl Data {
         }
     }
 
+    /// Books `due` on the account's schedule, in sequence with the objects
+    /// (a payment's expiry takes its payment's own place in it).
+    pub fn schedule_at(&mut self, at: i64, due: crate::scheduler::Due) {
+        self.seq += 1;
+        self.schedule.at(at, self.seq, due);
+    }
+
     pub fn new_customer_id(&mut self) -> Id {
         loop {
             let id = ids::generate("cst_", &mut self.rng);
@@ -410,8 +417,11 @@ impl Data {
                 .insert(key);
         }
         if let (false, Some(at)) = (payment.status.is_final(), payment.expires_at) {
-            self.schedule
-                .at(at, crate::scheduler::Due::PaymentExpiry(payment.id.clone()));
+            self.schedule.at(
+                at,
+                key.seq,
+                crate::scheduler::Due::PaymentExpiry(payment.id.clone()),
+            );
         }
         self.payments.insert(payment.id.clone(), key, payment);
     }
@@ -525,8 +535,10 @@ impl Data {
 
     /// Takes a payment out of the expiry schedule (it reached a final status).
     pub fn unschedule_expiry(&mut self, id: &str) {
-        use crate::scheduler::Due;
-        self.schedule.cancel(&Due::PaymentExpiry(Id::new(id)));
+        let place = self.payments.key_of(id).zip(self.payments.get(id));
+        if let Some((key, Some(at))) = place.map(|(k, p)| (k, p.expires_at)) {
+            self.schedule.cancel_at(at, key.seq);
+        }
     }
 
     pub fn insert_mandate(&mut self, mandate: Mandate) {
@@ -569,7 +581,7 @@ impl Data {
             .or_default()
             .insert(key);
         if let (false, Some(date)) = (sub.status.is_final(), sub.next_payment_date) {
-            self.schedule.at(
+            self.schedule_at(
                 subscription::day_start(date),
                 crate::scheduler::Due::SubscriptionCharge(sub.id.clone()),
             );
@@ -590,7 +602,7 @@ impl Data {
             return;
         };
         if let (false, Some(date)) = (sub.status.is_final(), sub.next_payment_date) {
-            self.schedule.at(
+            self.schedule_at(
                 subscription::day_start(date),
                 crate::scheduler::Due::SubscriptionCharge(sub.id.clone()),
             );
