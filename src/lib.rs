@@ -13,7 +13,8 @@
 //! - [`app`]: the path of one request, from hyper to a response.
 //! - [`auth`]: the Bearer key into a credential; every key is its own account.
 //! - [`store`]: accounts ([`store::Registry`], [`store::Account`]) and their
-//!   objects, in ordered collections that page in O(log n + limit).
+//!   objects, in ordered collections that page in O(log n + limit) (each
+//!   object boxed: memory per object is what a growing sandbox pays for).
 //! - [`api`]: the router and the Mollie endpoints, one file per resource
 //!   (customers, payments, mandates, subscriptions, refunds, chargebacks,
 //!   captures, methods, profiles, organizations, permissions, the Apple Pay
@@ -31,7 +32,9 @@
 //! - [`scheduler`]: everything due later on an account's clock (payment
 //!   expiry, refund steps, capture settling, delayed captures, authorization
 //!   expiry, subscription charges, webhook retries), one ordered set per
-//!   account, fired in time order; [`scheduler::advance`] moves a clock
+//!   account, fired in time then booking order (a payment's expiry sits at
+//!   its payment's own place, found without an index);
+//!   [`scheduler::advance`] moves a clock
 //!   forward through them (`POST /_sandbox/clock`).
 //! - [`after_sales`]: how refunds, chargebacks and captures move and what
 //!   they do to their payment (totals, links, its current webhook).
