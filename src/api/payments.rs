@@ -1,6 +1,8 @@
 //! `/v2/payments` and `/v2/customers/{id}/payments`: one implementation of
 //! create, get and list for both.
 
+use std::sync::LazyLock;
+
 use bytes::Bytes;
 use hyper::StatusCode;
 use serde_json::Value;
@@ -358,17 +360,28 @@ fn check_enabled(
     })
 }
 
+/// The names a create may send, joined once: the common ones, then the rare
+/// ones (whose bits follow in what `body_only` returns); the second list
+/// adds `customerId` for `POST /v2/payments`.
+static CREATE_NAMES: LazyLock<[Vec<&'static str>; 2]> = LazyLock::new(|| {
+    let names = [CREATE_FIELDS, payment_fields::CREATE_FIELDS].concat();
+    let mut with_customer = names.clone();
+    with_customer.push("customerId");
+    [names, with_customer]
+});
+
+static UPDATE_NAMES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| [UPDATE_FIELDS, payment_fields::UPDATE_FIELDS].concat());
+
 pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
     ctx.query_only(&["include"])?;
-    let mut fields = [CREATE_FIELDS, payment_fields::CREATE_FIELDS].concat();
     if let Some(id) = path_customer {
         ctx.customer(&ctx.account.data.read(), id)?;
-    } else {
-        fields.push("customerId");
     }
+    let fields = &CREATE_NAMES[usize::from(path_customer.is_none())];
     // The rare fields come right after the common ones in `fields`.
     let rare = (1u64 << payment_fields::CREATE_FIELDS.len()) - 1;
-    let rare_sent = (ctx.body_only(&fields)? >> CREATE_FIELDS.len()) & rare != 0;
+    let rare_sent = (ctx.body_only(fields)? >> CREATE_FIELDS.len()) & rare != 0;
     let b = &ctx.body;
     let amount = validate::amount(b.field("amount"), "The amount is required for payments")?;
     let description = validate::description(b.get("description"))?;
@@ -699,7 +712,7 @@ fn finalized(field: &'static str, what: &str) -> ApiError {
 /// An update never calls the webhook.
 pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
     ctx.query_only(&[])?;
-    ctx.body_only(&[UPDATE_FIELDS, payment_fields::UPDATE_FIELDS].concat())?;
+    ctx.body_only(&UPDATE_NAMES)?;
     let b = &ctx.body;
     let description = b
         .get("description")
