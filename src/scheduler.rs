@@ -40,7 +40,7 @@ pub enum Due {
     SubscriptionCharge(Id),
     /// A failed webhook delivery's next attempt.
     /// Boxed: the other events are one id, and every open payment keeps
-    /// one in the tree and the index; a retry inline would double them all.
+    /// one in the tree; a retry inline would double them all.
     WebhookRetry(Box<crate::webhooks::Retry>),
 }
 
@@ -56,6 +56,12 @@ impl Due {
             Due::AutoCapture(_) => "autoCaptures",
             Due::AuthorizationExpiry(_) => "authorizationExpiries",
         }
+    }
+
+    /// Whether [`Schedule`]'s index holds it: every event but a payment's
+    /// expiry, which its payment finds by place ([`Schedule::cancel_at`]).
+    fn indexed(&self) -> bool {
+        !matches!(self, Due::PaymentExpiry(_))
     }
 }
 
@@ -85,7 +91,7 @@ impl Schedule {
     /// Books `due` at `at`; `seq` is unique in the account and grows in
     /// booking order.
     pub fn at(&mut self, at: i64, seq: u64, due: Due) {
-        if !matches!(due, Due::PaymentExpiry(_)) {
+        if due.indexed() {
             self.index.entry(due.clone()).or_default().push((at, seq));
         }
         self.events.insert((at, seq), due);
@@ -118,7 +124,7 @@ impl Schedule {
             return None;
         }
         let ((at, seq), due) = self.events.pop_first()?;
-        if matches!(due, Due::PaymentExpiry(_)) {
+        if !due.indexed() {
             return Some((at, due));
         }
         if let Some(places) = self.index.get_mut(&due) {

@@ -273,7 +273,7 @@ mod tests {
 
     /// What a payment costs in memory: the allocator rounds a boxed payment
     /// up to its size class (512, then 640 bytes), and every open payment
-    /// keeps an expiry event in the account's schedule, twice.
+    /// keeps an expiry event in the account's schedule.
     #[test]
     fn a_payment_fits_its_allocation_class() {
         assert!(
