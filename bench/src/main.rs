@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use load::{Outcome, Plan, Req};
+use servers::Server;
 
 const USAGE: &str = "\
 mollie-bench run [--quick] [--pin] [--out FILE.md] [--readme README.md]
@@ -28,7 +29,6 @@ mollie-bench load --addr 127.0.0.1:PORT --path /v2/customers --key test_… [--m
 mollie-bench fixtures --out FILE --customers N [--key test_…]
 mollie-bench hardening [--quick] [--only journal|idempotency|save] [--customers N]
 mollie-bench recurring [--quick] [--pin] [--runs N] [--sandbox BIN]";
-use servers::Server;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
