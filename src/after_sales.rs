@@ -201,7 +201,7 @@ pub fn auto_capture(app: &App, account: &Account, data: &mut Data, payment: &str
     }
     let amount = p.amount.clone();
     let capture = Capture {
-        id: data.new_capture_id(),
+        id: data.new_capture_id(at),
         payment_id: Id::new(payment),
         created_at: at,
         amount,
@@ -290,7 +290,7 @@ pub fn charge_back(
         "The amount is higher than what can still be charged back",
     )?;
     let chargeback = Chargeback {
-        id: data.new_chargeback_id(),
+        id: data.new_chargeback_id(now),
         payment_id: Id::new(payment_id),
         created_at: now,
         amount,

@@ -257,7 +257,7 @@ fn mandate_for(
 ) -> Mandate {
     let (method, details) = mandate_details(paid, method, now);
     Mandate {
-        id: data.new_mandate_id(),
+        id: data.new_mandate_id(now),
         customer_id,
         created_at: now,
         status,

@@ -127,7 +127,7 @@ pub fn charge(app: &App, account: &Account, data: &mut Data, id: &str) {
         sub.outcome.unwrap_or(data.charges.outcome)
     };
     journal(app, account, &path, now, call);
-    let payment_id = data.new_payment_id();
+    let payment_id = data.new_payment_id(now);
     let details = if mandate.method == "directdebit" {
         lifecycle::direct_debit_details(data, &mandate, now)
     } else {

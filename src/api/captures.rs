@@ -89,7 +89,7 @@ pub fn create(ctx: &Ctx<'_>, payment_id: &str) -> Result<Resp> {
         "The amount is higher than the authorized amount",
     )?;
     let capture = Capture {
-        id: data.new_capture_id(),
+        id: data.new_capture_id(now),
         payment_id: Id::new(payment_id),
         created_at: now,
         amount,

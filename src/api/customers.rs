@@ -87,7 +87,7 @@ pub fn create(ctx: &Ctx<'_>) -> Result<Resp> {
     let now = ctx.now();
     let mut data = ctx.account.data.write();
     let mut customer = Customer {
-        id: data.new_customer_id(),
+        id: data.new_customer_id(now),
         created_at: now,
         name: None,
         email: None,

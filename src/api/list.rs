@@ -45,7 +45,7 @@ impl ListParams {
     /// refused. An object removed (or unlisted) since the link was made
     /// still has its position, so `in_scope` must judge by the key, not by
     /// the current members of a sub-index.
-    pub fn cursor<T>(
+    pub fn cursor<T: crate::store::Keyed>(
         &self,
         coll: &Collection<T>,
         in_scope: impl Fn(&SortKey) -> bool,
@@ -120,7 +120,7 @@ fn encode<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
 /// Mollie list: the cursor checked against the list paged, each item
 /// rendered by `view`, `next`/`previous` named by `id_of`. Refunds,
 /// chargebacks and captures, of a payment or of the account, all page so.
-pub fn render_page<'a, T, V: serde::Serialize>(
+pub fn render_page<'a, T: crate::store::Keyed, V: serde::Serialize>(
     ctx: &Ctx<'_>,
     coll: &'a Collection<T>,
     index: Option<&'a std::collections::BTreeSet<SortKey>>,

@@ -149,7 +149,7 @@ pub fn create(ctx: &Ctx<'_>, customer: &str) -> Result<Resp> {
     let mut data = ctx.account.data.write();
     let customer_id = ctx.customer(&data, customer)?.id.clone();
     let mandate = Mandate {
-        id: data.new_mandate_id(),
+        id: data.new_mandate_id(now),
         customer_id,
         created_at: now,
         status: MandateStatus::Valid,

@@ -482,7 +482,7 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
         (None, None) => None,
     };
     let mut payment = Payment {
-        id: data.new_payment_id(),
+        id: data.new_payment_id(now),
         created_at: now,
         amount,
         description,

@@ -76,7 +76,7 @@ pub fn create(ctx: &Ctx<'_>, payment_id: &str) -> Result<Resp> {
         "The amount is higher than the remaining amount that can be refunded",
     )?;
     let refund = Refund {
-        id: data.new_refund_id(),
+        id: data.new_refund_id(now),
         payment_id: Id::new(payment_id),
         created_at: now,
         amount,

@@ -234,7 +234,7 @@ pub fn create(ctx: &Ctx<'_>, customer: &str) -> Result<Resp> {
         SubscriptionStatus::Pending
     };
     let sub = Subscription {
-        id: data.new_subscription_id(),
+        id: data.new_subscription_id(now),
         customer_id,
         created_at: now,
         status,

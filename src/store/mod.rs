@@ -27,7 +27,7 @@ use crate::idempotency::IdempotencyStore;
 use crate::ids::{self, Id};
 pub use capture::{Capture, CaptureStatus};
 pub use chargeback::Chargeback;
-pub use collection::{Collection, Page, SortKey};
+pub use collection::{Collection, Keyed, Page, SortKey};
 pub use customer::Customer;
 pub use mandate::{Mandate, MandateStatus};
 pub use payment::{Amount, Country, Money, Payment, PaymentStatus, SequenceType};
@@ -51,6 +51,26 @@ impl Mode {
         }
     }
 }
+
+/// Every kept object carries its id as `id`.
+macro_rules! keyed {
+    ($($t:ty),*) => {
+        $(impl Keyed for $t {
+            fn id(&self) -> &str {
+                &self.id
+            }
+        })*
+    };
+}
+keyed!(
+    Customer,
+    Payment,
+    Mandate,
+    Subscription,
+    Refund,
+    Chargeback,
+    Capture
+);
 
 /// A map by object id. foldhash rather than SipHash: every request looks
 /// an id or two up, and a sandbox on loopback needs no defence against
@@ -160,6 +180,11 @@ pub enum Found<'a, T> {
 pub struct Data {
     rng: StdRng,
     seq: u64,
+    /// Mixed into the places the account's ids name (see [`ids::placed`]).
+    secret: u64,
+    /// The place drawn for the id made last ([`Data::new_payment_id`] and
+    /// the like): the object carrying that id takes it when stored.
+    reserved: Option<SortKey>,
     pub customers: Collection<Customer>,
     /// Deleted customers, by id, with the time of deletion: they answer 410.
     pub deleted_customers: IdMap<i64>,
@@ -218,25 +243,29 @@ impl Default for ChargeSettings {
 
 impl Data {
     pub fn new(rng_seed: u64) -> Data {
+        let mut rng = StdRng::seed_from_u64(rng_seed);
+        let secret = rand::Rng::random(&mut rng);
         Data {
-            rng: StdRng::seed_from_u64(rng_seed),
+            rng,
             seq: 0,
-            customers: Collection::default(),
+            secret,
+            reserved: None,
+            customers: Collection::new(secret),
             deleted_customers: IdMap::default(),
-            payments: Collection::default(),
+            payments: Collection::new(secret),
             customer_payments: IdMap::default(),
-            mandates: Collection::default(),
+            mandates: Collection::new(secret),
             customer_mandates: IdMap::default(),
-            subscriptions: Collection::default(),
+            subscriptions: Collection::new(secret),
             customer_subscriptions: IdMap::default(),
             subscription_payments: IdMap::default(),
             charges: ChargeSettings::default(),
             schedule: Default::default(),
-            refunds: Collection::default(),
+            refunds: Collection::new(secret),
             payment_refunds: IdMap::default(),
-            chargebacks: Collection::default(),
+            chargebacks: Collection::new(secret),
             payment_chargebacks: IdMap::default(),
-            captures: Collection::default(),
+            captures: Collection::new(secret),
             payment_captures: IdMap::default(),
             refund_delay: None,
             profiles: Vec::new(),
@@ -301,31 +330,67 @@ impl Data {
         self.schedule.at(at, self.seq, due);
     }
 
-    pub fn new_customer_id(&mut self) -> Id {
+    /// A new object's id, made at `created_at`: the id names the place
+    /// drawn for it now, which the object takes when it is stored
+    /// ([`Data::key_for`]). Where no id can name the place, a random one,
+    /// which its collection keeps in an index.
+    fn new_id<T: Keyed>(
+        coll: &Collection<T>,
+        rng: &mut StdRng,
+        prefix: &str,
+        key: SortKey,
+        taken: impl Fn(&Id) -> bool,
+    ) -> Id {
+        if let Some(id) = coll.placed_id(prefix, key).filter(|id| !taken(id)) {
+            return id;
+        }
         loop {
-            let id = ids::generate("cst_", &mut self.rng);
-            if self.customers.get(&id).is_none() && !self.deleted_customers.contains_key(&id) {
+            let id = ids::generate(prefix, rng);
+            if coll.get(&id).is_none() && !taken(&id) {
                 return id;
             }
         }
     }
 
-    pub fn new_payment_id(&mut self) -> Id {
-        loop {
-            let id = ids::generate("tr_", &mut self.rng);
-            if self.payments.get(&id).is_none() {
-                return id;
+    /// Draws the place of an object about to be made at `created_at`.
+    fn reserve(&mut self, created_at: i64) -> SortKey {
+        let key = self.next_key(created_at);
+        self.reserved = Some(key);
+        key
+    }
+
+    /// Where an object being stored goes: the place its id names when that
+    /// is the place drawn for it, else a new one (an object loaded, or one
+    /// whose id was not the last made).
+    fn key_for(&mut self, id: &str, created_at: i64) -> SortKey {
+        match self.reserved {
+            Some(k)
+                if k.created_at == created_at
+                    && ids::place_of(id, self.secret) == Some((k.created_at, k.seq)) =>
+            {
+                self.reserved = None;
+                k
             }
+            _ => self.next_key(created_at),
         }
     }
 
-    pub fn new_mandate_id(&mut self) -> Id {
-        loop {
-            let id = ids::generate("mdt_", &mut self.rng);
-            if self.mandates.get(&id).is_none() {
-                return id;
-            }
-        }
+    pub fn new_customer_id(&mut self, created_at: i64) -> Id {
+        let key = self.reserve(created_at);
+        let deleted = &self.deleted_customers;
+        Self::new_id(&self.customers, &mut self.rng, "cst_", key, |id| {
+            !deleted.is_empty() && deleted.contains_key(id)
+        })
+    }
+
+    pub fn new_payment_id(&mut self, created_at: i64) -> Id {
+        let key = self.reserve(created_at);
+        Self::new_id(&self.payments, &mut self.rng, "tr_", key, |_| false)
+    }
+
+    pub fn new_mandate_id(&mut self, created_at: i64) -> Id {
+        let key = self.reserve(created_at);
+        Self::new_id(&self.mandates, &mut self.rng, "mdt_", key, |_| false)
     }
 
     /// A seed for the generator of the data that replaces this (a reset):
@@ -335,40 +400,24 @@ impl Data {
         rand::Rng::random(&mut self.rng)
     }
 
-    pub fn new_refund_id(&mut self) -> Id {
-        loop {
-            let id = ids::generate("re_", &mut self.rng);
-            if self.refunds.get(&id).is_none() {
-                return id;
-            }
-        }
+    pub fn new_refund_id(&mut self, created_at: i64) -> Id {
+        let key = self.reserve(created_at);
+        Self::new_id(&self.refunds, &mut self.rng, "re_", key, |_| false)
     }
 
-    pub fn new_chargeback_id(&mut self) -> Id {
-        loop {
-            let id = ids::generate("chb_", &mut self.rng);
-            if self.chargebacks.get(&id).is_none() {
-                return id;
-            }
-        }
+    pub fn new_chargeback_id(&mut self, created_at: i64) -> Id {
+        let key = self.reserve(created_at);
+        Self::new_id(&self.chargebacks, &mut self.rng, "chb_", key, |_| false)
     }
 
-    pub fn new_capture_id(&mut self) -> Id {
-        loop {
-            let id = ids::generate("cpt_", &mut self.rng);
-            if self.captures.get(&id).is_none() {
-                return id;
-            }
-        }
+    pub fn new_capture_id(&mut self, created_at: i64) -> Id {
+        let key = self.reserve(created_at);
+        Self::new_id(&self.captures, &mut self.rng, "cpt_", key, |_| false)
     }
 
-    pub fn new_subscription_id(&mut self) -> Id {
-        loop {
-            let id = ids::generate("sub_", &mut self.rng);
-            if self.subscriptions.get(&id).is_none() {
-                return id;
-            }
-        }
+    pub fn new_subscription_id(&mut self, created_at: i64) -> Id {
+        let key = self.reserve(created_at);
+        Self::new_id(&self.subscriptions, &mut self.rng, "sub_", key, |_| false)
     }
 
     /// Random characters for test details (fingerprints, references).
@@ -387,7 +436,7 @@ impl Data {
     }
 
     pub fn insert_customer(&mut self, customer: Customer) {
-        let key = self.next_key(customer.created_at);
+        let key = self.key_for(&customer.id, customer.created_at);
         self.customers.insert(customer.id.clone(), key, customer);
     }
 
@@ -403,7 +452,7 @@ impl Data {
     }
 
     pub fn insert_payment(&mut self, payment: Payment) {
-        let key = self.next_key(payment.created_at);
+        let key = self.key_for(&payment.id, payment.created_at);
         if let Some(cst) = &payment.customer_id {
             self.customer_payments
                 .entry(cst.clone())
@@ -429,7 +478,7 @@ impl Data {
     /// A refund, in the account's list and its payment's; the payment's
     /// totals follow.
     pub fn insert_refund(&mut self, refund: Refund) {
-        let key = self.next_key(refund.created_at);
+        let key = self.key_for(&refund.id, refund.created_at);
         let payment = refund.payment_id.clone();
         let counted = refund
             .status
@@ -452,7 +501,7 @@ impl Data {
     }
 
     pub fn insert_chargeback(&mut self, chargeback: Chargeback) {
-        let key = self.next_key(chargeback.created_at);
+        let key = self.key_for(&chargeback.id, chargeback.created_at);
         let payment = chargeback.payment_id.clone();
         self.payment_chargebacks
             .entry(payment.clone())
@@ -464,7 +513,7 @@ impl Data {
     }
 
     pub fn insert_capture(&mut self, capture: Capture) {
-        let key = self.next_key(capture.created_at);
+        let key = self.key_for(&capture.id, capture.created_at);
         let payment = capture.payment_id.clone();
         self.payment_captures
             .entry(payment.clone())
@@ -544,7 +593,7 @@ impl Data {
     }
 
     pub fn insert_mandate(&mut self, mandate: Mandate) {
-        let key = self.next_key(mandate.created_at);
+        let key = self.key_for(&mandate.id, mandate.created_at);
         if mandate.revoked_at.is_none() {
             self.customer_mandates
                 .entry(mandate.customer_id.clone())
@@ -577,7 +626,7 @@ impl Data {
 
     /// Adds a subscription and, when it is to charge, its next charge.
     pub fn insert_subscription(&mut self, sub: Subscription) {
-        let key = self.next_key(sub.created_at);
+        let key = self.key_for(&sub.id, sub.created_at);
         self.customer_subscriptions
             .entry(sub.customer_id.clone())
             .or_default()
