@@ -180,11 +180,9 @@ pub enum Found<'a, T> {
 pub struct Data {
     rng: StdRng,
     seq: u64,
-    /// Mixed into the places the account's ids name (see [`ids::placed`]).
-    secret: u64,
-    /// The place drawn for the id made last ([`Data::new_payment_id`] and
-    /// the like): the object carrying that id takes it when stored.
-    reserved: Option<SortKey>,
+    /// The id made last ([`Data::new_payment_id`] and the like) and the
+    /// place drawn for it: the object carrying that id takes it when stored.
+    reserved: Option<(Id, SortKey)>,
     pub customers: Collection<Customer>,
     /// Deleted customers, by id, with the time of deletion: they answer 410.
     pub deleted_customers: IdMap<i64>,
@@ -244,11 +242,11 @@ impl Default for ChargeSettings {
 impl Data {
     pub fn new(rng_seed: u64) -> Data {
         let mut rng = StdRng::seed_from_u64(rng_seed);
+        // Mixed into the places the account's ids name (`ids::placed`).
         let secret = rand::Rng::random(&mut rng);
         Data {
             rng,
             seq: 0,
-            secret,
             reserved: None,
             customers: Collection::new(secret),
             deleted_customers: IdMap::default(),
@@ -352,45 +350,45 @@ impl Data {
         }
     }
 
-    /// Draws the place of an object about to be made at `created_at`.
-    fn reserve(&mut self, created_at: i64) -> SortKey {
-        let key = self.next_key(created_at);
-        self.reserved = Some(key);
-        key
+    /// Remembers `id` as the one made for `key`.
+    fn reserved(&mut self, id: Id, key: SortKey) -> Id {
+        self.reserved = Some((id.clone(), key));
+        id
     }
 
-    /// Where an object being stored goes: the place its id names when that
-    /// is the place drawn for it, else a new one (an object loaded, or one
-    /// whose id was not the last made).
+    /// Where an object being stored goes: the place drawn with its id when
+    /// its id is the one made last, else a new one (an object loaded, or
+    /// one whose id was not the last made).
     fn key_for(&mut self, id: &str, created_at: i64) -> SortKey {
-        match self.reserved {
-            Some(k)
-                if k.created_at == created_at
-                    && ids::place_of(id, self.secret) == Some((k.created_at, k.seq)) =>
-            {
+        match &self.reserved {
+            Some((made, key)) if made == id && key.created_at == created_at => {
+                let key = *key;
                 self.reserved = None;
-                k
+                key
             }
             _ => self.next_key(created_at),
         }
     }
 
     pub fn new_customer_id(&mut self, created_at: i64) -> Id {
-        let key = self.reserve(created_at);
+        let key = self.next_key(created_at);
         let deleted = &self.deleted_customers;
-        Self::new_id(&self.customers, &mut self.rng, "cst_", key, |id| {
+        let id = Self::new_id(&self.customers, &mut self.rng, "cst_", key, |id| {
             !deleted.is_empty() && deleted.contains_key(id)
-        })
+        });
+        self.reserved(id, key)
     }
 
     pub fn new_payment_id(&mut self, created_at: i64) -> Id {
-        let key = self.reserve(created_at);
-        Self::new_id(&self.payments, &mut self.rng, "tr_", key, |_| false)
+        let key = self.next_key(created_at);
+        let id = Self::new_id(&self.payments, &mut self.rng, "tr_", key, |_| false);
+        self.reserved(id, key)
     }
 
     pub fn new_mandate_id(&mut self, created_at: i64) -> Id {
-        let key = self.reserve(created_at);
-        Self::new_id(&self.mandates, &mut self.rng, "mdt_", key, |_| false)
+        let key = self.next_key(created_at);
+        let id = Self::new_id(&self.mandates, &mut self.rng, "mdt_", key, |_| false);
+        self.reserved(id, key)
     }
 
     /// A seed for the generator of the data that replaces this (a reset):
@@ -401,23 +399,27 @@ impl Data {
     }
 
     pub fn new_refund_id(&mut self, created_at: i64) -> Id {
-        let key = self.reserve(created_at);
-        Self::new_id(&self.refunds, &mut self.rng, "re_", key, |_| false)
+        let key = self.next_key(created_at);
+        let id = Self::new_id(&self.refunds, &mut self.rng, "re_", key, |_| false);
+        self.reserved(id, key)
     }
 
     pub fn new_chargeback_id(&mut self, created_at: i64) -> Id {
-        let key = self.reserve(created_at);
-        Self::new_id(&self.chargebacks, &mut self.rng, "chb_", key, |_| false)
+        let key = self.next_key(created_at);
+        let id = Self::new_id(&self.chargebacks, &mut self.rng, "chb_", key, |_| false);
+        self.reserved(id, key)
     }
 
     pub fn new_capture_id(&mut self, created_at: i64) -> Id {
-        let key = self.reserve(created_at);
-        Self::new_id(&self.captures, &mut self.rng, "cpt_", key, |_| false)
+        let key = self.next_key(created_at);
+        let id = Self::new_id(&self.captures, &mut self.rng, "cpt_", key, |_| false);
+        self.reserved(id, key)
     }
 
     pub fn new_subscription_id(&mut self, created_at: i64) -> Id {
-        let key = self.reserve(created_at);
-        Self::new_id(&self.subscriptions, &mut self.rng, "sub_", key, |_| false)
+        let key = self.next_key(created_at);
+        let id = Self::new_id(&self.subscriptions, &mut self.rng, "sub_", key, |_| false);
+        self.reserved(id, key)
     }
 
     /// Random characters for test details (fingerprints, references).
