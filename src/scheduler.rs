@@ -58,10 +58,15 @@ impl Due {
         }
     }
 
-    /// Whether [`Schedule`]'s index holds it: every event but a payment's
-    /// expiry, which its payment finds by place ([`Schedule::cancel_at`]).
+    /// Whether [`Schedule`]'s index holds it: only a subscription's charge,
+    /// the one event dropped through its object ([`Schedule::cancel`]: a
+    /// cancel, a suspension, a customer's deletion). A payment's expiry is
+    /// dropped by its place ([`Schedule::cancel_at`]); every other event
+    /// fires and finds its object as it is then (a canceled refund's step
+    /// does nothing). A refund books two steps: indexing them was a random
+    /// write and erase in a table of every refund in flight.
     fn indexed(&self) -> bool {
-        !matches!(self, Due::PaymentExpiry(_))
+        matches!(self, Due::SubscriptionCharge(_))
     }
 }
 
@@ -73,12 +78,12 @@ pub struct Schedule {
     /// The sequence is the account's one counter ([`Data::schedule_at`]),
     /// so events of the same second fire in the order they were booked.
     events: BTreeMap<(i64, u64), Due>,
-    /// Where each event sits in `events`: a cascade drops an object's
-    /// events by lookup, not by a walk through every event of the account
-    /// (a charge reschedules its subscription: thousands in one advance,
-    /// each with thousands pending). Nearly every object has one event at a
-    /// time: kept inline, booking one allocates nothing beside the set's
-    /// own node.
+    /// Where each subscription's charge sits in `events` ([`Due::indexed`]):
+    /// a cascade drops a subscription's events by lookup, not by a walk
+    /// through every event of the account (a charge reschedules its
+    /// subscription: thousands in one advance, each with thousands pending).
+    /// Nearly every subscription has one event at a time: kept inline,
+    /// booking one allocates nothing beside the set's own node.
     ///
     /// A payment's expiry is not in it: every open payment has one, and a
     /// random write into a table of millions was the dearest part of storing
@@ -103,7 +108,7 @@ impl Schedule {
     }
 
     /// Drops every event of `due` (the object it concerns is gone or
-    /// settled); not for a payment's expiry, which is not indexed.
+    /// settled); only for an indexed event ([`Due::indexed`]).
     pub fn cancel(&mut self, due: &Due) {
         for (at, seq) in self.index.remove(due).unwrap_or_default() {
             self.events.remove(&(at, seq));
@@ -361,14 +366,19 @@ mod tests {
 
     #[test]
     fn cancel_drops_matching_events() {
+        let charge = |id: &str| Due::SubscriptionCharge(id.into());
         let mut s = Schedule::default();
-        s.at(5, 1, Due::RefundStep("re_a".into()));
-        s.at(6, 2, Due::RefundStep("re_b".into()));
-        s.at(7, 3, Due::RefundStep("re_a".into()));
-        s.cancel(&Due::RefundStep("re_a".into()));
-        assert_eq!(s.len(), 1);
+        s.at(5, 1, charge("sub_a"));
+        s.at(6, 2, charge("sub_b"));
+        s.at(7, 3, charge("sub_a"));
+        s.at(8, 4, Due::RefundStep("re_a".into()));
+        // Only a subscription's charge is dropped through its object.
+        assert_eq!(s.index.len(), 2);
+        s.cancel(&charge("sub_a"));
+        assert_eq!(s.len(), 2);
         assert_eq!(s.next_at(), Some(6));
-        assert_eq!(s.pop_due(10), Some((6, Due::RefundStep("re_b".into()))));
+        assert_eq!(s.pop_due(10), Some((6, charge("sub_b"))));
+        assert_eq!(s.pop_due(10), Some((8, Due::RefundStep("re_a".into()))));
         assert!(s.is_empty() && s.index.is_empty());
     }
 
@@ -377,7 +387,7 @@ mod tests {
         let mut s = Schedule::default();
         s.at(5, 1, Due::PaymentExpiry("tr_a".into()));
         s.at(5, 2, Due::PaymentExpiry("tr_b".into()));
-        s.at(5, 3, Due::RefundStep("re_a".into()));
+        s.at(5, 3, Due::SubscriptionCharge("sub_a".into()));
         assert_eq!(s.index.len(), 1);
         s.cancel_at(5, 1);
         // The wrong place drops nothing.
@@ -387,7 +397,7 @@ mod tests {
             order,
             vec![
                 (5, Due::PaymentExpiry("tr_b".into())),
-                (5, Due::RefundStep("re_a".into())),
+                (5, Due::SubscriptionCharge("sub_a".into())),
             ]
         );
         assert!(s.is_empty() && s.index.is_empty());
