@@ -33,7 +33,8 @@
 //!   expiry, refund steps, capture settling, delayed captures, authorization
 //!   expiry, subscription charges, webhook retries), one ordered set per
 //!   account, fired in time then booking order (a payment's expiry sits at
-//!   its payment's own place, found without an index);
+//!   its payment's own place; only a subscription's charge, the one event
+//!   cancelled through its object, is indexed);
 //!   [`scheduler::advance`] moves a clock
 //!   forward through them (`POST /_sandbox/clock`).
 //! - [`after_sales`]: how refunds, chargebacks and captures move and what
@@ -87,7 +88,9 @@
 //!   [`checkout::methods`].
 //! - [`clock`], [`ids`]: per-account time (an offset from real time, pinned
 //!   while an advance fires an event; `--clock-start` or a fixture's `now`
-//!   starts it at a fixed time) and Mollie-shaped ids.
+//!   starts it at a fixed time) and Mollie-shaped ids; an id an account
+//!   makes names its object's place in the account's lists
+//!   ([`ids::placed`]), so [`store::Collection`] finds it without an index.
 //! - [`config`]: every setting, filled by the CLI (`main.rs`) from flags and
 //!   `MOLLIE_SANDBOX_*` variables; [`health`]: the client side of
 //!   `mollie-sandbox healthcheck`.

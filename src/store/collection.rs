@@ -1,5 +1,7 @@
-//! An ordered collection: objects kept in creation order, found by id in O(1)
-//! and paged from any cursor in O(log n + limit). Mollie lists are
+//! An ordered collection: objects kept in creation order, found by id in
+//! O(log n) (an id the account made names the object's place; any other id
+//! is looked up in an index first) and paged from any cursor in
+//! O(log n + limit). Mollie lists are
 //! newest-first with an inclusive `from` cursor; [`Collection::page`] implements exactly
 //! that, for the whole collection or for a sub-index (a customer's payments).
 
