@@ -108,7 +108,7 @@ impl Schedule {
     }
 
     /// Drops every event of `due` (the object it concerns is gone or
-    /// settled); only for an indexed event ([`Due::indexed`]).
+    /// settled); only for an indexed event (see `Due::indexed`).
     pub fn cancel(&mut self, due: &Due) {
         for (at, seq) in self.index.remove(due).unwrap_or_default() {
             self.events.remove(&(at, seq));
