@@ -328,30 +328,28 @@ impl Data {
         self.schedule.at(at, self.seq, due);
     }
 
-    /// A new object's id, made at `created_at`: the id names the place
-    /// drawn for it now, which the object takes when it is stored
-    /// ([`Data::key_for`]). Where no id can name the place, a random one,
+    /// A new object's id, made at `created_at`, for the collection `coll`
+    /// picks: the id names the place drawn for it now, which the object
+    /// takes when it is stored ([`Data::key_for`]). Where no id can name
+    /// the place (or `taken` says another object has it), a random one,
     /// which its collection keeps in an index.
     fn new_id<T: Keyed>(
-        coll: &Collection<T>,
-        rng: &mut StdRng,
+        &mut self,
+        created_at: i64,
         prefix: &str,
-        key: SortKey,
-        taken: impl Fn(&Id) -> bool,
+        coll: fn(&Data) -> &Collection<T>,
+        taken: fn(&Data, &Id) -> bool,
     ) -> Id {
-        if let Some(id) = coll.placed_id(prefix, key).filter(|id| !taken(id)) {
-            return id;
-        }
-        loop {
-            let id = ids::generate(prefix, rng);
-            if coll.get(&id).is_none() && !taken(&id) {
-                return id;
-            }
-        }
-    }
-
-    /// Remembers `id` as the one made for `key`.
-    fn reserved(&mut self, id: Id, key: SortKey) -> Id {
+        let key = self.next_key(created_at);
+        let id = match coll(self).placed_id(prefix, key) {
+            Some(id) if !taken(self, &id) => id,
+            _ => loop {
+                let id = ids::generate(prefix, &mut self.rng);
+                if coll(self).get(&id).is_none() && !taken(self, &id) {
+                    break id;
+                }
+            },
+        };
         self.reserved = Some((id.clone(), key));
         id
     }
@@ -371,24 +369,36 @@ impl Data {
     }
 
     pub fn new_customer_id(&mut self, created_at: i64) -> Id {
-        let key = self.next_key(created_at);
-        let deleted = &self.deleted_customers;
-        let id = Self::new_id(&self.customers, &mut self.rng, "cst_", key, |id| {
-            !deleted.is_empty() && deleted.contains_key(id)
-        });
-        self.reserved(id, key)
+        self.new_id(
+            created_at,
+            "cst_",
+            |d| &d.customers,
+            |d, id| !d.deleted_customers.is_empty() && d.deleted_customers.contains_key(id),
+        )
     }
 
     pub fn new_payment_id(&mut self, created_at: i64) -> Id {
-        let key = self.next_key(created_at);
-        let id = Self::new_id(&self.payments, &mut self.rng, "tr_", key, |_| false);
-        self.reserved(id, key)
+        self.new_id(created_at, "tr_", |d| &d.payments, |_, _| false)
     }
 
     pub fn new_mandate_id(&mut self, created_at: i64) -> Id {
-        let key = self.next_key(created_at);
-        let id = Self::new_id(&self.mandates, &mut self.rng, "mdt_", key, |_| false);
-        self.reserved(id, key)
+        self.new_id(created_at, "mdt_", |d| &d.mandates, |_, _| false)
+    }
+
+    pub fn new_refund_id(&mut self, created_at: i64) -> Id {
+        self.new_id(created_at, "re_", |d| &d.refunds, |_, _| false)
+    }
+
+    pub fn new_chargeback_id(&mut self, created_at: i64) -> Id {
+        self.new_id(created_at, "chb_", |d| &d.chargebacks, |_, _| false)
+    }
+
+    pub fn new_capture_id(&mut self, created_at: i64) -> Id {
+        self.new_id(created_at, "cpt_", |d| &d.captures, |_, _| false)
+    }
+
+    pub fn new_subscription_id(&mut self, created_at: i64) -> Id {
+        self.new_id(created_at, "sub_", |d| &d.subscriptions, |_, _| false)
     }
 
     /// A seed for the generator of the data that replaces this (a reset):
@@ -396,30 +406,6 @@ impl Data {
     /// ones made before it, and a run with `--seed` still replays.
     pub fn next_seed(&mut self) -> u64 {
         rand::Rng::random(&mut self.rng)
-    }
-
-    pub fn new_refund_id(&mut self, created_at: i64) -> Id {
-        let key = self.next_key(created_at);
-        let id = Self::new_id(&self.refunds, &mut self.rng, "re_", key, |_| false);
-        self.reserved(id, key)
-    }
-
-    pub fn new_chargeback_id(&mut self, created_at: i64) -> Id {
-        let key = self.next_key(created_at);
-        let id = Self::new_id(&self.chargebacks, &mut self.rng, "chb_", key, |_| false);
-        self.reserved(id, key)
-    }
-
-    pub fn new_capture_id(&mut self, created_at: i64) -> Id {
-        let key = self.next_key(created_at);
-        let id = Self::new_id(&self.captures, &mut self.rng, "cpt_", key, |_| false);
-        self.reserved(id, key)
-    }
-
-    pub fn new_subscription_id(&mut self, created_at: i64) -> Id {
-        let key = self.next_key(created_at);
-        let id = Self::new_id(&self.subscriptions, &mut self.rng, "sub_", key, |_| false);
-        self.reserved(id, key)
     }
 
     /// Random characters for test details (fingerprints, references).
