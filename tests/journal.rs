@@ -228,6 +228,47 @@ async fn every_journal_together_stays_under_its_bound() {
     s.shutdown().await;
 }
 
+/// A trim frees a quarter MiB below the bound, not a quarter of the
+/// bound: it runs in the request that crossed the bound, and freeing a
+/// quarter of 64 MiB at once stalled every request behind it for 27 ms.
+#[tokio::test]
+async fn a_trim_frees_a_little_at_a_time() {
+    let s = start(Config {
+        journal_max_mb: 2,
+        ..config(1)
+    })
+    .await;
+    let max = 2 * 1024 * 1024;
+    let step = 256 * 1024;
+    let long = "x".repeat(4000);
+    let keys: Vec<String> = (0..80).map(|_| key()).collect();
+    let budget = s.app.registry.journal_budget();
+    let mut trims = 0;
+    let mut last = 0;
+    let mut lowest_after_full = usize::MAX;
+    for i in 0..100 {
+        for k in &keys {
+            let r = get(s.addr, &format!("/v2/customers?i={i}&pad={long}"), k).await;
+            assert_eq!(r.status, 422);
+            let used = budget.used();
+            assert!(used <= max, "{used} bytes");
+            if used < last {
+                trims += 1;
+                lowest_after_full = lowest_after_full.min(used);
+            }
+            last = used;
+        }
+    }
+    // ~330 bytes an entry: 8,000 entries are some 2.6 MB, over the bound.
+    assert!(trims >= 2, "{trims} trims");
+    // One entry's cap of slack beside the step.
+    assert!(
+        lowest_after_full + step + 512 >= max,
+        "a trim went down to {lowest_after_full} bytes"
+    );
+    s.shutdown().await;
+}
+
 /// An account that only read is dropped after `--account-idle-secs`; one
 /// that wrote stays, and so does one a fixture named.
 #[tokio::test]
