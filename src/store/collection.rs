@@ -66,8 +66,8 @@ impl<T: Keyed> Collection<T> {
         (!taken).then_some(id)
     }
 
-    /// The place `id` names, when the object there has that id.
-    fn placed_key(&self, id: &str) -> Option<SortKey> {
+    /// The place `id` names and the object there, when it has that id.
+    fn placed_entry(&self, id: &str) -> Option<(SortKey, &T)> {
         let (lo, hi) = self.placed?;
         let (created_at, seq) = ids::place_of(id, self.secret)?;
         let key = SortKey { created_at, seq };
@@ -75,7 +75,19 @@ impl<T: Keyed> Collection<T> {
             return None;
         }
         let item = self.items.get(&key)?;
-        (item.id() == id).then_some(key)
+        (item.id() == id).then_some((key, &**item))
+    }
+
+    fn placed_key(&self, id: &str) -> Option<SortKey> {
+        self.placed_entry(id).map(|(key, _)| key)
+    }
+
+    /// The object `id` names and where it stands, in one walk down the tree.
+    pub fn entry(&self, id: &str) -> Option<(SortKey, &T)> {
+        self.placed_entry(id).or_else(|| {
+            let key = *self.keys.get(id)?;
+            self.items.get(&key).map(|b| (key, &**b))
+        })
     }
 
     pub fn insert(&mut self, id: Id, key: SortKey, item: T) {
@@ -116,9 +128,7 @@ impl<T: Keyed> Collection<T> {
     }
 
     pub fn get(&self, id: &str) -> Option<&T> {
-        self.key_of(id)
-            .and_then(|k| self.items.get(&k))
-            .map(|b| &**b)
+        self.entry(id).map(|(_, item)| item)
     }
 
     pub fn get_mut(&mut self, id: &str) -> Option<&mut T> {

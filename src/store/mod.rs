@@ -572,10 +572,7 @@ impl Data {
 
     /// Takes a payment out of the expiry schedule (it reached a final status).
     pub fn unschedule_expiry(&mut self, id: &str) {
-        let Some(key) = self.payments.key_of(id) else {
-            return;
-        };
-        if let Some(at) = self.payments.by_key(&key).and_then(|p| p.expires_at) {
+        if let Some((key, Some(at))) = self.payments.entry(id).map(|(k, p)| (k, p.expires_at)) {
             self.schedule.cancel_at(at, key.seq);
         }
     }
