@@ -54,7 +54,7 @@ def samples(lines):
 # Work the background loop does (a refund's steps, expiries), whatever it
 # calls: matched on the whole stack before the walk from the leaf, which
 # would charge it to the handler's functions it shares with requests.
-BACKGROUND = ("background events (scheduler::run)", re.compile(r"mollie_sandbox::scheduler::run\b|mollie_sandbox::scheduler::run::|mollie_sandbox::scheduler::run_due"))
+BACKGROUND = ("background events (scheduler::run)", re.compile(r"mollie_sandbox::scheduler::run(_due)?\b"))
 
 
 def stage(frames):
