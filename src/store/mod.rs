@@ -7,6 +7,7 @@ pub mod capture;
 pub mod chargeback;
 pub mod collection;
 pub mod customer;
+pub mod data_lock;
 pub mod mandate;
 pub mod payment;
 pub mod payment_extra;
@@ -18,7 +19,7 @@ pub mod subscription;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
-use parking_lot::{Mutex, RwLock};
+use parking_lot::Mutex;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
@@ -29,6 +30,7 @@ pub use capture::{Capture, CaptureStatus};
 pub use chargeback::Chargeback;
 pub use collection::{Collection, Keyed, Page, SortKey};
 pub use customer::Customer;
+pub use data_lock::{DataLock, Version};
 pub use mandate::{Mandate, MandateStatus};
 pub use payment::{Amount, Country, Money, Payment, PaymentStatus, SequenceType};
 pub use payment_extra::PaymentExtra;
@@ -82,7 +84,7 @@ pub struct Account {
     pub mode: Mode,
     pub profile_id: Id,
     pub clock: Clock,
-    pub data: RwLock<Data>,
+    pub data: DataLock,
     pub idempotency: Mutex<IdempotencyStore>,
     /// The account's own scenario and every scenario's counters here.
     pub scenarios: crate::scenario::AccountScenarios,
@@ -121,7 +123,7 @@ impl Account {
             mode,
             profile_id,
             clock,
-            data: RwLock::new(data),
+            data: DataLock::new(data),
             idempotency: Mutex::new(IdempotencyStore::default()),
             scenarios: Default::default(),
             journal: Default::default(),
