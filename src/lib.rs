@@ -50,7 +50,9 @@
 //!   public roots, the system's, and `--webhook-ca`.
 //! - [`validate`]: the field rules endpoints share (amounts, locales, URLs).
 //! - [`views`]: how each resource renders as HAL JSON, one file per
-//!   resource.
+//!   resource; [`views::reuse`] gives a worker thread's last body of a
+//!   customer or payment again while its account's [`store::DataLock`]
+//!   version (moved on by every write) has not moved.
 //! - [`error`]: Mollie's error body, the one way failures are rendered.
 //! - [`idempotency`]: `Idempotency-Key` replay and conflicts.
 //! - [`scenario`]: scripted errors, latency and connection faults (files,
@@ -124,7 +126,8 @@
 //!   -> api::route: method + path -> handler         404/405
 //!   -> handler: validate -> lock the account's Data -> read/mutate
 //!   -> views: HAL JSON written as text (serde where a value needs
-//!        escaping), hrefs from the public base URL
+//!        escaping), hrefs from the public base URL; a GET of a customer
+//!        or payment the thread rendered at the same version: that body
 //!
 //! in the background (started by [`start`], stopped by [`Server::shutdown`]):
 //!   webhooks::run_worker        queue -> POST webhookUrl, retries, log

@@ -7,6 +7,7 @@ use crate::error::Result;
 use crate::http::response::{hal_response, no_content, Resp};
 use crate::store::{Customer, Data};
 use crate::validate;
+use crate::views::reuse::{self, Reuse};
 use crate::views::TextView;
 use crate::views::{CustomerLinks, CustomerView, ListView, Render};
 
@@ -31,12 +32,24 @@ pub fn render_one(
     render: Render<'_>,
     doc: &'static str,
 ) -> Resp {
-    let view = CustomerView {
+    hal_response(
+        status,
+        Bytes::from(view(customer, data, render, doc).body()),
+    )
+}
+
+/// `customer` as the single-object endpoints answer it.
+fn view<'a>(
+    customer: &'a Customer,
+    data: &Data,
+    render: Render<'a>,
+    doc: &'static str,
+) -> CustomerView<'a> {
+    CustomerView {
         customer,
         render,
         links: Some(links(data, &customer.id, Some(doc))),
-    };
-    hal_response(status, Bytes::from(view.body()))
+    }
 }
 
 /// The fields of a create or update body that were sent, validated.
@@ -112,13 +125,18 @@ pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
     ctx.query_only(&[])?;
     let data = ctx.account.data.read();
     let customer = ctx.customer(&data, id)?;
-    Ok(render_one(
-        StatusCode::OK,
-        customer,
-        &data,
-        ctx.render(),
-        "customers-api/get-customer",
-    ))
+    let render = ctx.render();
+    let doc = "customers-api/get-customer";
+    let key = Reuse {
+        version: ctx.account.data.version(&data),
+        resource: "customer",
+        id: &customer.id,
+        base: render.base,
+        testmode_links: render.testmode_links,
+        documentation: doc,
+    };
+    let body = reuse::body(&key, || view(customer, &data, render, doc).body());
+    Ok(hal_response(StatusCode::OK, body))
 }
 
 pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {

@@ -16,6 +16,7 @@ use crate::ids::{self, Id};
 use crate::lifecycle;
 use crate::store::{Country, Data, Mandate, Payment, PaymentStatus, SequenceType};
 use crate::validate;
+use crate::views::reuse::{self, Reuse};
 use crate::views::TextView;
 use crate::views::{
     CaptureView, ChargebackView, ListView, PaymentEmbeds, PaymentLinks, PaymentView, RefundView,
@@ -61,15 +62,27 @@ pub fn render_embedded(
     doc: &'static str,
     embedded: Option<PaymentEmbeds<'_>>,
 ) -> Resp {
-    let view = PaymentView {
+    hal_response(
+        status,
+        Bytes::from(view(payment, render, doc, embedded).body()),
+    )
+}
+
+/// `payment` as the single-object endpoints answer it.
+fn view<'a>(
+    payment: &'a Payment,
+    render: Render<'a>,
+    doc: &'static str,
+    embedded: Option<PaymentEmbeds<'a>>,
+) -> PaymentView<'a> {
+    PaymentView {
         payment,
         render,
         links: Some(PaymentLinks {
             documentation: Some(doc),
         }),
         embedded,
-    };
-    hal_response(status, Bytes::from(view.body()))
+    }
 }
 
 /// [`render_one`], with what the request's `include` asks for
@@ -84,15 +97,7 @@ fn render_included(
     if !crate::views::wants_qr_code(ctx.query.get("include")) {
         return render_embedded(status, payment, ctx.render(), doc, embedded);
     }
-    let view = PaymentView {
-        payment,
-        render: ctx.render(),
-        links: Some(PaymentLinks {
-            documentation: Some(doc),
-        }),
-        embedded,
-    };
-    let json = crate::views::with_qr_code(&view);
+    let json = crate::views::with_qr_code(&view(payment, ctx.render(), doc, embedded));
     hal_response(status, Bytes::from(json.to_string()))
 }
 
@@ -611,11 +616,25 @@ pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
         .get(id)
         .ok_or_else(|| ApiError::not_found("payment", id))?;
     let render = ctx.render();
+    let doc = "payments-api/get-payment";
+    if which.is_none() && !crate::views::wants_qr_code(ctx.query.get("include")) {
+        // What a shop polling for the status asks, again and again.
+        let key = Reuse {
+            version: ctx.account.data.version(&data),
+            resource: "payment",
+            id: &payment.id,
+            base: render.base,
+            testmode_links: render.testmode_links,
+            documentation: doc,
+        };
+        let body = reuse::body(&key, || view(payment, render, doc, None).body());
+        return Ok(hal_response(StatusCode::OK, body));
+    }
     Ok(render_included(
         ctx,
         StatusCode::OK,
         payment,
-        "payments-api/get-payment",
+        doc,
         which.map(|w| embeds(&data, id, render, w)),
     ))
 }

@@ -19,6 +19,7 @@ pub mod method;
 mod payment;
 pub mod profile;
 mod refund;
+pub mod reuse;
 mod subscription;
 
 pub use capture::CaptureView;
