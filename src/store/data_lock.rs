@@ -31,6 +31,14 @@ pub struct Version {
     count: u64,
 }
 
+impl Version {
+    /// The same account's at another count: with `current` read under
+    /// the lock, this one is from before a later write.
+    pub fn is_superseded_by(self, current: Version) -> bool {
+        self.serial == current.serial && self.count != current.count
+    }
+}
+
 impl DataLock {
     pub fn new(data: Data) -> DataLock {
         DataLock {
@@ -78,6 +86,8 @@ mod tests {
         drop(lock.write());
         let second = lock.version(&lock.read());
         assert_ne!(first, second);
+        assert!(first.is_superseded_by(second));
+        assert!(!second.is_superseded_by(second));
         let other = DataLock::new(Data::new(1));
         assert_ne!(first, other.version(&other.read()));
     }

@@ -89,13 +89,14 @@ pub fn body(key: &Reuse<'_>, render: impl FnOnce() -> Vec<u8>) -> Bytes {
     if body.len() <= MAX_KEPT {
         KEPT.with(|slots| {
             if let Ok(mut slots) = slots.try_borrow_mut() {
-                // The object's stale body, if kept, rather than another's.
+                // A body of the account's from before its last write can
+                // never be given again: its slot goes first.
                 let at = slots
                     .kept
                     .iter()
                     .position(|kept| {
                         kept.as_ref()
-                            .is_some_and(|k| k.id == key.id && k.resource == key.resource)
+                            .is_some_and(|k| k.version.is_superseded_by(key.version))
                     })
                     .unwrap_or(slots.next);
                 slots.kept[at] = Some(Kept {
