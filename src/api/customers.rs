@@ -124,18 +124,20 @@ pub fn create(ctx: &Ctx<'_>) -> Result<Resp> {
 pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
     ctx.query_only(&[])?;
     let data = ctx.account.data.read();
-    let customer = ctx.customer(&data, id)?;
     let render = ctx.render();
     let doc = "customers-api/get-customer";
     let key = Reuse {
         version: ctx.account.data.version(&data),
         resource: "customer",
-        id: &customer.id,
+        id,
         base: render.base,
         testmode_links: render.testmode_links,
         documentation: doc,
     };
-    let body = reuse::body(&key, || view(customer, &data, render, doc).body());
+    let body = reuse::body(&key, || {
+        let customer = ctx.customer(&data, id)?;
+        Ok(view(customer, &data, render, doc).body())
+    })?;
     Ok(hal_response(StatusCode::OK, body))
 }
 

@@ -611,10 +611,11 @@ pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
     ctx.query_only(&["include", "embed"])?;
     let which = parse_embed(ctx)?;
     let data = ctx.account.data.read();
-    let payment = data
-        .payments
-        .get(id)
-        .ok_or_else(|| ApiError::not_found("payment", id))?;
+    let find = || {
+        data.payments
+            .get(id)
+            .ok_or_else(|| ApiError::not_found("payment", id))
+    };
     let render = ctx.render();
     let doc = "payments-api/get-payment";
     if which.is_none() && !crate::views::wants_qr_code(ctx.query.get("include")) {
@@ -622,18 +623,18 @@ pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
         let key = Reuse {
             version: ctx.account.data.version(&data),
             resource: "payment",
-            id: &payment.id,
+            id,
             base: render.base,
             testmode_links: render.testmode_links,
             documentation: doc,
         };
-        let body = reuse::body(&key, || view(payment, render, doc, None).body());
+        let body = reuse::body(&key, || Ok(view(find()?, render, doc, None).body()))?;
         return Ok(hal_response(StatusCode::OK, body));
     }
     Ok(render_included(
         ctx,
         StatusCode::OK,
-        payment,
+        find()?,
         doc,
         which.map(|w| embeds(&data, id, render, w)),
     ))

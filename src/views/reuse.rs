@@ -72,7 +72,10 @@ thread_local! {
 }
 
 /// The body kept for `key`, else `render`'s, kept for the next read.
-pub fn body(key: &Reuse<'_>, render: impl FnOnce() -> Vec<u8>) -> Bytes {
+/// `render` finds the object too: a kept body stands for having found it
+/// at that version (a delete moves the version on), and a failure (the
+/// object's 404 or 410) is `render`'s to answer and is not kept.
+pub fn body<E>(key: &Reuse<'_>, render: impl FnOnce() -> Result<Vec<u8>, E>) -> Result<Bytes, E> {
     let hit = KEPT.with(|slots| {
         let slots = slots.try_borrow().ok()?;
         slots
@@ -83,9 +86,9 @@ pub fn body(key: &Reuse<'_>, render: impl FnOnce() -> Vec<u8>) -> Bytes {
             .map(|kept| kept.body.clone())
     });
     if let Some(body) = hit {
-        return body;
+        return Ok(body);
     }
-    let body = Bytes::from(render());
+    let body = Bytes::from(render()?);
     if body.len() <= MAX_KEPT {
         KEPT.with(|slots| {
             if let Ok(mut slots) = slots.try_borrow_mut() {
@@ -114,5 +117,5 @@ pub fn body(key: &Reuse<'_>, render: impl FnOnce() -> Vec<u8>) -> Bytes {
             }
         });
     }
-    body
+    Ok(body)
 }
