@@ -147,7 +147,10 @@ async fn a_payment_read_again_shows_each_change() {
     for _ in 0..3 {
         assert_eq!(sb.get(&other, &path).await.status, 404);
     }
-    assert_eq!(sb.get(&key, "/v2/payments/tr_nothing0000").await.status, 404);
+    assert_eq!(
+        sb.get(&key, "/v2/payments/tr_nothing0000").await.status,
+        404
+    );
 
     // What the kept body leaves out is still asked of the renderer.
     let embedded = sb.get(&key, &format!("{path}?embed=refunds")).await.json();
