@@ -3,6 +3,7 @@
 //! recurring charges never make a test wait. Timestamps are whole Unix seconds,
 //! the API's own resolution.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use jiff::civil::Date;
@@ -98,10 +99,53 @@ fn timestamp(secs: i64) -> Timestamp {
 /// has one or more datetimes, so this is on the path of most responses.
 pub struct DateText([u8; 25]);
 
+/// 9999-12-29T23:59:59Z: the end of the last whole day that jiff's
+/// `Timestamp` holds (its last is 9999-12-30T22:00Z); later seconds take
+/// the whole conversion, as before.
+const LAST_SECOND: i64 = 253_402_127_999;
+
+thread_local! {
+    /// The day (since 1970) this thread wrote last, and its date's text.
+    static LAST_DAY: Cell<(i64, [u8; 10])> = const { Cell::new((-1, [0; 10])) };
+}
+
 impl DateText {
     /// `None` for years outside 0..=9999, which [`format_datetime`] writes
     /// the slow way.
     pub fn new(secs: i64) -> Option<DateText> {
+        if !(0..=LAST_SECOND).contains(&secs) {
+            return DateText::civil(secs);
+        }
+        // A response's datetimes, and those of the objects made in the same
+        // hours, mostly fall on one day: its calendar date (jiff's civil
+        // conversion, most of the cost) is taken from the last call on this
+        // thread when the day is the same, the time of day is arithmetic.
+        let (day, of_day) = (secs / 86_400, secs % 86_400);
+        let date = match LAST_DAY.get() {
+            (last, date) if last == day => date,
+            _ => {
+                let mut date = [0; 10];
+                date.copy_from_slice(&DateText::civil(day * 86_400)?.0[..10]);
+                LAST_DAY.set((day, date));
+                date
+            }
+        };
+        let mut b = *b"0000-00-00T00:00:00+00:00";
+        b[..10].copy_from_slice(&date);
+        // Each under 60 (24 for the hour), so two digits.
+        for (at, n) in [
+            (11, of_day / 3600),
+            (14, of_day / 60 % 60),
+            (17, of_day % 60),
+        ] {
+            b[at] = b'0' + (n / 10) as u8;
+            b[at + 1] = b'0' + (n % 10) as u8;
+        }
+        Some(DateText(b))
+    }
+
+    /// The whole conversion, through jiff.
+    fn civil(secs: i64) -> Option<DateText> {
         // The offset itself, not `TimeZone::UTC`: no time zone to consult.
         let dt = Offset::UTC.to_datetime(timestamp(secs));
         let year = u16::try_from(dt.year()).ok().filter(|y| *y <= 9999)?;
@@ -163,6 +207,45 @@ mod tests {
             parse_datetime("2018-04-06T13:23:21.0Z"),
             parse_datetime("2018-04-06T13:23:21+00:00")
         );
+    }
+
+    /// The day kept from the last call writes what the whole conversion
+    /// writes, across day, month, year and leap-day boundaries, in any order.
+    #[test]
+    fn a_kept_day_writes_what_the_whole_conversion_writes() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        };
+        let edges = [
+            0,
+            86_399,
+            86_400,
+            951_782_399, // 2000-02-28T23:59:59
+            951_868_800, // 2000-03-01
+            1_709_251_199,
+            4_102_444_799,
+            LAST_SECOND,
+            LAST_SECOND + 1,
+            253_402_300_799, // 9999-12-31T23:59:59
+        ];
+        let mut checked = 0;
+        for i in 0..20_000u64 {
+            let secs = match i % 4 {
+                0 => edges[(i / 4) as usize % edges.len()],
+                // Near the one before, as a response's datetimes are.
+                1 | 2 => (next() % 172_800) as i64 + 1_700_000_000,
+                _ => (next() % 253_402_300_800) as i64,
+            };
+            let fast = DateText::new(secs).map(|t| t.as_str().to_owned());
+            let whole = DateText::civil(secs).map(|t| t.as_str().to_owned());
+            assert_eq!(fast, whole, "{secs}");
+            checked += 1;
+        }
+        assert_eq!(checked, 20_000);
     }
 
     #[test]
