@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::http::response::{hal_response, no_content, Resp};
 use crate::store::{Customer, Data};
 use crate::validate;
-use crate::views::reuse::{self, Reuse};
+use crate::views::reuse;
 use crate::views::TextView;
 use crate::views::{CustomerLinks, CustomerView, ListView, Render};
 
@@ -124,19 +124,11 @@ pub fn create(ctx: &Ctx<'_>) -> Result<Resp> {
 pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
     ctx.query_only(&[])?;
     let data = ctx.account.data.read();
-    let render = ctx.render();
     let doc = "customers-api/get-customer";
-    let key = Reuse {
-        version: ctx.account.data.version(&data),
-        resource: "customer",
-        id,
-        base: render.base,
-        testmode_links: render.testmode_links,
-        documentation: doc,
-    };
+    let key = ctx.reuse_key(&data, "customer", id, doc);
     let body = reuse::body(&key, || {
         let customer = ctx.customer(&data, id)?;
-        Ok(view(customer, &data, render, doc).body())
+        Ok(view(customer, &data, ctx.render(), doc).body())
     })?;
     Ok(hal_response(StatusCode::OK, body))
 }

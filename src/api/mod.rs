@@ -28,6 +28,7 @@ use crate::error::{ApiError, Result};
 use crate::http::request::{Body, Query};
 use crate::http::response::Resp;
 use crate::store::{Account, Customer, Data, Found, Mode};
+use crate::views::reuse::Reuse;
 use crate::views::Render;
 
 /// Everything a handler may look at; no raw hyper types.
@@ -54,6 +55,26 @@ impl Ctx<'_> {
 
     pub fn now(&self) -> i64 {
         self.account.clock.now()
+    }
+
+    /// What a kept body of the object `id` depends on besides the account's
+    /// data ([`crate::views::reuse`]); `data` is the account's, read-locked.
+    pub fn reuse_key<'k>(
+        &'k self,
+        data: &Data,
+        resource: &'static str,
+        id: &'k str,
+        documentation: &'static str,
+    ) -> Reuse<'k> {
+        let render = self.render();
+        Reuse {
+            version: self.account.data.version(data),
+            resource,
+            id,
+            base: render.base,
+            testmode_links: render.testmode_links,
+            documentation,
+        }
     }
 
     /// Access tokens may (and sometimes must) send `testmode` and `profileId`;

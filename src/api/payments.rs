@@ -16,7 +16,7 @@ use crate::ids::{self, Id};
 use crate::lifecycle;
 use crate::store::{Country, Data, Mandate, Payment, PaymentStatus, SequenceType};
 use crate::validate;
-use crate::views::reuse::{self, Reuse};
+use crate::views::reuse;
 use crate::views::TextView;
 use crate::views::{
     CaptureView, ChargebackView, ListView, PaymentEmbeds, PaymentLinks, PaymentView, RefundView,
@@ -620,14 +620,7 @@ pub fn get(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
     let doc = "payments-api/get-payment";
     if which.is_none() && !crate::views::wants_qr_code(ctx.query.get("include")) {
         // What a shop polling for the status asks, again and again.
-        let key = Reuse {
-            version: ctx.account.data.version(&data),
-            resource: "payment",
-            id,
-            base: render.base,
-            testmode_links: render.testmode_links,
-            documentation: doc,
-        };
+        let key = ctx.reuse_key(&data, "payment", id, doc);
         let body = reuse::body(&key, || Ok(view(find()?, render, doc, None).body()))?;
         return Ok(hal_response(StatusCode::OK, body));
     }
