@@ -23,8 +23,8 @@ use crate::store::Version;
 /// Everything a kept body depends on besides the account's data.
 pub struct Reuse<'a> {
     pub version: Version,
-    /// The view's resource: ids of two kinds never collide, but a kind
-    /// may render the same object in more than one way.
+    /// The view's resource, so that two views never share a body even
+    /// where their ids could be spelled alike.
     pub resource: &'static str,
     pub id: &'a str,
     pub base: &'a str,
