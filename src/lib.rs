@@ -115,7 +115,8 @@
 //!        (skipped, with the lookup below, for the API-key header this
 //!        worker thread's last request sent: Registry::remembered)
 //!   -> body decode: JSON or bracketed form          400/415
-//!        (a JSON body's fields, and the objects among them, as lists:
+//!        (a JSON body's fields, and the objects among them, as lists,
+//!        names and strings borrowed from the request's bytes:
 //!        http::request::Body, http::request::Field)
 //!   -> registry: key (+ mode) -> Account
 //!   -> idempotent replay of a stored success        (before any scenario)

@@ -51,14 +51,17 @@ pub const CURRENCIES: &[(&str, usize)] = &[
 
 pub const METADATA_LIMIT: usize = 1024;
 
-pub fn locale(value: &Value) -> Result<Option<&'static str>> {
-    match value {
-        Value::Null => Ok(None),
-        Value::String(s) => match LOCALES.iter().find(|l| **l == s.as_str()) {
-            Some(l) => Ok(Some(*l)),
-            None => Err(ApiError::unprocessable("The locale is invalid").with_field("locale")),
-        },
-        _ => Err(ApiError::unprocessable("The locale is invalid").with_field("locale")),
+pub fn locale<'a>(value: impl Into<Field<'a>>) -> Result<Option<&'static str>> {
+    let value = value.into();
+    if value.is_null() {
+        return Ok(None);
+    }
+    match value
+        .as_str()
+        .and_then(|s| LOCALES.iter().find(|l| **l == s))
+    {
+        Some(l) => Ok(Some(*l)),
+        None => Err(ApiError::unprocessable("The locale is invalid").with_field("locale")),
     }
 }
 
@@ -81,7 +84,7 @@ pub fn metadata<'a>(value: impl Into<Field<'a>>) -> Result<Option<Box<RawValue>>
     }
     let type_ok = match value {
         Field::Value(v) => metadata_type_ok(v),
-        Field::Object(_) => true,
+        Field::Str(_) | Field::Object(_) => true,
     };
     if !type_ok {
         return Err(ApiError::unprocessable(
@@ -102,11 +105,17 @@ pub fn metadata<'a>(value: impl Into<Field<'a>>) -> Result<Option<Box<RawValue>>
 }
 
 /// A nullable string field, or 422 naming it.
-pub fn opt_string(value: &Value, field: &'static str) -> Result<Option<Box<str>>> {
-    match value {
-        Value::Null => Ok(None),
-        Value::String(s) => Ok(Some(s.as_str().into())),
-        _ => Err(
+pub fn opt_string<'a>(
+    value: impl Into<Field<'a>>,
+    field: &'static str,
+) -> Result<Option<Box<str>>> {
+    let value = value.into();
+    if value.is_null() {
+        return Ok(None);
+    }
+    match value.as_str() {
+        Some(s) => Ok(Some(s.into())),
+        None => Err(
             ApiError::unprocessable(format!("The '{field}' field must be a string"))
                 .with_field(field),
         ),
@@ -133,22 +142,25 @@ pub fn amount<'a>(value: Option<impl Into<Field<'a>>>, required: &'static str) -
                 .with_field("amount.value"),
         );
     };
-    for key in obj.keys() {
-        if key != "value" && key != "currency" {
-            return Err(ApiError::unknown_body_field(&format!("amount.{key}")));
+    // One pass: the two names, and the first other one to refuse. Each
+    // name is there once (the decoder kept the last value sent).
+    let (mut value, mut currency) = (None, None);
+    for (key, v) in obj.iter() {
+        match key {
+            "value" => value = Some(v),
+            "currency" => currency = Some(v),
+            _ => return Err(ApiError::unknown_body_field(&format!("amount.{key}"))),
         }
     }
-    // At most these two keys (checked above): found by a look at each.
-    let field = |name: &str| obj.get(name);
-    let currency = match field("currency") {
-        Some(Value::String(c)) => c.as_str(),
-        None | Some(Value::Null) => {
-            return Err(
-                ApiError::unprocessable("The amount does not contain a currency")
-                    .with_field("amount.currency"),
-            )
-        }
-        Some(_) => "",
+    // A currency that is not a string is an invalid one ("" is none).
+    let Some(currency) = currency
+        .filter(|c| !c.is_null())
+        .map(|c| c.as_str().unwrap_or(""))
+    else {
+        return Err(
+            ApiError::unprocessable("The amount does not contain a currency")
+                .with_field("amount.currency"),
+        );
     };
     let Some(decimals) = decimals_of(currency) else {
         return Err(
@@ -159,9 +171,8 @@ pub fn amount<'a>(value: Option<impl Into<Field<'a>>>, required: &'static str) -
     let invalid = || {
         ApiError::unprocessable("The amount contains an invalid value").with_field("amount.value")
     };
-    let value = match field("value") {
-        Some(Value::String(v)) => v.as_str(),
-        _ => return Err(invalid()),
+    let Some(value) = value.and_then(Field::as_str) else {
+        return Err(invalid());
     };
     if !value_has_decimals(value, decimals) {
         return Err(invalid());
@@ -198,12 +209,19 @@ pub fn minor_units(amount: &Amount) -> u64 {
 }
 
 /// An absolute http(s) URL with a host. Local hosts are fine: this is a sandbox.
-pub fn url(value: &Value, field: &'static str, detail: &'static str) -> Result<Option<Box<str>>> {
+pub fn url<'a>(
+    value: impl Into<Field<'a>>,
+    field: &'static str,
+    detail: &'static str,
+) -> Result<Option<Box<str>>> {
     let bad = || ApiError::unprocessable(detail).with_field(field);
-    match value {
-        Value::Null => Ok(None),
-        Value::String(s) if s.is_empty() => Ok(None),
-        Value::String(s) => {
+    let value = value.into();
+    if value.is_null() {
+        return Ok(None);
+    }
+    match value.as_str() {
+        Some("") => Ok(None),
+        Some(s) => {
             if !plainly_http_url(s) {
                 let uri: hyper::Uri = s.parse().map_err(|_| bad())?;
                 let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
@@ -211,9 +229,9 @@ pub fn url(value: &Value, field: &'static str, detail: &'static str) -> Result<O
                     return Err(bad());
                 }
             }
-            Ok(Some(s.as_str().into()))
+            Ok(Some(s.into()))
         }
-        _ => Err(bad()),
+        None => Err(bad()),
     }
 }
 
@@ -297,23 +315,25 @@ pub fn boolean(value: &Value, field: &'static str) -> Result<bool> {
 }
 
 /// Cuts at 255 characters, as Mollie does, rather than refusing.
-pub fn description(value: Option<&Value>) -> Result<Box<str>> {
+pub fn description<'a>(value: Option<impl Into<Field<'a>>>) -> Result<Box<str>> {
     let missing =
         || ApiError::unprocessable("The 'description' field is missing").with_field("description");
-    match value {
-        Some(Value::String(s)) if !s.trim().is_empty() => {
+    let value = value.map(Into::into);
+    match value.and_then(Field::as_str) {
+        Some(s) if !s.trim().is_empty() => {
             // 255 bytes hold at most 255 characters: only longer ones are cut.
             let cut = if s.len() <= 255 {
-                s.as_str()
+                s
             } else {
-                s.char_indices()
-                    .nth(255)
-                    .map_or(s.as_str(), |(at, _)| &s[..at])
+                s.char_indices().nth(255).map_or(s, |(at, _)| &s[..at])
             };
             Ok(cut.into())
         }
-        Some(Value::Number(n)) => Ok(n.to_string().into()),
-        _ => Err(missing()),
+        Some(_) => Err(missing()),
+        None => match value {
+            Some(Field::Value(Value::Number(n))) => Ok(n.to_string().into()),
+            _ => Err(missing()),
+        },
     }
 }
 

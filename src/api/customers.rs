@@ -66,14 +66,14 @@ fn changes(ctx: &Ctx<'_>) -> Result<Changes> {
     let b = &ctx.body;
     Ok(Changes {
         name: b
-            .get("name")
+            .field("name")
             .map(|v| validate::opt_string(v, "name"))
             .transpose()?,
         email: b
-            .get("email")
+            .field("email")
             .map(|v| validate::opt_string(v, "email"))
             .transpose()?,
-        locale: b.get("locale").map(validate::locale).transpose()?,
+        locale: b.field("locale").map(validate::locale).transpose()?,
         metadata: b.field("metadata").map(validate::metadata).transpose()?,
     })
 }

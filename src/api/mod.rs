@@ -38,7 +38,7 @@ pub struct Ctx<'a> {
     pub method: &'a Method,
     pub path: &'a str,
     pub query: Query,
-    pub body: Body,
+    pub body: Body<'a>,
     pub kind: Kind,
     /// Absolute base for hrefs, without a trailing slash.
     pub base: &'a str,

@@ -790,7 +790,8 @@ mod tests {
         let core_names = ["amount", "description", "redirectUrl", "metadata"];
         let all = [&core_names[..], CREATE_FIELDS].concat();
         let sent = |b: &Body| b.only(&all).unwrap() >> core_names.len() != 0;
-        let body = Body::decode(Some("application/json"), core.to_string().as_bytes()).unwrap();
+        let text = core.to_string();
+        let body = Body::decode(Some("application/json"), text.as_bytes()).unwrap();
         assert!(!sent(&body));
         assert!(create(&body, false, &eur("10.00"), &["creditcard"], today)
             .unwrap()
@@ -799,8 +800,8 @@ mod tests {
             for value in [json!({"bad": [1]}), json!(12345)] {
                 let mut v = core.clone();
                 v[*name] = value.clone();
-                let body =
-                    Body::decode(Some("application/json"), v.to_string().as_bytes()).unwrap();
+                let text = v.to_string();
+                let body = Body::decode(Some("application/json"), text.as_bytes()).unwrap();
                 assert!(sent(&body), "{name}");
                 let out = create(&body, true, &eur("10.00"), &["creditcard"], today);
                 assert!(!matches!(out, Ok(None)), "{name}: {value} passed over");

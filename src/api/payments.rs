@@ -389,7 +389,7 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
     let rare_sent = (ctx.body_only(fields)? >> CREATE_FIELDS.len()) & rare != 0;
     let b = &ctx.body;
     let amount = validate::amount(b.field("amount"), "The amount is required for payments")?;
-    let description = validate::description(b.get("description"))?;
+    let description = validate::description(b.field("description"))?;
     let sequence_type = match b.get("sequenceType") {
         None | Some(Value::Null) => SequenceType::Oneoff,
         Some(v) => v.as_str().and_then(SequenceType::parse).ok_or_else(|| {
@@ -397,9 +397,8 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
         })?,
     };
     let recurring = sequence_type == SequenceType::Recurring;
-    let null = Value::Null;
     let redirect_url = validate::url(
-        b.get("redirectUrl").unwrap_or(&null),
+        b.field("redirectUrl").unwrap_or(Field::NULL),
         "redirectUrl",
         "The redirect URL is invalid",
     )?;
@@ -409,16 +408,16 @@ pub fn create(ctx: &Ctx<'_>, path_customer: Option<&str>) -> Result<Resp> {
         );
     }
     let cancel_url = validate::url(
-        b.get("cancelUrl").unwrap_or(&null),
+        b.field("cancelUrl").unwrap_or(Field::NULL),
         "cancelUrl",
         "The cancel URL is invalid",
     )?;
     let webhook_url = validate::url(
-        b.get("webhookUrl").unwrap_or(&null),
+        b.field("webhookUrl").unwrap_or(Field::NULL),
         "webhookUrl",
         "The webhook URL is invalid",
     )?;
-    let locale = validate::locale(b.get("locale").unwrap_or(&null))?;
+    let locale = validate::locale(b.field("locale").unwrap_or(Field::NULL))?;
     let methods = methods(b.get("method"))?;
     if methods.iter().any(|m| !suits(m, sequence_type)) {
         return Err(ApiError::unprocessable("No suitable payment methods found"));
@@ -728,23 +727,23 @@ pub fn update(ctx: &Ctx<'_>, id: &str) -> Result<Resp> {
     ctx.body_only(&UPDATE_NAMES)?;
     let b = &ctx.body;
     let description = b
-        .get("description")
+        .field("description")
         .map(|v| validate::description(Some(v)))
         .transpose()?;
     let redirect_url = b
-        .get("redirectUrl")
+        .field("redirectUrl")
         .map(|v| validate::url(v, "redirectUrl", "The redirect URL is invalid"))
         .transpose()?;
     let cancel_url = b
-        .get("cancelUrl")
+        .field("cancelUrl")
         .map(|v| validate::url(v, "cancelUrl", "The cancel URL is invalid"))
         .transpose()?;
     let webhook_url = b
-        .get("webhookUrl")
+        .field("webhookUrl")
         .map(|v| validate::url(v, "webhookUrl", "The webhook URL is invalid"))
         .transpose()?;
     let metadata = b.field("metadata").map(validate::metadata).transpose()?;
-    let locale = b.get("locale").map(validate::locale).transpose()?;
+    let locale = b.field("locale").map(validate::locale).transpose()?;
     let restrict = match b.get("restrictPaymentMethodsToCountry") {
         Some(v) => Some(country(Some(v))?),
         None => None,

@@ -38,7 +38,7 @@ type Notes = (Option<Box<str>>, Option<Box<serde_json::value::RawValue>>);
 
 /// `description` and `metadata` of a refund or capture being created.
 pub fn notes(b: &crate::http::request::Body) -> Result<Notes> {
-    let description = match b.get("description") {
+    let description = match b.field("description") {
         None => None,
         Some(v) => validate::opt_string(v, "description")?,
     };

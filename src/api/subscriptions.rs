@@ -202,7 +202,7 @@ pub fn create(ctx: &Ctx<'_>, customer: &str) -> Result<Resp> {
         );
     }
     let interval = interval(b.get("interval"))?;
-    let description = validate::description(b.get("description"))?;
+    let description = validate::description(b.field("description"))?;
     if duplicate(&data, &customer_id, &description, None) {
         return Err(ApiError::unprocessable(DUPLICATE));
     }
@@ -219,7 +219,7 @@ pub fn create(ctx: &Ctx<'_>, customer: &str) -> Result<Resp> {
         .with_field("mandateId"));
     }
     let webhook_url = validate::url(
-        b.get("webhookUrl").unwrap_or(&null),
+        b.field("webhookUrl").unwrap_or(Field::NULL),
         "webhookUrl",
         "The webhook URL is invalid",
     )?;
@@ -326,7 +326,7 @@ pub fn update(ctx: &Ctx<'_>, customer: &str, id: &str) -> Result<Resp> {
             );
         }
     }
-    if let Some(v) = b.get("description") {
+    if let Some(v) = b.field("description") {
         next.description = validate::description(Some(v))?;
         if duplicate(&data, &sub.customer_id, &next.description, Some(id)) {
             return Err(ApiError::unprocessable(DUPLICATE).with_field("description"));
@@ -364,7 +364,7 @@ pub fn update(ctx: &Ctx<'_>, customer: &str, id: &str) -> Result<Resp> {
             next.next_payment_date = None;
         }
     }
-    if let Some(v) = b.get("webhookUrl") {
+    if let Some(v) = b.field("webhookUrl") {
         next.webhook_url = validate::url(v, "webhookUrl", "The webhook URL is invalid")?;
     }
     if let Some(v) = b.field("metadata") {

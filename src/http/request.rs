@@ -111,15 +111,15 @@ impl Query {
 
 /// A decoded request body: always an object, whatever the wire encoding.
 #[derive(Debug, Default, Clone)]
-pub struct Body {
-    fields: Fields,
+pub struct Body<'a> {
+    fields: Fields<'a>,
     /// The body came as a form: scalar values are strings and must be read
     /// leniently ("3" for an integer, "true" for a boolean).
     pub form: bool,
 }
 
-impl Body {
-    pub fn decode(content_type: Option<&str>, raw: &[u8]) -> Result<Body> {
+impl<'a> Body<'a> {
+    pub fn decode(content_type: Option<&str>, raw: &'a [u8]) -> Result<Body<'a>> {
         let mime = content_type
             .map(|ct| ct.split(';').next().unwrap_or("").trim())
             .unwrap_or_default();
@@ -188,12 +188,12 @@ impl Body {
     }
 
     /// Decodes `raw` as the request's `Content-Type` says.
-    pub fn from_request(parts: &hyper::http::request::Parts, raw: &[u8]) -> Result<Body> {
+    pub fn from_request(parts: &hyper::http::request::Parts, raw: &'a [u8]) -> Result<Body<'a>> {
         Body::of_type(parts.headers.get(CONTENT_TYPE), raw)
     }
 
     /// The body, decoded as its `Content-Type` header says.
-    pub fn of_type(content_type: Option<&HeaderValue>, raw: &[u8]) -> Result<Body> {
+    pub fn of_type(content_type: Option<&HeaderValue>, raw: &'a [u8]) -> Result<Body<'a>> {
         Body::decode(content_type.and_then(|v| v.to_str().ok()), raw)
     }
 
@@ -212,7 +212,7 @@ impl Body {
             Fields::Many(map) => (&[][..], Some(map)),
         };
         few.iter()
-            .map(|(k, v)| (k.as_str(), v.value()))
+            .map(|(k, v)| (k.as_ref(), v.value()))
             .chain(many.into_iter().flatten().map(|(k, v)| (k.as_str(), v)))
     }
 
@@ -231,7 +231,7 @@ impl Body {
         // Every POST asks this: matched here rather than through `iter`,
         // whose chained iterator counted more instructions.
         let unknown = match &self.fields {
-            Fields::Few(few) => few.iter().map(|(k, _)| k.as_str()).find(|k| !mark(k)),
+            Fields::Few(few) => few.iter().map(|(k, _)| k.as_ref()).find(|k| !mark(k)),
             Fields::Many(map) => map.keys().map(String::as_str).find(|k| !mark(k)),
         };
         match unknown {
@@ -280,16 +280,18 @@ impl Body {
 /// SipHash on the way in, which cost more than all the lookups after; an
 /// object among its values is kept as a list too ([`Slot`]). Past
 /// `SCAN_FIELDS` it becomes a map ([`read_fields`]).
-type Fields = field::Fields<Slot>;
+type Fields<'a> = field::Fields<'a, Slot<'a>>;
 
-impl Default for Fields {
+impl Default for Fields<'_> {
     fn default() -> Self {
         Fields::Few(Vec::new())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Fields {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Fields, D::Error> {
+impl<'de> serde::Deserialize<'de> for Fields<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> std::result::Result<Fields<'de>, D::Error> {
         d.deserialize_map(FieldsVisitor)
     }
 }
@@ -297,7 +299,7 @@ impl<'de> serde::Deserialize<'de> for Fields {
 struct FieldsVisitor;
 
 impl<'de> serde::de::Visitor<'de> for FieldsVisitor {
-    type Value = Fields;
+    type Value = Fields<'de>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a JSON object")
@@ -306,7 +308,7 @@ impl<'de> serde::de::Visitor<'de> for FieldsVisitor {
     fn visit_map<A: serde::de::MapAccess<'de>>(
         self,
         mut access: A,
-    ) -> std::result::Result<Fields, A::Error> {
+    ) -> std::result::Result<Fields<'de>, A::Error> {
         // Room for a typical body up front: growing 0, 4, 8 reallocated twice.
         let few = Vec::with_capacity(8);
         read_fields(
@@ -519,6 +521,26 @@ mod tests {
     fn a_name_sent_twice_keeps_its_place_and_its_last_value() {
         let body = Body::decode(Some("application/json"), br#"{"a":1,"b":2,"a":3}"#).unwrap();
         assert_eq!(body.to_value().to_string(), r#"{"a":3,"b":2}"#);
+    }
+
+    /// Names and strings are borrowed from the text unless they hold an
+    /// escape; either way every reader sees what serde_json reads.
+    #[test]
+    fn escaped_and_plain_strings_read_alike() {
+        let text = r#"{"d":"plain","e\u0073c":"caf\u00e9","amount":{"currency":"E\u0055R","value":"1.00"},"n":2}"#;
+        let body = Body::decode(Some("application/json"), text.as_bytes()).unwrap();
+        let expected: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(body.to_value(), expected);
+        assert_eq!(body.field("d").and_then(Field::as_str), Some("plain"));
+        assert_eq!(body.field("esc").and_then(Field::as_str), Some("café"));
+        assert_eq!(body.get("esc"), Some(&Value::from("café")));
+        assert_eq!(body.field("n").and_then(Field::as_str), None);
+        let amount = body.field("amount").and_then(Field::object);
+        let currency = amount
+            .and_then(|o| o.get("currency"))
+            .and_then(Field::as_str);
+        assert_eq!(currency, Some("EUR"));
+        assert_eq!(body.only(&["d", "esc", "amount", "n"]).ok(), Some(0b1111));
     }
 
     #[test]

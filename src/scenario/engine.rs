@@ -26,7 +26,7 @@ pub struct Request<'a> {
     pub method: &'a Method,
     pub path: &'a str,
     pub query: &'a Query,
-    pub body: &'a Body,
+    pub body: &'a Body<'a>,
     pub headers: &'a HeaderMap,
 }
 
