@@ -260,8 +260,15 @@ fn plainly_http_url(s: &str) -> bool {
         Some(at) => (&authority[..at], Some(&authority[at + 1..])),
         None => (authority, None),
     };
-    let host_ok = host.first().is_some_and(u8::is_ascii_alphanumeric)
-        && host.iter().all(|b| URL_BYTES[usize::from(*b)] & HOST != 0);
+    // Folded without an early exit: a loop the compiler unrolls, where
+    // `all`'s branch per byte cost some ten instructions a byte.
+    let every = |bytes: &[u8], class: u8| {
+        bytes
+            .iter()
+            .fold(class, |acc, b| acc & URL_BYTES[usize::from(*b)])
+            != 0
+    };
+    let host_ok = host.first().is_some_and(u8::is_ascii_alphanumeric) && every(host, HOST);
     let port_ok = port.is_none_or(|p| {
         (1..=5).contains(&p.len())
             && p.iter().all(u8::is_ascii_digit)
@@ -270,7 +277,7 @@ fn plainly_http_url(s: &str) -> bool {
                 .and_then(|p| p.parse::<u16>().ok())
                 .is_some()
     });
-    host_ok && port_ok && tail.iter().all(|b| URL_BYTES[usize::from(*b)] & TAIL != 0)
+    host_ok && port_ok && every(tail, TAIL)
 }
 
 /// [`URL_BYTES`]: a byte a host name may have.
