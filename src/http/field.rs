@@ -225,147 +225,26 @@ impl<'de> Visitor<'de> for TextVisitor {
     }
 }
 
-/// Decodes a value inside an object into a [`Leaf`]: a string borrowed
-/// when it can be, anything else as serde_json's own `Value` reads it.
-pub(crate) struct LeafSeed;
-
-impl<'de> DeserializeSeed<'de> for LeafSeed {
-    type Value = Leaf<'de>;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Leaf<'de>, D::Error> {
-        d.deserialize_any(LeafVisitor)
-    }
+/// What one value decodes to: a [`Slot`] directly under the body, a
+/// [`Leaf`] inside an object there. Both keep a string as sent and any
+/// other scalar as serde_json's own `Value`; they differ in what they
+/// make of an object.
+trait Decoded<'de>: Sized {
+    fn value(v: Value) -> Self;
+    fn text(t: Text<'de>) -> Self;
+    fn object<A: MapAccess<'de>>(access: A) -> Result<Self, A::Error>;
 }
 
-struct LeafVisitor;
-
-impl<'de> Visitor<'de> for LeafVisitor {
-    type Value = Leaf<'de>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("any valid JSON value")
+impl<'de> Decoded<'de> for Slot<'de> {
+    fn value(v: Value) -> Self {
+        Slot::Value(v)
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Leaf<'de>, E> {
-        Ok(Leaf::Value(Value::Bool(v)))
+    fn text(t: Text<'de>) -> Self {
+        Slot::Str(t, OnceLock::new())
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Leaf<'de>, E> {
-        Ok(Leaf::Value(Value::from(v)))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Leaf<'de>, E> {
-        Ok(Leaf::Value(Value::from(v)))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Leaf<'de>, E> {
-        Ok(Leaf::Value(
-            serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number),
-        ))
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Leaf<'de>, E> {
-        Ok(Leaf::Str(Cow::Borrowed(v)))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Leaf<'de>, E> {
-        Ok(Leaf::Str(Cow::Owned(v.to_owned())))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Leaf<'de>, E> {
-        Ok(Leaf::Str(Cow::Owned(v)))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Leaf<'de>, E> {
-        Ok(Leaf::Value(Value::Null))
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Leaf<'de>, E> {
-        Ok(Leaf::Value(Value::Null))
-    }
-
-    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Leaf<'de>, D::Error> {
-        Value::deserialize(d).map(Leaf::Value)
-    }
-
-    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Leaf<'de>, A::Error> {
-        Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Leaf::Value)
-    }
-
-    // Whole to serde_json's `Value`, which also reads a number that
-    // arbitrary_precision sends as a map under its private name.
-    fn visit_map<A: MapAccess<'de>>(self, access: A) -> Result<Leaf<'de>, A::Error> {
-        Value::deserialize(de::value::MapAccessDeserializer::new(access)).map(Leaf::Value)
-    }
-}
-
-/// Decodes one top-level value into a [`Slot`].
-pub(crate) struct SlotSeed;
-
-impl<'de> DeserializeSeed<'de> for SlotSeed {
-    type Value = Slot<'de>;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Slot<'de>, D::Error> {
-        d.deserialize_any(SlotVisitor)
-    }
-}
-
-struct SlotVisitor;
-
-impl<'de> Visitor<'de> for SlotVisitor {
-    type Value = Slot<'de>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("any valid JSON value")
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Slot<'de>, E> {
-        Ok(Slot::Value(Value::Bool(v)))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Slot<'de>, E> {
-        Ok(Slot::Value(Value::from(v)))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Slot<'de>, E> {
-        Ok(Slot::Value(Value::from(v)))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Slot<'de>, E> {
-        Ok(Slot::Value(
-            serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number),
-        ))
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Slot<'de>, E> {
-        Ok(Slot::Str(Cow::Borrowed(v), OnceLock::new()))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Slot<'de>, E> {
-        Ok(Slot::Str(Cow::Owned(v.to_owned()), OnceLock::new()))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Slot<'de>, E> {
-        Ok(Slot::Str(Cow::Owned(v), OnceLock::new()))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Slot<'de>, E> {
-        Ok(Slot::Value(Value::Null))
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Slot<'de>, E> {
-        Ok(Slot::Value(Value::Null))
-    }
-
-    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Slot<'de>, D::Error> {
-        Value::deserialize(d).map(Slot::Value)
-    }
-
-    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Slot<'de>, A::Error> {
-        Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Slot::Value)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Slot<'de>, A::Error> {
+    fn object<A: MapAccess<'de>>(mut access: A) -> Result<Self, A::Error> {
         let Some(first) = access.next_key_seed(TextSeed)? else {
             return Ok(Slot::Object(Vec::new(), OnceLock::new()));
         };
@@ -394,6 +273,104 @@ impl<'de> Visitor<'de> for SlotVisitor {
                 Fields::Many(map) => Slot::Value(Value::Object(map)),
             },
         )
+    }
+}
+
+impl<'de> Decoded<'de> for Leaf<'de> {
+    fn value(v: Value) -> Self {
+        Leaf::Value(v)
+    }
+
+    fn text(t: Text<'de>) -> Self {
+        Leaf::Str(t)
+    }
+
+    // Whole to serde_json's `Value`, which also reads a number that
+    // arbitrary_precision sends as a map under its private name.
+    fn object<A: MapAccess<'de>>(access: A) -> Result<Self, A::Error> {
+        Value::deserialize(de::value::MapAccessDeserializer::new(access)).map(Leaf::Value)
+    }
+}
+
+/// Decodes one top-level value into a [`Slot`].
+pub(crate) struct SlotSeed;
+
+impl<'de> DeserializeSeed<'de> for SlotSeed {
+    type Value = Slot<'de>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Slot<'de>, D::Error> {
+        d.deserialize_any(DecodedVisitor(std::marker::PhantomData))
+    }
+}
+
+/// Decodes a value inside an object into a [`Leaf`].
+pub(crate) struct LeafSeed;
+
+impl<'de> DeserializeSeed<'de> for LeafSeed {
+    type Value = Leaf<'de>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Leaf<'de>, D::Error> {
+        d.deserialize_any(DecodedVisitor(std::marker::PhantomData))
+    }
+}
+
+struct DecodedVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Decoded<'de>> Visitor<'de> for DecodedVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
+        Ok(T::value(Value::Bool(v)))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+        Ok(T::value(Value::from(v)))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+        Ok(T::value(Value::from(v)))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
+        Ok(T::value(
+            serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number),
+        ))
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<T, E> {
+        Ok(T::text(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        Ok(T::text(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<T, E> {
+        Ok(T::text(Cow::Owned(v)))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+        Ok(T::value(Value::Null))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<T, E> {
+        Ok(T::value(Value::Null))
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        Value::deserialize(d).map(T::value)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+        Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(T::value)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, access: A) -> Result<T, A::Error> {
+        T::object(access)
     }
 }
 
