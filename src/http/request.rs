@@ -536,10 +536,12 @@ mod tests {
         assert_eq!(body.get("esc"), Some(&Value::from("café")));
         assert_eq!(body.field("n").and_then(Field::as_str), None);
         let amount = body.field("amount").and_then(Field::object);
-        let currency = amount
-            .and_then(|o| o.get("currency"))
-            .and_then(Field::as_str);
-        assert_eq!(currency, Some("EUR"));
+        let read: Vec<_> = amount
+            .into_iter()
+            .flat_map(|o| o.iter())
+            .map(|(k, v)| (k, v.as_str()))
+            .collect();
+        assert_eq!(read, [("currency", Some("EUR")), ("value", Some("1.00"))]);
         assert_eq!(body.only(&["d", "esc", "amount", "n"]).ok(), Some(0b1111));
     }
 
